@@ -1,0 +1,57 @@
+// nn/mlp.hpp — the two-layer perceptron in→hidden→out (784-H-10 for MNIST) whose parameters live on its tape.
+// The parameters are the tape's first four leaves; each batch rewinds the tape to just after them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/linear.hpp"
+#include "nn/tape.hpp"
+
+namespace nn {
+
+enum class Activation { Relu, Sigmoid, Tanh };
+const char* activation_name(Activation a);
+Activation parse_activation(const std::string& name);  // "relu" | "sigmoid" | "tanh", else throws
+
+template <class T>
+class MLP {
+public:
+    // He-initialised weights from `seed`; the same seed always gives the same weights.
+    MLP(std::size_t in, std::size_t hidden, std::size_t out, Activation activation, std::uint64_t seed);
+    // The same network in another precision (float -> double for finite-difference checks).
+    template <class U>
+    explicit MLP(const MLP<U>& other);
+
+    Tape<T>& tape() { return tape_; }
+    const Tape<T>& tape() const { return tape_; }
+    std::vector<Var> parameters() const { return {layer1.W, layer1.b, layer2.W, layer2.b}; }
+    std::size_t in() const { return layer1.in; }
+    std::size_t hidden() const { return layer1.out; }
+    std::size_t out() const { return layer2.out; }
+
+    // Forget the previous batch: rewind the tape to just after the parameters (buffers are kept).
+    void reset() { tape_.rewind(params_end_); }
+    // Switch the parameters' gradients on (training) or off (input sensitivities only). Call before recording.
+    void set_trainable(bool trainable);
+    // A new input leaf [B, in]; fill it through tape().value(x). Call reset() first for a new batch.
+    Var input(std::size_t batch, bool requires_grad = false);
+    // Records layer 1, the activation and layer 2 on the tape: the logits [B, out].
+    Var logits(Var x);
+    // Softmax probabilities [B, out] of a batch [B, in] (resets the tape, records no gradients).
+    Tensor<T> predict_proba(const Tensor<T>& x);
+
+    Linear layer1, layer2;
+    Activation activation = Activation::Relu;
+
+private:
+    Tape<T> tape_;
+    std::size_t params_end_ = 0;
+};
+
+extern template class MLP<float>;
+extern template class MLP<double>;
+
+}  // namespace nn
