@@ -1,0 +1,179 @@
+// bench/bench_jacobian.cpp — seconds for the full 10x784 softmax Jacobian of 1,000 test images with the engine,
+// next to the gemm roofline of that work and PyTorch (10 VJPs on one graph), all measured in the same run.
+// Also checks the engine's Jacobian equals PyTorch's. Prints figures; asserts no time.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <xtensor/xnpy.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "bench/bench_util.hpp"
+#include "datasets/dataset.hpp"
+#include "nn/mlp.hpp"
+#include "nn/model_io.hpp"
+#include "sensitivity/jacobian.hpp"
+
+namespace {
+
+struct Config {
+    std::string data;                         // folder with the MNIST test IDX files
+    std::size_t count = 1000;                 // the first `count` test images
+    std::size_t hidden = 256;
+    std::string model;                        // a saved model directory (nn/model_io.hpp); empty: He init
+    int repeats = 5;                          // timed runs after one warm-up
+    int threads = 2;
+    std::uint64_t seed = 1;
+    std::string python = "/usr/bin/python3";
+    std::string peers;                        // folder with torch_jacobian.py
+    bool no_torch = false;
+    double tolerance = 1e-5;                  // max |J_engine - J_torch| accepted
+};
+
+int run(const Config& cfg) {
+    bench::set_blas_threads(cfg.threads);
+    nn::MLP<float> model = cfg.model.empty() ? nn::MLP<float>(784, cfg.hidden, 10, nn::Activation::Relu, cfg.seed)
+                                             : nn::load_model(cfg.model);
+    if (model.activation != nn::Activation::Relu)
+        throw std::runtime_error(cfg.model + ": the bench expects a relu model, this one is " +
+                                 nn::activation_name(model.activation));
+    const std::size_t N = cfg.count, D = model.in(), H = model.hidden(), C = model.out();
+    std::printf("bench_jacobian: J[n, i, j] = dp_i/dx_j (softmax outputs) of %zu MNIST test images, %zu-%zu-%zu ReLU MLP "
+                "(%s)\n",
+                N, D, H, C, cfg.model.empty() ? ("He init, seed " + std::to_string(cfg.seed)).c_str() : cfg.model.c_str());
+    std::printf("BLAS: %s, %d threads; load average %s\n\n", bench::openblas_config().c_str(), bench::blas_threads(),
+                bench::load_average().c_str());
+
+    std::vector<std::string> digits;
+    for (int i = 0; i < 10; ++i) digits.push_back(std::to_string(i));
+    const datasets::Dataset test = datasets::load_idx_pair(cfg.data + "/t10k-images-idx3-ubyte",
+                                                           cfg.data + "/t10k-labels-idx1-ubyte", "mnist-test", digits);
+    if (N > test.size())
+        throw std::runtime_error("--count " + std::to_string(N) + " is more than the " + std::to_string(test.size()) +
+                                 " test images in " + cfg.data);
+    if (test.pixels() != D)
+        throw std::runtime_error(cfg.data + ": images have " + std::to_string(test.pixels()) +
+                                 " pixels, the model expects " + std::to_string(D));
+    const nn::Tensor<float> X = test.to_float<float>(0, N);         // [N, D]
+
+    // ---- the gemm roofline: 1 forward pass and 10 backward passes, weights frozen (no dW, no db)
+    struct Work {
+        bench::GemmShape shape;
+        int times;
+    };
+    const std::vector<Work> work = {
+        {{"X·W1      (fwd)", N, H, D, false, false}, 1},
+        {{"H·W2      (fwd)", N, C, H, false, false}, 1},
+        {{"dZ2·W2ᵀ   (dH)", N, H, C, false, true}, static_cast<int>(C)},
+        {{"dZ1·W1ᵀ   (dX)", N, D, H, false, true}, static_cast<int>(C)},
+    };
+    std::printf("(a) sgemm at the Jacobian's shapes: xt::blas::gemm, float, median of 15 timed blocks\n");
+    std::printf("    %-16s %5s %5s %5s  %-2s %9s %6s %8s\n", "product", "M", "N", "K", "op", "GFLOP/s", "calls", "GFLOP");
+    double flops = 0, gemm_seconds = 0, peak = 0;
+    for (const auto& w : work) {
+        const auto& s = w.shape;
+        const double g = bench::gemm_gflops(s);
+        flops += s.flops() * w.times;
+        gemm_seconds += s.flops() * w.times / (g * 1e9);
+        peak = std::max(peak, g);
+        std::printf("    %-16s %5zu %5zu %5zu  %c%c %9.1f %6d %8.3f\n", s.name.c_str(), s.M, s.N, s.K, s.ta ? 'T' : 'N',
+                    s.tb ? 'T' : 'N', g, w.times, s.flops() * w.times / 1e9);
+    }
+    const double roofline_peak = flops / (peak * 1e9);
+    std::printf("    gemm work: %.3f GFLOP. Roofline: %.4f s at the peak (%.1f GFLOP/s), %.4f s with each product at\n"
+                "    its own measured speed (gemm time only)\n\n",
+                flops / 1e9, roofline_peak, peak, gemm_seconds);
+
+    // ---- the engine: sensitivity::jacobian (one forward, then one backward walk of the same tape per class)
+    xt::xtensor<float, 3> J = sensitivity::jacobian(model, X, sensitivity::Output::Softmax);   // warm-up; [N, C, D]
+    std::vector<double> secs;
+    for (int r = 0; r < cfg.repeats; ++r) {
+        const double t0 = bench::now_seconds();
+        xt::xtensor<float, 3> Jr = sensitivity::jacobian(model, X, sensitivity::Output::Softmax);
+        secs.push_back(bench::now_seconds() - t0);
+    }
+    const double t_engine = bench::median(secs);
+    const bench::PeakMemory mem = bench::peak_memory();
+
+    // ---- PyTorch on the same weights and images, through .npy files
+    double t_torch = 0, max_diff = -1, max_j = 0;
+    if (cfg.no_torch) {
+        std::printf("    PyTorch: skipped (--no-torch)\n");
+    } else {
+        bench::TempDir dir("nnsense-bench-jacobian-");
+        const auto& tape = model.tape();
+        bench::save_npy(dir.file("W1.npy"), tape.value(model.layer1.W));
+        bench::save_npy(dir.file("b1.npy"), tape.value(model.layer1.b));
+        bench::save_npy(dir.file("W2.npy"), tape.value(model.layer2.W));
+        bench::save_npy(dir.file("b2.npy"), tape.value(model.layer2.b));
+        bench::save_npy(dir.file("X.npy"), X);
+        std::printf("    PyTorch: running %s/torch_jacobian.py ...\n", cfg.peers.c_str());
+        const bench::PeerResult r =
+            bench::run_peer(cfg.python, cfg.peers + "/torch_jacobian.py",
+                            {"--dir", dir.path(), "--repeats", std::to_string(cfg.repeats), "--threads",
+                             std::to_string(cfg.threads)});
+        if (!r.json) {
+            std::printf("    PyTorch: NOT MEASURED: %s\n", r.error.c_str());
+        } else {
+            t_torch = r.json->at("seconds").get<double>();
+            std::printf("    PyTorch %s, %d threads\n", r.json->at("torch").get<std::string>().c_str(),
+                        r.json->at("threads").get<int>());
+            xt::xtensor<float, 3> Jt = xt::load_npy<float>(dir.file("J.npy"));
+            if (Jt.shape() != J.shape())
+                throw std::runtime_error(dir.file("J.npy") + ": PyTorch's Jacobian has another shape than ours");
+            max_diff = 0;
+            for (std::size_t i = 0; i < J.size(); ++i) {
+                max_diff = std::max(max_diff, std::abs(static_cast<double>(J.data()[i]) - Jt.data()[i]));
+                max_j = std::max(max_j, std::abs(static_cast<double>(Jt.data()[i])));
+            }
+        }
+    }
+
+    std::printf("\n(b) seconds for the %zux%zux%zu Jacobian (median of %d runs after a warm-up)\n", N, C, D, cfg.repeats);
+    std::printf("    %-26s %10s %12s\n", "contestant", "seconds", "GFLOP/s");
+    std::printf("    %-26s %10.4f %12.1f\n", "gemm roofline (peak)", roofline_peak, flops / roofline_peak / 1e9);
+    std::printf("    %-26s %10.4f %12.1f\n", "gemm time (per shape)", gemm_seconds, flops / gemm_seconds / 1e9);
+    std::printf("    %-26s %10.4f %12.1f\n", "sensitivity::jacobian", t_engine, flops / t_engine / 1e9);
+    if (t_torch > 0) std::printf("    %-26s %10.4f %12.1f\n", "PyTorch (10 VJPs)", t_torch, flops / t_torch / 1e9);
+    std::printf("\n    engine / roofline = %.2f   (target <= 1.5; %.2f against the per-shape gemm time)\n",
+                t_engine / roofline_peak, t_engine / gemm_seconds);
+    if (t_torch > 0) std::printf("    PyTorch / engine  = %.2f   (target >= 3)\n", t_torch / t_engine);
+    std::printf("    peak memory: ru_maxrss %.1f MiB, VmHWM %.1f MiB; load average now %s\n", mem.maxrss_mib,
+                mem.vmhwm_mib, bench::load_average().c_str());
+    if (max_diff < 0) return 0;
+    const bool ok = max_diff <= cfg.tolerance;
+    std::printf("\n    check: max |J_engine - J_torch| = %.2e over %zu entries (max |J| = %.3g, tolerance %.0e) -> %s\n",
+                max_diff, J.size(), max_j, cfg.tolerance, ok ? "OK" : "NOT OK");
+    return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Config cfg;
+    cfg.data = bench::source_root() + "/data/mnist";
+    cfg.peers = bench::source_root() + "/bench/peers";
+    CLI::App app{"bench_jacobian: the softmax Jacobian of 1,000 test images, engine vs PyTorch vs the gemm roofline"};
+    app.add_option("--data", cfg.data, "folder with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte");
+    app.add_option("--count", cfg.count, "test images (the first COUNT)")->check(CLI::Range(1, 10000));
+    app.add_option("--hidden", cfg.hidden, "hidden units of the He-initialised model")->check(CLI::Range(1, 100000));
+    app.add_option("--model", cfg.model, "a saved model directory (W1.npy ... model.json) instead of random weights");
+    app.add_option("--repeats", cfg.repeats, "timed runs after one warm-up")->check(CLI::Range(1, 1000));
+    app.add_option("--threads", cfg.threads, "BLAS threads (and torch threads)")->check(CLI::Range(1, 256));
+    app.add_option("--seed", cfg.seed, "seed of the He-initialised weights");
+    app.add_option("--tolerance", cfg.tolerance, "largest |J_engine - J_torch| accepted")->check(CLI::Range(0.0, 1.0));
+    app.add_option("--python", cfg.python, "python with numpy and torch");
+    app.add_option("--peers", cfg.peers, "folder with torch_jacobian.py");
+    app.add_flag("--no-torch", cfg.no_torch, "skip the PyTorch peer");
+    CLI11_PARSE(app, argc, argv);
+    try {
+        return run(cfg);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_jacobian: %s\n", e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,125 @@
+// examples/image_stage.cpp — `--image FILE`: load a trained model, preprocess the user's picture like MNIST, predict and explain it.
+// No training and no dataset stages; the preprocessing itself is datasets/image_file.cpp.
+#include <algorithm>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <numeric>
+#include <sstream>
+
+#include <stb_image_write.h>
+#include <xtensor/xnpy.hpp>
+
+#include "datasets/image_file.hpp"
+#include "examples/stages.hpp"
+#include "nn/atomic_file.hpp"
+#include "sensitivity/heatmap.hpp"
+#include "sensitivity/jacobian.hpp"
+
+namespace fs = std::filesystem;
+
+namespace app {
+
+namespace {
+
+// --model DIR, else <out>/model if a previous run saved one there.
+std::string model_dir(const Options& opt) {
+    if (!opt.model.empty()) return opt.model;
+    const fs::path saved = fs::path(opt.out) / "model";
+    std::error_code ec;
+    if (fs::exists(saved / "model.json", ec)) return saved.string();
+    throw std::runtime_error("--image needs a trained model: run train-and-explain once, or pass --model DIR");
+}
+
+// An 8-bit grayscale PNG of a [rows, cols] image with values in [0, 1], written atomically.
+void write_gray_png(const std::string& path, const xt::xtensor<float, 2>& img) {
+    const int rows = static_cast<int>(img.shape(0)), cols = static_cast<int>(img.shape(1));
+    std::vector<unsigned char> bytes(img.size());
+    std::transform(img.begin(), img.end(), bytes.begin(),
+                   [](float v) { return static_cast<unsigned char>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); });
+    std::string png;
+    auto append = [](void* ctx, void* data, int size) {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+    };
+    if (!stbi_write_png_to_func(append, &png, cols, rows, 1, bytes.data(), cols))
+        throw std::runtime_error(path + ": cannot encode the PNG");
+    nn::write_file_atomic(path, png);
+}
+
+sensitivity::ImagePanel panel(const std::string& title, const std::vector<double>& values, sensitivity::PanelKind kind,
+                              const std::string& bar_label = "") {
+    sensitivity::ImagePanel p;
+    p.title = title;
+    p.values = values;
+    p.kind = kind;
+    p.colorbar = kind != sensitivity::PanelKind::Gray;
+    p.colorbar_label = bar_label;
+    return p;
+}
+
+}  // namespace
+
+int explain_image(const Options& opt) {
+    const std::string dir = model_dir(opt);
+    nn::ModelInfo info;
+    nn::MLP<float> model = nn::load_model(dir, &info);
+    if (model.in() != 28 * 28)
+        throw std::runtime_error(dir + ": model takes " + std::to_string(model.in()) +
+                                 " pixels; --image needs a 28x28 (784-pixel) MNIST-style model");
+
+    const datasets::GrayImage picture = datasets::read_image(opt.image);
+    const xt::xtensor<float, 2> digit = datasets::mnist_preprocess(picture, opt.image);  // [28, 28]
+    nn::Tensor<float> x({1, 784});                                                        // [1, 784]
+    std::copy(digit.begin(), digit.end(), x.begin());
+
+    const nn::Tensor<float> p = sensitivity::predict(model, x);  // [1, C]
+    std::vector<int> order(model.out());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p(0, a) > p(0, b); });
+    const int best = order[0];
+    const auto name = [&](int c) {
+        return c < static_cast<int>(info.class_names.size()) ? info.class_names[c] : std::to_string(c);
+    };
+
+    const xt::xtensor<float, 3> J = sensitivity::jacobian(model, x);  // [1, C, 784]
+    std::vector<double> signed_map(784), abs_map(784), input(digit.begin(), digit.end());
+    for (std::size_t j = 0; j < 784; ++j) {
+        signed_map[j] = J(0, best, j);
+        abs_map[j] = std::abs(signed_map[j]);
+    }
+
+    const fs::path out = fs::path(opt.out) / "image";
+    fs::create_directories(out);
+    write_gray_png((out / "input-28x28.png").string(), digit);
+    nn::write_file_atomic((out / "input-28x28.npy").string(), xt::dump_npy(digit));
+
+    const std::string head = "predicted " + name(best) + " (p = " + [&] {
+        std::ostringstream s;
+        s << std::fixed << std::setprecision(3) << p(0, best);
+        return s.str();
+    }() + ")";
+    sensitivity::HeatmapFigure abs_fig;
+    abs_fig.title = fs::path(opt.image).filename().string() + ": " + head;
+    abs_fig.grid_cols = 2;
+    abs_fig.panels = {panel("input (28x28)", input, sensitivity::PanelKind::Gray),
+                      panel("|dp/dx| of " + name(best), abs_map, sensitivity::PanelKind::Sequential, "|dp/dx|")};
+    sensitivity::heatmap_png((out / "sensitivity.png").string(), abs_fig);
+
+    sensitivity::HeatmapFigure signed_fig = abs_fig;
+    signed_fig.panels[1] = panel("dp/dx of " + name(best), signed_map, sensitivity::PanelKind::Diverging, "dp/dx");
+    signed_fig.panels[1].contour = input;
+    sensitivity::heatmap_png((out / "signed.png").string(), signed_fig);
+
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(3) << "prediction: " << name(best) << " (p = " << p(0, best) << ")\ntop-3:";
+    for (std::size_t k = 0; k < std::min<std::size_t>(3, order.size()); ++k)
+        s << (k ? ", " : " ") << name(order[k]) << " " << p(0, order[k]);
+    s << "\n";
+    if (!opt.quiet)
+        s << "image: " << opt.image << " (" << picture.width << "x" << picture.height << ") with model " << dir
+          << "\nwrote: " << out.string() << "/{input-28x28.png, input-28x28.npy, sensitivity.png, signed.png}\n";
+    std::cout << s.str();
+    return 0;
+}
+
+}  // namespace app

@@ -1,0 +1,218 @@
+// examples/probes_stage.cpp — the last stage of train-and-explain: Sensie-style probes of the trained model, and
+// (unless --no-augmented or --model) the rotation probe of a second model trained on rotated digits. Probes: sensitivity/.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "examples/stages.hpp"
+#include "sensitivity/probe.hpp"
+#include "sensitivity/probe_io.hpp"
+#include "sensitivity/probe_plot.hpp"
+#include "sensitivity/properties.hpp"
+
+namespace fs = std::filesystem;
+using sensitivity::ProbeResult;
+
+namespace app {
+
+namespace {
+
+constexpr double kFloorScoreChange = 0.02;   // a mean-score change smaller than this across the probed range is "low"
+constexpr double kAugmentDegrees = 45, kAugmentShift = 2;
+
+std::vector<double> linspace(double lo, double hi, int n) {
+    std::vector<double> v;
+    for (int i = 0; i < n; ++i) v.push_back(lo + (hi - lo) * i / (n - 1));
+    return v;
+}
+
+// The per-probe floor: 0.02 of score change across the span of the table's p (the strengths of a perturbation probe,
+// the lowest to the highest bin mean of a property probe, so one outlier example does not widen it), i.e.
+// floor = 0.02 / (p_max - p_min) per unit of p. Re-labels the significance with that floor by the library's rule.
+void apply_floor(ProbeResult& r) {
+    if (!r.fit || r.rows.size() < 2) return;
+    const double span = r.rows.back().p - r.rows.front().p;
+    sensitivity::SlopePosterior post;
+    post.slope = r.fit->slope;
+    post.ci50 = r.fit->ci50;
+    post.ci95 = r.fit->ci95;
+    r.fit->slope_floor = kFloorScoreChange / span;
+    r.fit->significance = sensitivity::significance(post, r.fit->slope_floor);
+}
+
+ProbeResult rotation_probe(nn::MLP<float>& model, const nn::Tensor<float>& X, const std::vector<int>& labels,
+                           std::uint64_t seed) {
+    const sensitivity::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
+    sensitivity::FitOptions fit;
+    fit.slope_floor = 0;   // apply_floor sets it from the probed range
+    // 0°…90° only: the curve is symmetric in the sign of the angle, so a sweep across 0 would fit a slope of ~0.
+    ProbeResult r = sensitivity::perturbation_probe(sensitivity::make_perturber("rotation"), linspace(0, 90, 10),
+                                                    predict, X, labels, fit, seed);
+    apply_floor(r);
+    return r;
+}
+
+// Writes <dir>/<name>.{csv,json,png}; returns the file names relative to the output directory, for report.json.
+nlohmann::ordered_json write_probe_files(const ProbeResult& r, const fs::path& dir, const fs::path& out) {
+    const fs::path base = dir / r.name;
+    sensitivity::write_probe_csv(r, base.string() + ".csv");
+    sensitivity::write_probe_json(r, base.string() + ".json");
+    sensitivity::probe_plot_png(base.string() + ".png", r);
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const char* ext : {".csv", ".json", ".png"})
+        files.push_back(fs::path(base.string() + ext).lexically_relative(out).string());
+    return files;
+}
+
+nlohmann::ordered_json summary_json(const ProbeResult& r, nlohmann::ordered_json files) {
+    nlohmann::ordered_json j{{"name", r.name}, {"kind", r.kind}, {"units", r.units}};
+    if (r.fit) {
+        j["slope"] = r.fit->slope;
+        j["ci50"] = {r.fit->ci50.lo, r.fit->ci50.hi};
+        j["ci95"] = {r.fit->ci95.lo, r.fit->ci95.hi};
+        j["significance"] = r.fit->significance;
+        j["slope_floor"] = r.fit->slope_floor;
+    } else {
+        j["slope"] = nullptr;
+        j["note"] = r.note;
+    }
+    j["files"] = std::move(files);
+    return j;
+}
+
+// One curve (mean score ± 1 sd) and its fitted line, for the before/after figure.
+void add_curve(sensitivity::PlotPanel& score, sensitivity::PlotPanel& acc, const ProbeResult& r,
+               const std::string& label, sensitivity::Rgb colour) {
+    sensitivity::Series mean, line, accuracy;
+    mean.label = label + ": mean score ± 1 sd";
+    mean.marks = accuracy.marks = sensitivity::Marks::LinesPoints;
+    for (const sensitivity::ProbeRow& row : r.rows) {
+        mean.x.push_back(row.p);
+        mean.y.push_back(row.mean_score);
+        mean.yerr.push_back(row.std_score);
+        accuracy.x.push_back(row.p);
+        accuracy.y.push_back(row.accuracy);
+    }
+    mean.colour = line.colour = accuracy.colour = colour;
+    score.series.push_back(mean);
+    acc.series.push_back(accuracy);
+    if (!r.fit) return;
+    char text[96];
+    std::snprintf(text, sizeof text, "%s: fit, slope %.4f per degree", label.c_str(), r.fit->slope);
+    line.label = text;
+    line.dashed = true;
+    line.x = {r.fit->fit_range.lo, r.fit->fit_range.hi};
+    line.y = {r.fit->intercept + r.fit->slope * line.x[0], r.fit->intercept + r.fit->slope * line.x[1]};
+    score.series.push_back(line);
+}
+
+void before_after_png(const std::string& path, const ProbeResult& plain, const ProbeResult& augmented) {
+    sensitivity::LinePlotFigure f;
+    f.title = "rotation probe: plain model vs trained with random rotations (±45°) and shifts";
+    f.xlabel = "rotation (degrees)";
+    sensitivity::PlotPanel score, acc;
+    score.ylabel = "correct-class score";
+    score.legend = sensitivity::LegendAt::BottomLeft;
+    acc.ylabel = "accuracy";
+    acc.legend = sensitivity::LegendAt::None;
+    acc.height_ratio = 0.6;
+    score.ymin = acc.ymin = 0;
+    score.ymax = acc.ymax = 1;
+    add_curve(score, acc, plain, "plain", sensitivity::Rgb{214, 39, 40});
+    add_curve(score, acc, augmented, "augmented", sensitivity::Rgb{31, 119, 180});
+    f.panels = {score, acc};
+    f.height = 640;
+    sensitivity::lineplot_png(path, f);
+}
+
+// Trains a second model like the first, but on randomly rotated and shifted digits, and probes its rotation sensitivity.
+void compare_augmented(const Options& opt, RunState& st, const nn::Tensor<float>& X, const std::vector<int>& labels,
+                       const ProbeResult& plain, const fs::path& dir, const fs::path& out) {
+    const auto t0 = std::chrono::steady_clock::now();
+    nn::TrainConfig c;
+    c.hidden = opt.hidden;
+    c.epochs = opt.epochs;
+    c.batch = opt.batch;
+    c.lr = opt.lr;
+    c.optimizer = opt.optimizer;
+    c.seed = opt.seed;
+    c.progress = opt.quiet ? nn::ProgressMode::Quiet : nn::ProgressMode::Auto;
+    c.augment = nn::random_rotate_shift(kAugmentDegrees, kAugmentShift);
+    if (!opt.quiet)
+        std::cout << "training the augmented model (" << c.augment.name << ", " << c.epochs << " epochs)\n";
+    nn::MLP<float> model = nn::make_mlp(c, st.data.train.pixels(), st.data.train.class_names.size());
+    const nn::TrainResult trained = nn::train(model, st.data.train, c);
+    const nn::Evaluation test = nn::evaluate(model, st.data.test);
+    nn::ModelInfo info = st.info;
+    info.test_accuracy = test.accuracy;
+    nn::save_model(model, (out / "model_augmented").string(), info);
+
+    ProbeResult augmented = rotation_probe(model, X, labels, opt.seed);
+    augmented.name = "rotation_augmented";
+    nlohmann::ordered_json files = write_probe_files(augmented, dir, out);
+    before_after_png((dir / "rotation_before_after.png").string(), plain, augmented);
+    files.push_back("probes/rotation_before_after.png");
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    auto slope = [](const ProbeResult& r) { return r.fit ? nlohmann::ordered_json(r.fit->slope) : nullptr; };
+    st.report["rotation_augmentation"] = {
+        {"augment", c.augment.name},
+        {"training_seconds", trained.seconds},
+        {"seconds", seconds},
+        {"test_accuracy", {{"plain", st.test.accuracy}, {"augmented", test.accuracy}}},
+        {"rotation_slope", {{"plain", slope(plain)}, {"augmented", slope(augmented)}}},
+        {"score_at_90_degrees", {{"plain", plain.rows.back().mean_score}, {"augmented", augmented.rows.back().mean_score}}},
+        {"probe", summary_json(augmented, files)},
+        {"model", "model_augmented/"}};
+    if (plain.fit && augmented.fit)
+        std::printf("rotation probe, slope per degree: plain %.4f, augmented %.4f; score at 90°: %.2f -> %.2f; "
+                    "test accuracy %.2f%% -> %.2f%%\n", plain.fit->slope, augmented.fit->slope,
+                    plain.rows.back().mean_score, augmented.rows.back().mean_score, 100 * st.test.accuracy,
+                    100 * test.accuracy);
+}
+
+}  // namespace
+
+void run_probes(const Options& opt, RunState& st) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const fs::path out(opt.out), dir = out / "probes";
+    fs::create_directories(dir);
+    const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
+    const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
+    const sensitivity::PredictFn predict = [&](const nn::Tensor<float>& x) { return st.model.predict_proba(x); };
+    const sensitivity::Outcomes outcomes = sensitivity::predict_outcomes(predict, X, labels);
+
+    std::vector<ProbeResult> results;
+    results.push_back(rotation_probe(st.model, X, labels, opt.seed));
+    sensitivity::FitOptions fit;
+    fit.slope_floor = 0;   // every probe's floor is set by apply_floor
+    for (const auto& [name, strengths] : {std::pair{"blur", linspace(0, 3, 7)}, std::pair{"noise", linspace(0, 0.5, 6)}})
+        results.push_back(sensitivity::perturbation_probe(sensitivity::make_perturber(name), strengths, predict, X,
+                                                          labels, fit, opt.seed));
+    for (auto p : {sensitivity::Property::InkMass, sensitivity::Property::Slant})
+        results.push_back(sensitivity::property_probe(sensitivity::property_name(p), sensitivity::property_units(p),
+                                                      sensitivity::compute_property(X, p), outcomes, {}, fit));
+    results.push_back(sensitivity::class_probe(outcomes, labels));
+
+    nlohmann::ordered_json summary = nlohmann::ordered_json::array();
+    for (ProbeResult& r : results) {
+        apply_floor(r);
+        summary.push_back(summary_json(r, write_probe_files(r, dir, out)));
+    }
+    st.report["probes"] = std::move(summary);
+    st.report["probes_floor_rule"] = "slope_floor = 0.02 / (p_max - p_min) over the rows of the probe's table";
+    if (!opt.quiet) {
+        std::cout << "probes over " << X.shape(0) << " test images (files in " << dir.string() << "):\n";
+        sensitivity::print_probe_summary(std::cout, results);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    st.report["probes_seconds"] = seconds;
+    if (!opt.quiet) std::cout << "probes: " << std::fixed << std::setprecision(1) << seconds << " s\n" << std::defaultfloat;
+    if (!opt.no_augmented && opt.model.empty()) compare_augmented(opt, st, X, labels, results.front(), dir, out);
+}
+
+}  // namespace app

@@ -1,0 +1,61 @@
+// examples/stages.hpp — the stages of train-and-explain and what they hand to each other.
+// Declarations only; run() in examples/run.cpp calls them in order.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "datasets/dataset.hpp"
+#include "examples/options.hpp"
+#include "nn/evaluate.hpp"
+#include "nn/mlp.hpp"
+#include "nn/model_io.hpp"
+#include "nn/train.hpp"
+
+namespace app {
+
+// A problem with the command line found after parsing (e.g. --out is a file): exit code 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Everything the stages produce, gathered for the summary and report.json.
+struct RunState {
+    datasets::Split data;
+    nn::MLP<float> model{1, 1, 1, nn::Activation::Relu, 0};
+    nn::ModelInfo info;
+    nn::Evaluation test;
+    nlohmann::ordered_json report;     // grows stage by stage; written as out/report.json
+    std::filesystem::path out_dir;     // --out
+    bool fd_passed = true;             // the finite-difference check of the Jacobian
+};
+
+int run(const Options& opt);
+
+// Stage: train a model (or load --model) and evaluate it on the test set.
+void train_or_load(const Options& opt, RunState& st);
+
+// --image FILE: load the model (--model, else <out>/model), explain the picture into <out>/image/. Returns the exit code.
+int explain_image(const Options& opt);
+
+// Stage: finite-difference proof of the Jacobian, the Jacobian as .npy, and the sensitivity figures.
+void explain(const Options& opt, RunState& st);
+
+// Stage: every attribution method on the first test images, IG completeness, deletion test and sanity check.
+void beyond_gradients(const Options& opt, RunState& st);
+
+// Stage: the Sensie-style probes into <out>/probes/, and with --compare-augmented the rotation-augmented model.
+void run_probes(const Options& opt, RunState& st);
+
+// Stage: <out>/training_curves.png (train loss and validation accuracy per epoch) from <out>/metrics.json;
+// only when this run trained. Adds report["training"]["curves_figure"].
+void training_curves(RunState& st);
+
+// Last: report["run"] (when, configuration, network, total time) and report["test"] (accuracy, per-class accuracy,
+// confusion) for report.json and out/report.html (examples/report_html.hpp).
+void describe_run(const Options& opt, RunState& st, double total_seconds);
+
+}  // namespace app

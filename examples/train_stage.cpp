@@ -1,0 +1,104 @@
+// examples/train_stage.cpp — stage 1 of train-and-explain: load the data, then train a model or load --model.
+// Writes out/model/ and out/metrics.json after a successful training, never a half-trained model.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "examples/stages.hpp"
+#include "nn/metrics.hpp"
+
+namespace fs = std::filesystem;
+
+namespace app {
+
+namespace {
+void print_data_summary(const datasets::Split& d) {
+    auto mean_ink = [](const datasets::Dataset& ds) {
+        double s = 0;
+        for (auto b : ds.images) s += b;
+        return s / 255.0 / static_cast<double>(ds.size());
+    };
+    std::ostringstream line;  // a local stream, so the fixed format does not leak into later output
+    line << "data: " << d.train.name << " " << d.train.size() << " images, " << d.test.name << " "
+              << d.test.size() << " images, " << d.train.rows << "x" << d.train.cols << " pixels, "
+              << d.train.class_names.size() << " classes; mean ink " << std::fixed << std::setprecision(1)
+              << mean_ink(d.train) << " (train), " << mean_ink(d.test) << " (test)\n";
+    std::cout << line.str();
+}
+
+nn::TrainConfig train_config(const Options& opt) {
+    nn::TrainConfig c;
+    c.hidden = opt.hidden;
+    c.epochs = opt.epochs;
+    c.batch = opt.batch;
+    c.lr = opt.lr;
+    c.optimizer = opt.optimizer;
+    c.seed = opt.seed;
+    if (opt.augment) c.augment = nn::random_rotate_shift(10.0, 1.0);
+    c.progress = opt.quiet ? nn::ProgressMode::Quiet : nn::ProgressMode::Auto;
+    return c;
+}
+
+// nn::train stops at a NaN or Inf loss, but a far too large --lr can also blow the loss up to 1e13 and leave a
+// dead network with a large, finite loss. A mean epoch loss over 10·ln(classes) (23 for 10 classes: the right
+// class gets e^-23 on average, far worse than guessing) is the same failure: stop before anything is saved.
+void check_not_blown_up(const nn::TrainResult& result, const nn::TrainConfig& config, std::size_t classes) {
+    const double limit = 10.0 * std::log(static_cast<double>(classes));
+    for (const nn::EpochStats& e : result.epochs)
+        if (e.train_loss > limit) {
+            char line[200];
+            std::snprintf(line, sizeof line, "training diverged at epoch %zu of %zu, batches 1-%zu (lr %g): mean loss %.3g is "
+                          "over 10 x ln(%zu classes) = %.3g; lower --lr", e.epoch, config.epochs,
+                          result.steps / config.epochs, config.lr, e.train_loss, classes, limit);
+            throw std::runtime_error(line);
+        }
+}
+}  // namespace
+
+void train_or_load(const Options& opt, RunState& st) {
+    st.data = opt.dataset == "fashion" ? datasets::load_fashion_mnist(opt.data) : datasets::load_mnist(opt.data);
+    if (!opt.quiet) print_data_summary(st.data);
+
+    if (!opt.model.empty()) {
+        st.model = nn::load_model(opt.model, &st.info);
+        if (st.model.in() != st.data.test.pixels())
+            throw std::runtime_error(opt.model + ": model takes " + std::to_string(st.model.in()) +
+                                     " pixels but the data has " + std::to_string(st.data.test.pixels()));
+        st.test = nn::evaluate(st.model, st.data.test);
+        st.report["model"] = {{"source", opt.model}, {"hidden", st.model.hidden()}};
+        if (!opt.quiet) std::cout << "model: loaded " << opt.model << " (784-" << st.model.hidden() << "-10)\n";
+        return;
+    }
+
+    nn::TrainConfig config = train_config(opt);
+    // Hold out 5000 images (as chosen for MNIST), but never more than a tenth of a small --data set.
+    config.validation = std::min(config.validation, st.data.train.size() / 10);
+    st.model = nn::make_mlp(config, st.data.train.pixels(), st.data.train.class_names.size());
+    if (!opt.quiet)
+        std::cout << "training 784-" << config.hidden << "-10 (" << config.optimizer << ", lr " << config.lr
+                  << ", batch " << config.batch << ", " << config.epochs << " epochs)\n";
+    const nn::TrainResult result = nn::train(st.model, st.data.train, config);
+    check_not_blown_up(result, config, st.data.train.class_names.size());
+    st.test = nn::evaluate(st.model, st.data.test);
+
+    st.info.dataset = opt.dataset;
+    st.info.class_names = st.data.train.class_names;
+    st.info.rows = st.data.train.rows;
+    st.info.cols = st.data.train.cols;
+    st.info.seed = opt.seed;
+    st.info.test_accuracy = st.test.accuracy;
+    const fs::path out(opt.out);
+    nn::save_model(st.model, (out / "model").string(), st.info);
+    nn::write_metrics_json((out / "metrics.json").string(), config, result, st.test);
+    st.report["training"] = {{"seconds", result.seconds},
+                             {"epochs", config.epochs},
+                             {"test_accuracy", st.test.accuracy},
+                             {"metrics", "metrics.json"},
+                             {"model", "model/"}};
+}
+
+}  // namespace app

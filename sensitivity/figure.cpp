@@ -1,0 +1,153 @@
+// sensitivity/figure.cpp — the PLplot stream behind every figure: device check, white page, error capture, atomic rename.
+// PLplot reports most errors by printing and carrying on (a blank PNG); here they are collected and turned into exceptions.
+#include "sensitivity/figure.hpp"
+
+#include <plplot.h>
+#include <plstream.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <unistd.h>
+#include <vector>
+
+namespace sensitivity {
+
+namespace {
+
+// PLplot keeps one global "current stream", so figures are drawn one at a time, whatever the thread.
+std::mutex g_plplot;
+// Messages PLplot passed to its abort handler while the current figure was open.
+std::string g_errors;
+
+void on_plplot_error(PLCHAR_VECTOR message) {
+    if (!g_errors.empty()) g_errors += "; ";
+    g_errors += message ? message : "unknown error";
+}
+
+// plinit() with an unknown device prints a menu, reads stdin and exits the process: check first.
+bool has_pngcairo() {
+    static const bool found = [] {
+        int n = 128;
+        std::vector<PLCHAR_VECTOR> menu(n), names(n);
+        PLCHAR_VECTOR* menu_ptr = menu.data();  // plgDevs fills caller-owned arrays of capacity n
+        PLCHAR_VECTOR* names_ptr = names.data();
+        plgDevs(&menu_ptr, &names_ptr, &n);
+        for (int i = 0; i < n; ++i)
+            if (names[i] && std::strcmp(names[i], "pngcairo") == 0) return true;
+        return false;
+    }();
+    return found;
+}
+
+std::string temporary_name(const std::string& path) {
+    static int counter = 0;
+    return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+bool is_png(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    char sig[8] = {};
+    in.read(sig, 8);
+    return in.gcount() == 8 && std::memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0;
+}
+
+}  // namespace
+
+Figure::Figure(const std::string& path, int width, int height)
+    : path_(path), tmp_(temporary_name(path)), width_(width), height_(height) {
+    if (width < 16 || height < 16 || width > 20000 || height > 20000)
+        throw std::invalid_argument(path + ": figure size " + std::to_string(width) + "x" +
+                                    std::to_string(height) + " is outside 16..20000 pixels");
+    if (!has_pngcairo())
+        throw std::runtime_error(path + ": PLplot has no \"pngcairo\" device (install plplot-driver-cairo)");
+    // PLplot exits the process when it cannot open its output file, so prove the file can be created first.
+    const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+    ::close(fd);
+
+    g_plplot.lock();
+    g_errors.clear();
+    plsabort(on_plplot_error);
+    pls_ = new plstream();
+    pls_->sdev("pngcairo");
+    pls_->sfnam(tmp_.c_str());
+    pls_->spage(0, 0, width, height, 0, 0);
+    pls_->scmap0n(256);
+    pls_->scolbg(255, 255, 255);  // PLplot's default page is black
+    pls_->scol0(1, 0, 0, 0);      // and its default ink (cmap0 1) is red
+    pls_->scmap1n(256);
+    pls_->init();
+    pls_->adv(0);                 // the one page of this figure; vpor() needs it
+    pls_->col0(1);
+    PLFLT x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+    pls_->gspa(x0, x1, y0, y1);  // the page in mm
+    mm_per_pixel_ = (x1 - x0) / width_;
+    text_height(13);
+    pls_->smaj(5 * mm_per_pixel_, 1.0);
+    pls_->smin(3 * mm_per_pixel_, 1.0);
+}
+
+Figure::~Figure() {
+    delete pls_;  // plend1: finishes the stream (writes the temporary)
+    if (!finished_) std::remove(tmp_.c_str());
+    g_plplot.unlock();
+}
+
+plstream& Figure::pls() { return *pls_; }
+
+void Figure::use_colormap(Colormap map) {
+    const ColormapAnchors a = colormap_anchors(map);
+    std::vector<PLFLT> pos(a.position, a.position + a.count), r(a.count), g(a.count), b(a.count);
+    for (std::size_t i = 0; i < a.count; ++i) {
+        r[i] = a.colour[i].r / 255.0;
+        g[i] = a.colour[i].g / 255.0;
+        b[i] = a.colour[i].b / 255.0;
+    }
+    pls_->scmap1l(true, static_cast<PLINT>(a.count), pos.data(), r.data(), g.data(), b.data());
+}
+
+int Figure::pen(Rgb c, double alpha) {
+    if (scratch_colour_ < 16 || scratch_colour_ > 255) scratch_colour_ = 16;
+    const int slot = scratch_colour_++;
+    pls_->scol0a(slot, c.r, c.g, c.b, alpha);
+    pls_->col0(slot);
+    return slot;
+}
+
+void Figure::ink() { pls_->col0(1); }
+
+void Figure::text_height(double pixels) { pls_->schr(pixels * mm_per_pixel_, 1.0); }
+
+void Figure::fit_text(const std::string& text, double pixels, double available) {
+    std::size_t chars = 0;  // UTF-8 code points: every byte that does not continue a sequence
+    for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+    const double width = 0.7 * pixels * static_cast<double>(chars);
+    text_height(width > available ? std::max(9.0, available / (0.7 * static_cast<double>(chars))) : pixels);
+}
+
+void Figure::viewport(const PixelRect& r) {
+    pls_->vpor(r.x0 / width_, r.x1 / width_, 1.0 - r.y1 / height_, 1.0 - r.y0 / height_);
+}
+
+void Figure::check() const {
+    if (!g_errors.empty()) throw std::runtime_error(path_ + ": PLplot error: " + g_errors);
+}
+
+void Figure::finish() {
+    delete pls_;
+    pls_ = nullptr;
+    check();
+    if (!is_png(tmp_)) throw std::runtime_error(path_ + ": PLplot wrote no PNG (disk full or driver failure?)");
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+        throw std::runtime_error(path_ + ": cannot rename the finished figure into place (" +
+                                 std::strerror(errno) + ")");
+    finished_ = true;
+}
+
+}  // namespace sensitivity

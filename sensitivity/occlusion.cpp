@@ -1,0 +1,91 @@
+// sensitivity/occlusion.cpp — build every patched copy of a chunk of images, run one forward, spread the drops over pixels.
+// No tape walk backward here: occlusion is the gradient-free reference the other maps are compared with.
+#include "sensitivity/occlusion.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sensitivity {
+
+std::vector<std::size_t> occlusion_positions(std::size_t width, const OcclusionOptions& o) {
+    if (o.side == 0 || o.stride == 0) throw std::invalid_argument("occlusion: patch side and stride must be >= 1");
+    if (o.side > width)
+        throw std::invalid_argument("occlusion: patch side " + std::to_string(o.side) + " is larger than the " +
+                                    std::to_string(width) + "-pixel image");
+    std::vector<std::size_t> pos;
+    for (std::size_t p = 0; p + o.side <= width; p += o.stride) pos.push_back(p);
+    if (pos.back() + o.side < width) pos.push_back(width - o.side);     // flush to the edge
+    return pos;
+}
+
+template <class T>
+nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& targets,
+                        const OcclusionOptions& options, Output out, std::size_t chunk_rows) {
+    const std::size_t N = x.shape(0), D = model.in(), C = model.out();
+    const auto W = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(D))));
+    if (W * W != D)
+        throw std::invalid_argument("occlusion: the model takes " + std::to_string(D) +
+                                    " inputs, which is not a square image");
+    if (x.shape(1) != D)
+        throw std::invalid_argument("occlusion: input has " + std::to_string(x.shape(1)) +
+                                    " columns, the model expects " + std::to_string(D));
+    if (targets.size() != N)
+        throw std::invalid_argument("occlusion: " + std::to_string(targets.size()) + " targets for " +
+                                    std::to_string(N) + " images");
+    for (int t : targets)
+        if (t < 0 || static_cast<std::size_t>(t) >= C)
+            throw std::invalid_argument("occlusion: target class " + std::to_string(t) + " is outside 0.." +
+                                        std::to_string(C - 1));
+
+    const std::vector<std::size_t> pos = occlusion_positions(W, options);
+    const std::size_t s = options.side, P = pos.size() * pos.size(), R = P + 1;   // row 0: the image itself
+    // How many patches cover each pixel: the same for every image.
+    std::vector<double> cover(D, 0.0);
+    for (std::size_t py : pos)
+        for (std::size_t px : pos)
+            for (std::size_t r = py; r < py + s; ++r)
+                for (std::size_t c = px; c < px + s; ++c) cover[r * W + c] += 1;
+
+    nn::Tensor<T> maps = xt::zeros<T>({N, D});                          // [N, D]
+    const std::size_t per_chunk = std::max<std::size_t>(1, chunk_rows / R);
+    nn::Tensor<T> batch;                                                // [b·R, D]
+    std::vector<double> acc(D);
+    for (std::size_t n0 = 0; n0 < N; n0 += per_chunk) {
+        const std::size_t b = std::min(per_chunk, N - n0);
+        nn::reshape_to(batch, b * R, D);
+        for (std::size_t n = 0; n < b; ++n) {
+            const T* img = x.data() + (n0 + n) * D;
+            for (std::size_t q = 0; q < R; ++q) std::copy(img, img + D, batch.data() + (n * R + q) * D);
+            std::size_t q = 1;
+            for (std::size_t py : pos)
+                for (std::size_t px : pos) {
+                    T* row = batch.data() + (n * R + q++) * D;       // this patch's copy of the image
+                    for (std::size_t r = py; r < py + s; ++r) std::fill(row + r * W + px, row + r * W + px + s, T(0));
+                }
+        }
+        const nn::Tensor<T> f = predict(model, batch, out);            // [b·R, C]
+        for (std::size_t n = 0; n < b; ++n) {
+            const auto t = static_cast<std::size_t>(targets[n0 + n]);
+            const double f0 = static_cast<double>(f(n * R, t));
+            std::fill(acc.begin(), acc.end(), 0.0);
+            std::size_t q = 1;
+            for (std::size_t py : pos)
+                for (std::size_t px : pos) {
+                    const double drop = f0 - static_cast<double>(f(n * R + q++, t));
+                    for (std::size_t r = py; r < py + s; ++r)
+                        for (std::size_t c = px; c < px + s; ++c) acc[r * W + c] += drop;
+                }
+            for (std::size_t p = 0; p < D; ++p) maps(n0 + n, p) = static_cast<T>(acc[p] / cover[p]);
+        }
+    }
+    return maps;
+}
+
+template nn::Tensor<float> occlusion(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&,
+                                     const OcclusionOptions&, Output, std::size_t);
+template nn::Tensor<double> occlusion(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&,
+                                      const OcclusionOptions&, Output, std::size_t);
+
+}  // namespace sensitivity

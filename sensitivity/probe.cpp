@@ -1,0 +1,243 @@
+// sensitivity/probe.cpp — the probe engine: predict in chunks, summarise rows, fit the score trend, label its significance.
+// The three probes (property, perturbation, class) share these steps; binning is in probe_bins.cpp.
+#include "sensitivity/probe.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sensitivity {
+
+// ---------------------------------------------------------------- predictions
+namespace {
+
+void check_labels(const nn::Tensor<float>& images, const std::vector<int>& labels, const char* who) {
+    if (images.shape(0) != labels.size())
+        throw std::invalid_argument(std::string(who) + ": " + std::to_string(images.shape(0)) + " images but " +
+                                    std::to_string(labels.size()) + " labels");
+}
+
+// Appends the true-class score and correctness of every row of probs [B, C] (labels from `offset` on).
+void collect(const nn::Tensor<float>& probs, std::size_t rows, const std::vector<int>& labels, std::size_t offset,
+             Outcomes& out) {
+    if (probs.shape(0) != rows)
+        throw std::invalid_argument("probe: predict returned " + std::to_string(probs.shape(0)) +
+                                    " rows for a batch of " + std::to_string(rows));
+    const std::size_t C = probs.shape(1);
+    for (std::size_t i = 0; i < rows; ++i) {
+        const int label = labels[offset + i];
+        if (label < 0 || static_cast<std::size_t>(label) >= C)
+            throw std::invalid_argument("probe: label " + std::to_string(label) + " of example " +
+                                        std::to_string(offset + i) + " is not one of the " + std::to_string(C) +
+                                        " classes predict returns");
+        std::size_t best = 0;
+        for (std::size_t c = 1; c < C; ++c)
+            if (probs(i, c) > probs(i, best)) best = c;
+        out.score.push_back(probs(i, static_cast<std::size_t>(label)));
+        out.correct.push_back(best == static_cast<std::size_t>(label));
+    }
+}
+
+}  // namespace
+
+Outcomes predict_outcomes(const PredictFn& predict, const nn::Tensor<float>& images, const std::vector<int>& labels,
+                          std::size_t batch) {
+    check_labels(images, labels, "predict_outcomes");
+    const std::size_t N = images.shape(0), D = images.shape(1);
+    batch = std::max<std::size_t>(batch, 1);
+    Outcomes out;
+    out.score.reserve(N);
+    out.correct.reserve(N);
+    nn::Tensor<float> chunk;                                              // [B, D], reused
+    for (std::size_t b0 = 0; b0 < N; b0 += batch) {
+        const std::size_t B = std::min(batch, N - b0);
+        nn::reshape_to(chunk, B, D);
+        std::copy_n(&images(b0, 0), B * D, chunk.data());
+        collect(predict(chunk), B, labels, b0, out);                      // [B, C]
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- rows and the fit
+namespace {
+
+ProbeRow summarise(double p, const std::vector<std::size_t>& members, const Outcomes& o) {
+    ProbeRow row;
+    row.p = p;
+    row.n = members.size();
+    double s = 0, correct = 0;
+    for (std::size_t i : members) {
+        s += o.score[i];
+        correct += o.correct[i];
+    }
+    const double n = double(row.n);
+    row.mean_score = s / n;
+    double ss = 0;
+    for (std::size_t i : members) ss += (o.score[i] - row.mean_score) * (o.score[i] - row.mean_score);
+    row.std_score = std::sqrt(ss / n);
+    row.accuracy = correct / n;
+    return row;
+}
+
+bool in_range(double p, const FitOptions& f) { return p >= f.range_lo && p <= f.range_hi; }
+
+// Fits the trend of `result` through the points (px, py) — or through its rows for FitOn::BinMeans — and records it.
+// A fit that cannot be made (too few points in range, one distinct p) leaves result.fit empty and says why in note.
+void fit_trend(ProbeResult& result, const std::vector<double>& px, const std::vector<double>& py,
+               const FitOptions& options) {
+    std::vector<double> x, y, w;
+    NoiseModel noise = NoiseModel::Unknown;
+    if (options.on == FitOn::Points) {
+        for (std::size_t i = 0; i < px.size(); ++i)
+            if (in_range(px[i], options)) {
+                x.push_back(px[i]);
+                y.push_back(py[i]);
+            }
+    } else {
+        for (const ProbeRow& row : result.rows) {
+            if (!in_range(row.p, options)) continue;
+            x.push_back(row.p);
+            y.push_back(row.mean_score);
+            if (options.weights == BinWeights::Count) w.push_back(double(row.n));
+            if (options.weights == BinWeights::StdError) {
+                // se² = s²/n with the sample variance s² = std²·n/(n - 1), so 1/se² = (n - 1)/std².
+                if (row.n < 2 || !(row.std_score > 0)) {
+                    result.note = "no fit: the row at p = " + std::to_string(row.p) + " has n = " +
+                                  std::to_string(row.n) + " and std " + std::to_string(row.std_score) +
+                                  ", so no standard error; use bin weights 'count' or 'equal'";
+                    return;
+                }
+                w.push_back((double(row.n) - 1) / (row.std_score * row.std_score));
+            }
+        }
+        if (options.weights == BinWeights::StdError) noise = NoiseModel::Known;
+    }
+    SlopePosterior post;
+    try {
+        post = bayes_linreg(x, y, w, options.prior, noise);
+    } catch (const std::invalid_argument& e) {
+        result.note = std::string("no fit in p range [") + std::to_string(options.range_lo) + ", " +
+                      std::to_string(options.range_hi) + "]: " + e.what();
+        return;
+    }
+    ProbeFit fit;
+    fit.slope = post.slope;
+    fit.intercept = post.intercept;
+    fit.ci50 = post.ci50;
+    fit.ci95 = post.ci95;
+    fit.significance = significance(post, options.slope_floor);
+    fit.fit_range = {*std::min_element(x.begin(), x.end()), *std::max_element(x.begin(), x.end())};
+    fit.x_mean = post.x_mean;
+    fit.df = post.df;
+    fit.n_points = post.n;
+    fit.on = options.on;
+    fit.weights = options.weights;
+    fit.slope_floor = options.slope_floor;
+    result.fit = fit;
+}
+
+}  // namespace
+
+std::string significance(const SlopePosterior& posterior, double slope_floor) {
+    if (std::abs(posterior.slope) < slope_floor) return "low";
+    if (posterior.ci95.excludes_zero()) return "high";
+    if (posterior.ci50.excludes_zero()) return "medium";
+    return "low";
+}
+
+const char* fit_on_name(FitOn on) { return on == FitOn::Points ? "points" : "bin_means"; }
+
+const char* bin_weights_name(BinWeights w) {
+    switch (w) {
+        case BinWeights::Equal: return "equal";
+        case BinWeights::Count: return "count";
+        case BinWeights::StdError: return "std_error";
+    }
+    return "?";
+}
+
+// ---------------------------------------------------------------- the probes
+ProbeResult property_probe(const std::string& name, const std::string& units, const std::vector<double>& property,
+                           const Outcomes& outcomes, const BinOptions& bins, const FitOptions& fit) {
+    if (property.size() != outcomes.score.size())
+        throw std::invalid_argument("property_probe '" + name + "': " + std::to_string(property.size()) +
+                                    " property values for " + std::to_string(outcomes.score.size()) + " examples");
+    ProbeResult result{name, units, "property", binning_name(bins.binning), property.size(), {}, std::nullopt, ""};
+    for (const auto& members : make_bins(property, bins)) {
+        double p = 0;
+        for (std::size_t i : members) p += property[i];
+        result.rows.push_back(summarise(p / double(members.size()), members, outcomes));
+    }
+    fit_trend(result, property, outcomes.score, fit);
+    return result;
+}
+
+ProbeResult property_probe(const std::string& name, const std::string& units, const std::vector<double>& property,
+                           const PredictFn& predict, const nn::Tensor<float>& images, const std::vector<int>& labels,
+                           const BinOptions& bins, const FitOptions& fit, std::size_t batch) {
+    return property_probe(name, units, property, predict_outcomes(predict, images, labels, batch), bins, fit);
+}
+
+ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<double>& strengths,
+                               const PredictFn& predict, const nn::Tensor<float>& images,
+                               const std::vector<int>& labels, const FitOptions& fit, std::uint64_t seed,
+                               std::size_t batch) {
+    check_labels(images, labels, ("perturbation_probe '" + perturber.name + "'").c_str());
+    const std::size_t N = images.shape(0), D = images.shape(1);
+    const auto side = static_cast<std::size_t>(std::lround(std::sqrt(double(D))));
+    if (side * side != D)
+        throw std::invalid_argument("perturbation_probe '" + perturber.name + "': images have " + std::to_string(D) +
+                                    " pixels per row, which is not a square image");
+    batch = std::max<std::size_t>(batch, 1);
+    ProbeResult result{perturber.name, perturber.units, "perturbation", "", N, {}, std::nullopt, ""};
+    std::vector<double> px, py;                                           // every (strength, score) pair
+    px.reserve(N * strengths.size());
+    py.reserve(N * strengths.size());
+    std::vector<std::size_t> everyone(N);
+    for (std::size_t i = 0; i < N; ++i) everyone[i] = i;
+    Image in({side, side}), out;                                          // [side, side], reused
+    nn::Tensor<float> chunk;                                              // [B, D], reused
+    for (std::size_t k = 0; k < strengths.size(); ++k) {
+        const double p = strengths[k];
+        std::seed_seq seq{std::uint32_t(seed), std::uint32_t(seed >> 32), std::uint32_t(k)};
+        std::mt19937_64 rng(seq);
+        Outcomes o;
+        for (std::size_t b0 = 0; b0 < N; b0 += batch) {
+            const std::size_t B = std::min(batch, N - b0);
+            nn::reshape_to(chunk, B, D);
+            for (std::size_t i = 0; i < B; ++i) {
+                std::copy_n(&images(b0 + i, 0), D, in.data());
+                perturber.apply(in, p, rng, out);
+                std::copy_n(out.data(), D, &chunk(i, 0));
+            }
+            collect(predict(chunk), B, labels, b0, o);                    // [B, C]
+        }
+        result.rows.push_back(summarise(p, everyone, o));
+        px.insert(px.end(), N, p);
+        py.insert(py.end(), o.score.begin(), o.score.end());
+    }
+    fit_trend(result, px, py, fit);
+    return result;
+}
+
+ProbeResult class_probe(const Outcomes& outcomes, const std::vector<int>& labels) {
+    if (labels.size() != outcomes.score.size())
+        throw std::invalid_argument("class_probe: " + std::to_string(labels.size()) + " labels for " +
+                                    std::to_string(outcomes.score.size()) + " examples");
+    ProbeResult result{"class", "class index", "class", "", labels.size(), {}, std::nullopt, ""};
+    int top = -1;
+    for (int l : labels) top = std::max(top, l);
+    std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(top + 1));
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (labels[i] < 0) throw std::invalid_argument("class_probe: label " + std::to_string(i) + " is negative");
+        members[static_cast<std::size_t>(labels[i])].push_back(i);
+    }
+    for (std::size_t c = 0; c < members.size(); ++c)
+        if (!members[c].empty()) result.rows.push_back(summarise(double(c), members[c], outcomes));
+    result.note = "no slope: the class is categorical, and a slope over the class index would only measure "
+                  "the arbitrary order of the classes";
+    return result;
+}
+
+}  // namespace sensitivity

@@ -1,0 +1,118 @@
+// tests/test_bench.cpp — the bench programs' references are right: the raw BLAS loop computes what the tape computes,
+// and the plumbing (medians, .npy temp files, running a peer) behaves. No timing is asserted here, ever.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <vector>
+
+#include "bench/bench_util.hpp"
+#include "bench/raw_blas_mlp.hpp"
+#include "nn/mlp.hpp"
+#include "nn/sgd.hpp"
+#include "nn/train.hpp"
+
+namespace {
+double max_abs_diff(const nn::Tensor<float>& a, const nn::Tensor<float>& b) {
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        m = std::max(m, std::abs(static_cast<double>(a.data()[i]) - static_cast<double>(b.data()[i])));
+    return m;
+}
+}  // namespace
+
+TEST_CASE("the raw BLAS step and the tape's train_step reach the same weights after 5 momentum steps") {
+    const std::size_t in = 20, H = 16, out = 5, B = 8;
+    nn::MLP<float> model(in, H, out, nn::Activation::Relu, 3);
+    auto& tape = model.tape();
+    const nn::Tensor<float> W1_init = tape.value(model.layer1.W);
+    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
+                          tape.value(model.layer2.b));
+    nn::SGD<float> sgd(0.9, /*nesterov=*/false);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    nn::Tensor<float> X({B, in});
+    std::vector<int> labels(B);
+    for (int step = 0; step < 5; ++step) {
+        for (auto& v : X) v = u(rng);
+        for (auto& l : labels) l = static_cast<int>(rng() % out);
+        model.reset();
+        nn::Var x = model.input(B);
+        tape.value(x) = X;
+        const double tape_loss = nn::train_step(model, x, labels, sgd, 0.1);
+        const double raw_loss = raw.step(X, labels, 0.1f, 0.9f);
+        CHECK(raw_loss == doctest::Approx(tape_loss).epsilon(1e-5));
+    }
+    CHECK(max_abs_diff(tape.value(model.layer1.W), W1_init) > 1e-3);   // the weights did move
+    CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer1.b), raw.b1) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer2.W), raw.W2) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer2.b), raw.b2) < 1e-5);
+}
+
+TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (the comparison can fail)") {
+    nn::MLP<float> model(6, 4, 3, nn::Activation::Relu, 5);
+    auto& tape = model.tape();
+    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
+                          tape.value(model.layer2.b));
+    nn::SGD<float> sgd(0.9, false);
+    nn::Tensor<float> X = {{0.1f, 0.9f, 0.3f, 0.5f, 0.7f, 0.2f}, {0.8f, 0.4f, 0.6f, 0.0f, 0.3f, 1.0f}};
+    const std::vector<int> labels = {2, 0};
+    for (int step = 0; step < 3; ++step) {
+        model.reset();
+        nn::Var x = model.input(2);
+        tape.value(x) = X;
+        nn::train_step(model, x, labels, sgd, 0.5);
+        raw.step(X, labels, 0.5f, 0.0f);                                     // plain SGD: not the same thing
+    }
+    CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) > 1e-4);
+}
+
+TEST_CASE("median of an odd list is the middle value, of an even list the mean of the two middle ones") {
+    CHECK(bench::median({3.0, 1.0, 2.0}) == 2.0);
+    CHECK(bench::median({4.0, 1.0, 3.0, 2.0}) == 2.5);
+    CHECK_THROWS_AS(bench::median({}), std::invalid_argument);
+}
+
+TEST_CASE("a gemm shape counts 2·M·N·K flops, and its measured speed is a positive number") {
+    const bench::GemmShape s{"A·B", 2, 3, 4, false, true};
+    CHECK(s.flops() == 48.0);
+    CHECK(bench::gemm_gflops({"X·W", 8, 8, 8, true, false}, 3, 0.001) > 0);
+}
+
+TEST_CASE("save_npy writes a file load_npy reads back, and TempDir removes its folder") {
+    std::string path;
+    {
+        bench::TempDir dir("nnsense-test-bench-");
+        path = dir.path();
+        CHECK(std::filesystem::is_directory(path));
+        const nn::Tensor<float> a = {{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}};
+        bench::save_npy(dir.file("a.npy"), a);
+        CHECK_FALSE(std::filesystem::exists(dir.file("a.npy.tmp")));
+        const nn::Tensor<float> back = xt::load_npy<float>(dir.file("a.npy"));
+        CHECK(back == a);
+    }
+    CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("run_peer returns a peer's JSON line, or says why there is none, without throwing") {
+    bench::TempDir dir("nnsense-test-peer-");
+    const std::string good = dir.file("good.sh"), bad = dir.file("bad.sh"), silent = dir.file("silent.sh");
+    std::ofstream(good) << "echo 'warming up'\necho '{\"seconds\": 0.5, \"args\": \"'\"$1\"'\"}'\n";
+    std::ofstream(bad) << "exit 3\n";
+    std::ofstream(silent) << "echo 'no json here'\n";
+
+    const bench::PeerResult r = bench::run_peer("/bin/sh", good, {"it's"});   // a quote inside an argument
+    REQUIRE(r.json);
+    CHECK(r.json->at("seconds").get<double>() == 0.5);
+    CHECK(r.json->at("args").get<std::string>() == "it's");
+
+    const bench::PeerResult f = bench::run_peer("/bin/sh", bad, {});
+    CHECK_FALSE(f.json);
+    CHECK(f.error.find("exit status 3") != std::string::npos);
+    CHECK(bench::run_peer("/bin/sh", silent, {}).error.find("no JSON line") != std::string::npos);
+    CHECK(bench::run_peer("/nonexistent/python3", good, {}).error.find("/nonexistent/python3") != std::string::npos);
+    CHECK(bench::run_peer("/bin/sh", dir.file("missing.py"), {}).error.find("not found") != std::string::npos);
+}

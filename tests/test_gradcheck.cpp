@@ -1,0 +1,283 @@
+// tests/test_gradcheck.cpp — chapter 4: every op's tape gradient equals central finite differences.
+// Also proves the checker itself can fail. Tape bookkeeping (printing, zero_grad, rewind) is test_tape.cpp.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <xtensor/xmath.hpp>
+
+#include "nn/gradcheck.hpp"
+
+namespace {
+
+using Shape = std::array<std::size_t, 2>;
+
+// Random values with |x| in [0.1, 1.5] and a random sign: away from relu's kink at 0.
+nn::Tensor<double> random_matrix(Shape s, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> magnitude(0.1, 1.5);
+    std::bernoulli_distribution negative(0.5);
+    nn::Tensor<double> m({s[0], s[1]});
+    for (double& v : m) v = negative(rng) ? -magnitude(rng) : magnitude(rng);
+    return m;
+}
+
+template <class T>
+nn::Tensor<T> cast(const nn::Tensor<double>& m) {
+    return xt::cast<T>(m);
+}
+
+// One op under test: its inputs' shapes, its output's shape, and the function that records it.
+// The same generic lambda becomes a float and a double recorder.
+struct OpCase {
+    std::string op;                 // as op_name() prints it
+    std::vector<Shape> inputs;
+    Shape output;
+    nn::Recorder<double> f64;
+    nn::Recorder<float> f32;
+};
+
+template <class F>
+OpCase make_case(std::string op, std::vector<Shape> inputs, Shape output, F f) {
+    return OpCase{std::move(op), std::move(inputs), output, f, f};
+}
+
+using Leaves = std::vector<nn::Var>;
+
+std::vector<OpCase> all_op_cases() {
+    const std::vector<int> labels = {2, 0, 3};
+    return {
+        make_case("matmul", {{3, 4}, {4, 5}}, {3, 5}, [](auto& t, const Leaves& v) { return t.matmul(v[0], v[1]); }),
+        make_case("add_bias", {{3, 4}, {1, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.add_bias(v[0], v[1]); }),
+        make_case("add", {{3, 4}, {3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.add(v[0], v[1]); }),
+        make_case("sub", {{3, 4}, {3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.sub(v[0], v[1]); }),
+        make_case("mul", {{3, 4}, {3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.mul(v[0], v[1]); }),
+        make_case("scale", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.scale(v[0], -1.75); }),
+        make_case("relu", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.relu(v[0]); }),
+        make_case("sigmoid", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.sigmoid(v[0]); }),
+        make_case("tanh", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.tanh(v[0]); }),
+        make_case("softmax", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.softmax(v[0]); }),
+        make_case("log_softmax", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.log_softmax(v[0]); }),
+        make_case("softmax_cross_entropy", {{3, 4}}, {1, 1},
+                  [labels](auto& t, const Leaves& v) { return t.softmax_cross_entropy(v[0], labels); }),
+        make_case("mse", {{3, 4}, {3, 4}}, {1, 1}, [](auto& t, const Leaves& v) { return t.mse(v[0], v[1]); }),
+        make_case("sum", {{3, 4}}, {1, 1}, [](auto& t, const Leaves& v) { return t.sum(v[0]); }),
+        make_case("mean", {{3, 4}}, {1, 1}, [](auto& t, const Leaves& v) { return t.mean(v[0]); }),
+    };
+}
+
+// Records f once on a fresh tape and returns the op of its output node.
+std::string recorded_op(const OpCase& c) {
+    std::mt19937_64 rng(1);
+    nn::Tape<double> tape;
+    Leaves leaves;
+    for (Shape s : c.inputs) leaves.push_back(tape.leaf(random_matrix(s, rng)));
+    return nn::op_name(tape.node(c.f64(tape, leaves)).op);
+}
+
+// max |a - b| / max |b| over a whole tensor.
+template <class A, class B>
+double relative_difference(const A& a, const B& b) {
+    double diff = 0, ref = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        diff = std::max(diff, std::abs(double(a.data()[i]) - double(b.data()[i])));
+        ref = std::max(ref, std::abs(double(b.data()[i])));
+    }
+    return diff / ref;
+}
+
+constexpr double kStep = 1e-5;   // central-difference step in double
+constexpr double kTol = 1e-6;    // max relative error allowed in double
+
+}  // namespace
+
+TEST_CASE("every op on the tape has a gradient case below (the Op enum is closed)") {
+    std::vector<std::string> covered;
+    for (const OpCase& c : all_op_cases()) {
+        INFO("case ", c.op);
+        CHECK(recorded_op(c) == c.op);   // the case really records the op it names
+        covered.push_back(recorded_op(c));
+    }
+    for (int i = 1;; ++i) {              // 0 is Leaf, which has no backward
+        const std::string name = nn::op_name(static_cast<nn::Op>(i));
+        if (name == "?") break;
+        INFO("op ", name, " has no case in all_op_cases()");
+        CHECK(std::find(covered.begin(), covered.end(), name) != covered.end());
+    }
+}
+
+TEST_CASE("every op's tape gradient equals central differences within 1e-6 relative, for every input (double)") {
+    std::mt19937_64 rng(20241125);
+    for (const OpCase& c : all_op_cases()) {
+        std::vector<nn::Tensor<double>> inputs;
+        for (Shape s : c.inputs) inputs.push_back(random_matrix(s, rng));
+        const nn::Tensor<double> seed = random_matrix(c.output, rng);   // a random non-trivial seed
+        const auto results = nn::gradcheck(c.f64, inputs, seed, kStep);
+        REQUIRE(results.size() == c.inputs.size());
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            std::ostringstream what;
+            what << c.op << ", input " << k << ": " << results[k];
+            INFO(what.str());
+            CHECK(results[k].max_rel_error <= kTol);
+        }
+    }
+}
+
+TEST_CASE("every op's float gradient agrees with its double gradient within 1e-4 relative") {
+    std::mt19937_64 rng(7);
+    for (const OpCase& c : all_op_cases()) {
+        std::vector<nn::Tensor<float>> in32;
+        std::vector<nn::Tensor<double>> in64;
+        for (Shape s : c.inputs) {
+            in32.push_back(cast<float>(random_matrix(s, rng)));
+            in64.push_back(cast<double>(in32.back()));             // exactly the same numbers
+        }
+        const nn::Tensor<double> seed64 = cast<double>(cast<float>(random_matrix(c.output, rng)));
+        const nn::Tensor<float> seed32 = cast<float>(seed64);
+        for (std::size_t k = 0; k < c.inputs.size(); ++k) {
+            const nn::Tensor<float> g32 = nn::tape_gradient(c.f32, in32, k, seed32);
+            const nn::Tensor<double> g64 = nn::tape_gradient(c.f64, in64, k, seed64);
+            INFO(c.op, ", input ", k);
+            CHECK(relative_difference(g32, g64) <= 1e-4);
+        }
+    }
+}
+
+TEST_CASE("a variable used twice gets the sum of both paths: x*x and a weight shared by two matmuls") {
+    std::mt19937_64 rng(11);
+    const nn::Tensor<double> x = random_matrix({3, 4}, rng);
+    const nn::Tensor<double> seed = random_matrix({3, 4}, rng);
+
+    nn::Recorder<double> square = [](nn::Tape<double>& t, const Leaves& v) { return t.mul(v[0], v[0]); };
+    CHECK(nn::gradcheck(square, {x}, seed, kStep)[0].ok(kTol));
+    const nn::Tensor<double> expected = 2.0 * x * seed;            // d(x²) = 2x, weighted by the seed
+    CHECK(relative_difference(nn::tape_gradient(square, {x}, 0, seed), expected) <= 1e-15);
+
+    nn::Recorder<double> shared = [](nn::Tape<double>& t, const Leaves& v) {
+        return t.matmul(t.tanh(t.matmul(v[0], v[1])), v[1]);       // [3, 4]·[4, 4] twice with the same W
+    };
+    const auto r = nn::gradcheck(shared, {x, random_matrix({4, 4}, rng)}, seed, kStep);
+    INFO("dx: ", r[0], "; dW: ", r[1]);
+    CHECK(r[0].ok(kTol));
+    CHECK(r[1].ok(kTol));
+}
+
+TEST_CASE("a diamond x -> tanh(x), x -> sigmoid(x), then their sum, gives both branches' gradients added") {
+    std::mt19937_64 rng(12);
+    const nn::Tensor<double> x = random_matrix({2, 5}, rng);
+    const nn::Tensor<double> seed = random_matrix({2, 5}, rng);
+    nn::Recorder<double> diamond = [](nn::Tape<double>& t, const Leaves& v) {
+        return t.add(t.tanh(v[0]), t.sigmoid(v[0]));
+    };
+    CHECK(nn::gradcheck(diamond, {x}, seed, kStep)[0].ok(kTol));
+    const nn::Tensor<double> th = xt::tanh(x);
+    const nn::Tensor<double> sg = 1.0 / (1.0 + xt::exp(-x));
+    const nn::Tensor<double> expected = seed * ((1.0 - th * th) + sg * (1.0 - sg));
+    CHECK(relative_difference(nn::tape_gradient(diamond, {x}, 0, seed), expected) <= 1e-14);
+}
+
+TEST_CASE("one forward, backward with two different seeds: each gradient equals its own finite differences") {
+    std::mt19937_64 rng(13);
+    const std::vector<nn::Tensor<double>> inputs = {random_matrix({4, 6}, rng), random_matrix({6, 3}, rng),
+                                                    random_matrix({1, 3}, rng)};
+    nn::Recorder<double> f = [](nn::Tape<double>& t, const Leaves& v) {
+        return t.softmax(t.add_bias(t.matmul(t.relu(v[0]), v[1]), v[2]));   // [4, 3]
+    };
+    const nn::Tensor<double> seed1 = random_matrix({4, 3}, rng);
+    const nn::Tensor<double> seed2 = random_matrix({4, 3}, rng);
+
+    nn::Tape<double> tape;                                      // one forward ...
+    Leaves leaves;
+    for (const auto& x : inputs) leaves.push_back(tape.leaf(x));
+    const nn::Var y = f(tape, leaves);
+    const std::size_t nodes = tape.size();
+
+    tape.zero_grad();                                           // ... and three backward walks
+    tape.backward(y, seed1);
+    const nn::Tensor<double> dx1 = tape.grad(leaves[0]), dW1 = tape.grad(leaves[1]);
+    tape.zero_grad();
+    tape.backward(y, seed2);
+    const nn::Tensor<double> dx2 = tape.grad(leaves[0]), dW2 = tape.grad(leaves[1]);
+    tape.zero_grad();
+    tape.backward(y, seed1);
+    CHECK(tape.size() == nodes);                                // backward records nothing
+
+    const auto check = [&](const nn::Tensor<double>& got, std::size_t k, const nn::Tensor<double>& seed) {
+        const auto r = nn::compare_gradients(got, nn::numeric_gradient(f, inputs, k, seed, kStep), 1e-8);
+        INFO("input ", k, ": ", r);
+        CHECK(r.ok(kTol));
+    };
+    check(dx1, 0, seed1);
+    check(dW1, 1, seed1);
+    check(dx2, 0, seed2);
+    check(dW2, 1, seed2);
+    CHECK(relative_difference(dx1, dx2) > 1e-3);                // the seeds really give different answers
+    CHECK(tape.grad(leaves[0]) == dx1);                         // the same seed again: bit for bit
+    CHECK(tape.grad(leaves[1]) == dW1);
+}
+
+TEST_CASE("compare_gradients reports the largest errors and the worst element") {
+    const nn::Tensor<double> analytic = {{1.0, 2.0}, {3.0, -4.0}};
+    const nn::Tensor<double> numeric = {{1.0, 2.5}, {3.0, -4.0}};
+    const nn::GradCheckResult r = nn::compare_gradients(analytic, numeric, 1e-8);
+    CHECK(r.max_abs_error == doctest::Approx(0.5));
+    CHECK(r.max_rel_error == doctest::Approx(0.2));             // 0.5 / max(2, 2.5)
+    CHECK(r.worst_row == 0);
+    CHECK(r.worst_col == 1);
+    CHECK(r.worst_analytic == 2.0);
+    CHECK(r.worst_numeric == 2.5);
+    CHECK_FALSE(r.ok(0.1));
+    CHECK(r.ok(0.25));
+    const nn::GradCheckResult zero = nn::compare_gradients(nn::Tensor<double>{{0.0}}, nn::Tensor<double>{{1e-12}}, 1e-8);
+    CHECK(zero.max_rel_error == doctest::Approx(1e-4));         // tiny keeps near-zero gradients from exploding
+}
+
+TEST_CASE("the check fails when the function hides a path from the tape (a detached copy of x)") {
+    std::mt19937_64 rng(14);
+    const nn::Tensor<double> x = random_matrix({3, 3}, rng);
+    // f(x) = Σ x ⊙ c, with c a copy of x's value: the tape sees df/dx = c, the truth is 2x.
+    nn::Recorder<double> detached = [](nn::Tape<double>& t, const Leaves& v) {
+        const nn::Var c = t.leaf(t.value(v[0]), false);
+        return t.sum(t.mul(v[0], c));
+    };
+    const auto r = nn::gradcheck(detached, {x}, nn::Tensor<double>{{1.0}}, kStep)[0];
+    INFO(r);
+    CHECK_FALSE(r.ok(kTol));
+    CHECK(r.max_rel_error == doctest::Approx(0.5).epsilon(1e-6));   // |x - 2x| / |2x|
+}
+
+TEST_CASE("the check fails with a huge step h, and passes with a sensible one") {
+    std::mt19937_64 rng(15);
+    const nn::Tensor<double> x = random_matrix({2, 4}, rng);
+    nn::Recorder<double> f = [](nn::Tape<double>& t, const Leaves& v) { return t.sum(t.tanh(v[0])); };
+    const auto good = nn::gradcheck(f, {x}, nn::Tensor<double>{{1.0}}, kStep)[0];
+    const auto huge = nn::gradcheck(f, {x}, nn::Tensor<double>{{1.0}}, 1.0)[0];
+    INFO("h = 1e-5: ", good, "; h = 1: ", huge);
+    CHECK(good.ok(kTol));
+    CHECK_FALSE(huge.ok(1e-2));
+}
+
+TEST_CASE("the check fails exactly at relu's kink, where the derivative does not exist") {
+    const nn::Tensor<double> x = {{0.0, 0.5, -0.5}};
+    nn::Recorder<double> f = [](nn::Tape<double>& t, const Leaves& v) { return t.sum(t.relu(v[0])); };
+    const auto r = nn::gradcheck(f, {x}, nn::Tensor<double>{{1.0}}, kStep)[0];
+    INFO(r);
+    CHECK_FALSE(r.ok(kTol));
+    CHECK(r.worst_col == 0);
+    CHECK(r.worst_analytic == 0.0);                              // the tape picks 0 at the kink
+    CHECK(r.worst_numeric == doctest::Approx(0.5));              // finite differences average the two sides
+}
+
+TEST_CASE("gradcheck refuses a seed of the wrong shape and an input index out of range") {
+    nn::Recorder<double> f = [](nn::Tape<double>& t, const Leaves& v) { return t.tanh(v[0]); };
+    const nn::Tensor<double> x = {{0.3, 0.4}};
+    CHECK_THROWS_WITH(nn::numeric_gradient(f, {x}, 0, nn::Tensor<double>{{1.0}}, kStep),
+                      "gradcheck: seed is [1, 1] but the output is [1, 2]");
+    CHECK_THROWS_WITH(nn::tape_gradient(f, {x}, 1, nn::Tensor<double>{{1.0, 1.0}}),
+                      "gradcheck: wrt = 1 but there are only 1 inputs");
+}

@@ -1,0 +1,382 @@
+// tests/test_probe.cpp — the probe engine on a fake model whose correct-class score is a known function of the property.
+// Binning invariants, row statistics recomputed by hand, the fitted slope, fit ranges, batching, and the CSV/JSON outputs.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "sensitivity/probe.hpp"
+#include "sensitivity/probe_io.hpp"
+#include "sensitivity/probe_plot.hpp"
+
+using namespace sensitivity;
+
+namespace {
+
+// The fake world. Pixel 0 of an image holds its property p, pixel 1 its label / 10, pixel 2 a noise draw u.
+// The fake model gives the true class the score s = 0.2 + 0.5·min(p, 1) + 0.1·(u - 0.5), and the rest 1 - s
+// to the next class, so the example is classified correctly exactly when s > 0.5. Known slope: 0.5 per unit p.
+double fake_score(double p, double u) { return 0.2 + 0.5 * std::min(p, 1.0) + 0.1 * (u - 0.5); }
+
+int calls = 0;
+nn::Tensor<float> fake_predict(const nn::Tensor<float>& x) {
+    ++calls;
+    nn::Tensor<float> probs = xt::zeros<float>({x.shape(0), std::size_t(10)});
+    for (std::size_t i = 0; i < x.shape(0); ++i) {
+        const auto label = std::min<std::size_t>(9, static_cast<std::size_t>(std::lround(x(i, 1) * 10)));
+        const double s = fake_score(x(i, 0), x(i, 2));
+        probs(i, label) = float(s);
+        probs(i, (label + 1) % 10) = float(1 - s);
+    }
+    return probs;
+}
+
+struct World {
+    nn::Tensor<float> images;   // [N, 784]
+    std::vector<int> labels;
+    std::vector<double> p, u;
+};
+
+World make_world(std::size_t n, std::uint64_t seed, double p_max = 1.0) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> up(0, p_max), uu(0, 1);
+    std::uniform_int_distribution<int> ul(0, 9);
+    World w;
+    w.images = xt::zeros<float>({n, std::size_t(784)});
+    for (std::size_t i = 0; i < n; ++i) {
+        w.p.push_back(float(up(rng)));               // as stored in the image, so p and pixel 0 agree exactly
+        w.u.push_back(float(uu(rng)));
+        w.labels.push_back(ul(rng));
+        w.images(i, 0) = float(w.p.back());
+        w.images(i, 1) = float(w.labels.back()) / 10.0f;
+        w.images(i, 2) = float(w.u.back());
+    }
+    return w;
+}
+
+std::size_t total(const std::vector<std::vector<std::size_t>>& bins) {
+    std::size_t n = 0;
+    for (const auto& b : bins) n += b.size();
+    return n;
+}
+
+// Adds p to pixel 0 (the property the fake model reads).
+Perturber add_to_property() {
+    return {"add", "units of p", [](const Image& in, double p, std::mt19937_64&, Image& out) {
+                out = in;
+                out.data()[0] += float(p);
+            }};
+}
+
+}  // namespace
+
+TEST_CASE("equal-count bins hold every example once, keep ties together and include the maximum") {
+    const std::vector<double> p = {3, 0, 0, 1, 0, 1, 2, 3, 3, 3, 5, 5};
+    const auto bins = make_bins(p, {Binning::EqualCount, 4});
+    CHECK(total(bins) == p.size());
+    std::set<std::size_t> seen;
+    for (const auto& b : bins) seen.insert(b.begin(), b.end());
+    CHECK(seen.size() == p.size());
+    std::set<double> first_values;
+    for (const auto& b : bins) {
+        std::set<double> values;
+        for (std::size_t i : b) values.insert(p[i]);
+        for (double v : values) CHECK(first_values.insert(v).second);   // no value in two bins
+    }
+    CHECK(p[bins.back().back()] == 5);                                   // the maximum is kept
+    // 10 000 values from only 5 distinct integers: at most 5 bins, all examples kept.
+    std::mt19937_64 rng(1);
+    std::uniform_int_distribution<int> ui(0, 4);
+    std::vector<double> ties(10000);
+    for (double& v : ties) v = ui(rng);
+    const auto tie_bins = make_bins(ties, {Binning::EqualCount, 10});
+    CHECK(tie_bins.size() <= 5);
+    CHECK(total(tie_bins) == ties.size());
+    // distinct values: sizes differ by at most one
+    std::vector<double> distinct(1003);
+    std::iota(distinct.begin(), distinct.end(), 0.0);
+    std::shuffle(distinct.begin(), distinct.end(), rng);
+    const auto even = make_bins(distinct, {Binning::EqualCount, 10});
+    REQUIRE(even.size() == 10);
+    for (const auto& b : even) CHECK((b.size() == 100 || b.size() == 101));
+}
+
+TEST_CASE("equal-width bins put the minimum in the first bin and the maximum in the last; counts sum to N") {
+    std::vector<double> p(11);
+    std::iota(p.begin(), p.end(), 0.0);                                 // 0..10 in 5 bins of width 2
+    const auto bins = make_bins(p, {Binning::EqualWidth, 5});
+    REQUIRE(bins.size() == 5);
+    CHECK(bins[0].size() == 2);
+    CHECK(bins[4].size() == 3);                                         // 8, 9 and the maximum 10
+    CHECK(total(bins) == 11);
+    const std::vector<double> gap = {0, 0.1, 9.9, 10};                  // the middle bins are empty and dropped
+    CHECK(make_bins(gap, {Binning::EqualWidth, 10}).size() == 2);
+    CHECK(total(make_bins(gap, {Binning::EqualWidth, 10})) == 4);
+    const std::vector<double> same = {2, 2, 2};
+    CHECK(make_bins(same, {Binning::EqualWidth, 10}).size() == 1);
+    CHECK(make_bins(same, {Binning::EqualCount, 10}).size() == 1);
+    CHECK(make_bins(p, {Binning::None, 0}).size() == 11);
+    CHECK_THROWS_WITH(make_bins({1, NAN}, {}), doctest::Contains("property value 1 is not finite"));
+}
+
+TEST_CASE("property probe: rows match hand-computed bin statistics and the slope recovers the known 0.5") {
+    const World w = make_world(2000, 7);
+    calls = 0;
+    const ProbeResult r = property_probe("fake", "units", w.p, fake_predict, w.images, w.labels);
+    CHECK(calls == 2);                                                  // two chunks of 1000
+    REQUIRE(r.rows.size() == 10);
+    // bins by hand: sort by p, 200 per bin
+    std::vector<std::size_t> order(2000);
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return w.p[a] < w.p[b]; });
+    std::size_t n_total = 0;
+    for (std::size_t k = 0; k < 10; ++k) {
+        double sp = 0, ss = 0, sss = 0, acc = 0;
+        for (std::size_t j = 200 * k; j < 200 * (k + 1); ++j) {
+            const std::size_t i = order[j];
+            const double s = float(fake_score(w.p[i], w.u[i]));         // the score as the float probs hold it
+            sp += w.p[i];
+            ss += s;
+            sss += s * s;
+            acc += s > 0.5;
+        }
+        const double mean = ss / 200;
+        CAPTURE(k);
+        CHECK(r.rows[k].n == 200);
+        CHECK(r.rows[k].p == doctest::Approx(sp / 200).epsilon(1e-12));
+        CHECK(r.rows[k].mean_score == doctest::Approx(mean).epsilon(1e-9));
+        CHECK(r.rows[k].std_score == doctest::Approx(std::sqrt(sss / 200 - mean * mean)).epsilon(1e-6));
+        CHECK(r.rows[k].accuracy == doctest::Approx(acc / 200).epsilon(1e-12));
+        n_total += r.rows[k].n;
+    }
+    CHECK(n_total == 2000);
+    REQUIRE(r.fit);
+    CHECK(r.fit->slope == doctest::Approx(0.5).epsilon(0.02));
+    CHECK(r.fit->ci95.lo < 0.5);
+    CHECK(r.fit->ci95.hi > 0.5);
+    CHECK(r.fit->ci50.lo > r.fit->ci95.lo);
+    CHECK(r.fit->ci50.hi < r.fit->ci95.hi);
+    CHECK(r.fit->intercept == doctest::Approx(0.2).epsilon(0.05));
+    CHECK(r.fit->significance == "high");
+    CHECK(r.fit->n_points == 2000);
+    CHECK(r.kind == "property");
+    CHECK(r.binning == "equal_count");
+}
+
+TEST_CASE("a property the score does not depend on has low significance, and the slope floor can overrule 'high'") {
+    const World w = make_world(2000, 8);
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<double> unrelated(2000);
+    for (double& v : unrelated) v = u(rng);
+    const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
+    const ProbeResult flat = property_probe("unrelated", "", unrelated, o);
+    REQUIRE(flat.fit);
+    CHECK(flat.fit->significance == "low");
+    FitOptions strict;
+    strict.slope_floor = 0.6;                                           // above the true 0.5
+    CHECK(property_probe("fake", "", w.p, o, {}, strict).fit->significance == "low");
+}
+
+TEST_CASE("fitting bin means with count or standard-error weights also recovers the slope") {
+    const World w = make_world(3000, 9);
+    const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels, 256);
+    for (BinWeights weights : {BinWeights::Equal, BinWeights::Count, BinWeights::StdError}) {
+        FitOptions f;
+        f.on = FitOn::BinMeans;
+        f.weights = weights;
+        const ProbeResult r = property_probe("fake", "", w.p, o, {Binning::EqualWidth, 10}, f);
+        CAPTURE(bin_weights_name(weights));
+        REQUIRE(r.fit);
+        CHECK(r.fit->n_points == 10);
+        CHECK(r.fit->slope == doctest::Approx(0.5).epsilon(0.03));
+        CHECK(r.fit->significance == "high");
+    }
+    FitOptions se;
+    se.on = FitOn::BinMeans;
+    se.weights = BinWeights::StdError;
+    const ProbeResult single = property_probe("fake", "", w.p, o, {Binning::None, 0}, se);
+    CHECK_FALSE(single.fit);
+    CHECK(single.note.find("use bin weights") != std::string::npos);
+}
+
+TEST_CASE("perturbation probe: one row per strength, slope recovered, and a fit range restricted to the linear part") {
+    const World w = make_world(1500, 10, 0.0);                          // every p starts at 0
+    const std::vector<double> strengths = {0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0};   // the score saturates after p = 1
+    calls = 0;
+    FitOptions linear;
+    linear.range_lo = 0;
+    linear.range_hi = 1;
+    const ProbeResult r = perturbation_probe(add_to_property(), strengths, fake_predict, w.images, w.labels, linear);
+    CHECK(calls == 7 * 2);                                              // 1500 images in chunks of 1000
+    REQUIRE(r.rows.size() == strengths.size());
+    for (std::size_t k = 0; k < strengths.size(); ++k) {
+        CHECK(r.rows[k].p == strengths[k]);
+        CHECK(r.rows[k].n == 1500);
+    }
+    CHECK(r.rows[0].mean_score == doctest::Approx(0.2).epsilon(0.01));
+    CHECK(r.rows[6].mean_score == doctest::Approx(0.7).epsilon(0.01));
+    CHECK(r.rows[0].accuracy == 0.0);                                   // s ≤ 0.25 < 0.5
+    CHECK(r.rows[6].accuracy == 1.0);                                   // s ≥ 0.65 > 0.5
+    REQUIRE(r.fit);
+    CHECK(r.fit->slope == doctest::Approx(0.5).epsilon(0.01));
+    CHECK(r.fit->fit_range.lo == 0.0);
+    CHECK(r.fit->fit_range.hi == 1.0);
+    CHECK(r.fit->n_points == 5 * 1500);
+    const ProbeResult all = perturbation_probe(add_to_property(), strengths, fake_predict, w.images, w.labels);
+    REQUIRE(all.fit);
+    CHECK(all.fit->slope < 0.4);                                        // the flat tail drags the slope down
+    CHECK(all.fit->fit_range.hi == 2.0);
+}
+
+TEST_CASE("perturbation probe results do not depend on the batch size, and noise is reproducible from the seed") {
+    World w = make_world(300, 11);
+    for (std::size_t i = 0; i < 300; ++i)                               // a little ink so rotation moves something
+        for (std::size_t j = 3; j < 784; j += 37) w.images(i, j) = 0.5f;
+    const std::vector<double> degrees = {0, 30, 60};
+    const auto a = perturbation_probe(make_perturber("rotation"), degrees, fake_predict, w.images, w.labels, {}, 0, 7);
+    const auto b = perturbation_probe(make_perturber("rotation"), degrees, fake_predict, w.images, w.labels, {}, 0, 1000);
+    for (std::size_t k = 0; k < degrees.size(); ++k) CHECK(a.rows[k].mean_score == b.rows[k].mean_score);
+    CHECK(a.rows[1].mean_score != a.rows[0].mean_score);                // pixel 0 is rotated away: the fake score moves
+    const std::vector<double> sigmas = {0, 0.1};
+    const auto n1 = perturbation_probe(make_perturber("noise"), sigmas, fake_predict, w.images, w.labels, {}, 5);
+    const auto n2 = perturbation_probe(make_perturber("noise"), sigmas, fake_predict, w.images, w.labels, {}, 5);
+    const auto n3 = perturbation_probe(make_perturber("noise"), sigmas, fake_predict, w.images, w.labels, {}, 6);
+    CHECK(n1.rows[1].mean_score == n2.rows[1].mean_score);
+    CHECK(n1.rows[1].mean_score != n3.rows[1].mean_score);
+    CHECK(n1.rows[0].mean_score == n3.rows[0].mean_score);              // σ = 0 draws nothing
+}
+
+TEST_CASE("class probe: per-class statistics and no slope, with the reason") {
+    const World w = make_world(1000, 12);
+    const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
+    const ProbeResult r = class_probe(o, w.labels);
+    CHECK_FALSE(r.fit);
+    CHECK(r.note.find("categorical") != std::string::npos);
+    REQUIRE(r.rows.size() == 10);
+    std::size_t n = 0;
+    for (const ProbeRow& row : r.rows) {
+        const auto c = static_cast<int>(row.p);
+        CHECK(row.n == static_cast<std::size_t>(std::count(w.labels.begin(), w.labels.end(), c)));
+        n += row.n;
+    }
+    CHECK(n == 1000);
+}
+
+TEST_CASE("bad input names the problem") {
+    const World w = make_world(10, 13);
+    std::vector<int> short_labels(9, 0);
+    CHECK_THROWS_WITH(predict_outcomes(fake_predict, w.images, short_labels), doctest::Contains("10 images but 9 labels"));
+    std::vector<int> bad = w.labels;
+    bad[4] = 12;
+    CHECK_THROWS_WITH(predict_outcomes(fake_predict, w.images, bad),
+                      doctest::Contains("label 12 of example 4 is not one of the 10 classes"));
+    const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
+    CHECK_THROWS_WITH(property_probe("x", "", std::vector<double>(3, 0.0), o), doctest::Contains("3 property values for 10"));
+    const ProbeResult constant = property_probe("x", "", std::vector<double>(10, 1.0), o);
+    CHECK_FALSE(constant.fit);
+    CHECK(constant.note.find("all 10 x values are equal") != std::string::npos);
+}
+
+TEST_CASE("CSV, JSON and the summary carry the table and the fit; files appear atomically") {
+    const World w = make_world(500, 14);
+    const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
+    std::vector<ProbeResult> results = {property_probe("fake", "units", w.p, o), class_probe(o, w.labels)};
+    const auto dir = std::filesystem::temp_directory_path() / ("nnsense_probe_io_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string csv = (dir / "fake.csv").string(), js = (dir / "fake.json").string();
+    write_probe_csv(results[0], csv);
+    write_probe_json(results[0], js);
+    for (const auto& entry : std::filesystem::directory_iterator(dir))  // no temporary left behind
+        CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
+
+    std::ifstream in(csv);
+    std::string line;
+    std::getline(in, line);
+    CHECK(line == "p,n,mean_score,std_score,accuracy");
+    int lines = 0;
+    double first_p = 0;
+    while (std::getline(in, line)) {
+        if (lines == 0) first_p = std::stod(line.substr(0, line.find(',')));
+        ++lines;
+    }
+    CHECK(lines == 10);
+    CHECK(first_p == doctest::Approx(results[0].rows[0].p).epsilon(1e-9));
+
+    const auto j = nlohmann::json::parse(std::ifstream(js));
+    CHECK(j["name"] == "fake");
+    CHECK(j["rows"].size() == 10);
+    CHECK(j["rows"][0]["n"] == 50);
+    CHECK(j["fit"]["slope"].get<double>() == doctest::Approx(results[0].fit->slope));
+    CHECK(j["fit"]["ci50"].size() == 2);
+    CHECK(j["fit"]["ci95"][0].get<double>() == doctest::Approx(results[0].fit->ci95.lo));
+    CHECK(j["fit"]["significance"] == results[0].fit->significance);
+    CHECK(j["fit"]["fit_range"].size() == 2);
+    CHECK(probe_json(results[1])["fit"].is_null());
+
+    std::ostringstream os;
+    print_probe_summary(os, results);
+    CHECK(os.str().find("95% CI") != std::string::npos);
+    CHECK(os.str().find("fake") != std::string::npos);
+    CHECK(os.str().find("categorical") != std::string::npos);
+    CHECK_THROWS_WITH(write_probe_csv(results[0], (dir / "missing" / "x.csv").string()),
+                      doctest::Contains("missing/x.csv: cannot write"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the probe figure: fitted line inside both slope fans, fit range marked only when restricted, PNG written") {
+    const World w = make_world(1000, 15, 0.0);
+    const std::vector<double> strengths = {0, 0.5, 1.0, 1.5, 2.0};
+    FitOptions linear;
+    linear.range_hi = 1.0;
+    const ProbeResult r = perturbation_probe(add_to_property(), strengths, fake_predict, w.images, w.labels, linear);
+    const LinePlotFigure f = probe_figure(r);
+    REQUIRE(f.panels.size() == 2);
+    const PlotPanel& score = f.panels[0];
+    REQUIRE(score.bands.size() == 2);
+    REQUIRE(score.spans.size() == 1);
+    CHECK(score.spans[0].from == 0.0);
+    CHECK(score.spans[0].to == 1.0);
+    const Band& b95 = score.bands[0];
+    const Band& b50 = score.bands[1];
+    for (std::size_t i = 0; i < b95.x.size(); ++i) {
+        const double y = r.fit->intercept + r.fit->slope * b95.x[i];
+        CHECK(b95.lo[i] <= y + 1e-12);
+        CHECK(b95.hi[i] >= y - 1e-12);
+        CHECK(b50.lo[i] >= b95.lo[i] - 1e-12);                           // nested
+        CHECK(b50.hi[i] <= b95.hi[i] + 1e-12);
+    }
+    CHECK(b95.x.front() == 0.0);
+    CHECK(b95.x.back() == 1.0);
+    CHECK(f.panels[1].series[0].y.size() == strengths.size());
+    CHECK(f.title.find("significance high") != std::string::npos);
+    const ProbeResult unrestricted = perturbation_probe(add_to_property(), strengths, fake_predict, w.images, w.labels);
+    CHECK(probe_figure(unrestricted).panels[0].spans.empty());
+    const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
+    CHECK(probe_figure(class_probe(o, w.labels)).panels[0].bands.empty());
+
+    const auto dir = std::filesystem::temp_directory_path() / ("nnsense_probe_plot_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string png = (dir / "probe.png").string();
+    probe_plot_png(png, r, 800, 600);
+    std::ifstream in(png, std::ios::binary);
+    unsigned char head[24] = {};
+    in.read(reinterpret_cast<char*>(head), 24);
+    REQUIRE(in.gcount() == 24);
+    CHECK(head[1] == 'P');
+    CHECK(head[2] == 'N');
+    CHECK(head[3] == 'G');
+    const auto be32 = [&](int o) { return (head[o] << 24) | (head[o + 1] << 16) | (head[o + 2] << 8) | head[o + 3]; };
+    CHECK(be32(16) == 800);                                             // IHDR width
+    CHECK(be32(20) == 600);                                             // IHDR height
+    std::filesystem::remove_all(dir);
+}
