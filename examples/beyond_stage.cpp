@@ -13,6 +13,7 @@
 #include <xtensor/xview.hpp>
 
 #include "examples/stages.hpp"
+#include "examples/util.hpp"
 #include "nn/atomic_file.hpp"
 #include "sensitivity/attribution.hpp"
 #include "sensitivity/evaluation.hpp"
@@ -27,40 +28,6 @@ namespace {
 
 constexpr std::size_t kMaxImages = 200;   // the stage's share of the default run stays a few seconds
 constexpr std::size_t kFigureRows = 4;    // example digits in methods.png
-
-template <class E>
-void save_npy(const fs::path& path, const E& array) {
-    nn::write_file_atomic(path.string(), xt::dump_npy(array));
-}
-
-std::string fmt(double v, int precision = 3) {
-    std::ostringstream s;
-    s << std::setprecision(precision) << v;
-    return s.str();
-}
-
-std::string fixed(double v, int decimals) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(decimals) << v;
-    return s.str();
-}
-
-std::vector<double> row_values(const nn::Tensor<float>& m, std::size_t r) {
-    auto row = xt::view(m, r, xt::all());
-    return {row.begin(), row.end()};
-}
-
-sensitivity::ImagePanel panel(std::string title, std::vector<double> values, sensitivity::PanelKind kind) {
-    sensitivity::ImagePanel p;
-    p.title = std::move(title);
-    p.values = std::move(values);
-    p.kind = kind;
-    return p;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // The settings the chapter describes, spelled out (they are also the library's defaults).
 sensitivity::AttributionOptions attribution_options() {
@@ -198,7 +165,8 @@ void beyond_gradients(const Options& opt, RunState& st) {
     const auto within = static_cast<std::size_t>(
         std::count_if(c.relative_gap.begin(), c.relative_gap.end(), [](double g) { return g <= 0.01; }));
     const bool complete = c.max_relative_gap <= 0.01;
-    std::cout << "integrated gradients (" << eval.attribution.ig.steps << " midpoint steps, black baseline): "
+    if (!opt.quiet)
+        std::cout << "integrated gradients (" << eval.attribution.ig.steps << " midpoint steps, black baseline): "
               << "sum of attributions vs p_t(x) - p_t(0) over " << K << " images: max relative gap "
               << fmt(c.max_relative_gap) << ", mean " << fmt(c.mean_relative_gap) << ", " << within << "/" << K
               << " within 1% -> " << (complete ? "all within 1%" : "NOT all within 1%") << "\n";
@@ -213,7 +181,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     const auto t2 = std::chrono::steady_clock::now();
     const sensitivity::SanityTable sanity = sensitivity::sanity_check(st.model, x, labels, eval);
     const double sanity_seconds = seconds_since(t2);
-    std::cout << deletion << sanity;
+    if (!opt.quiet) std::cout << deletion << sanity;
     const fs::path deletion_png = dir / "deletion.png";
     deletion_figure(deletion_png, deletion);
 

@@ -9,6 +9,7 @@
 #include <xtensor/xview.hpp>
 
 #include "examples/stages.hpp"
+#include "examples/util.hpp"
 #include "nn/atomic_file.hpp"
 #include "sensitivity/fd_check.hpp"
 #include "sensitivity/heatmap.hpp"
@@ -20,30 +21,6 @@ namespace app {
 
 namespace {
 
-template <class E>
-void save_npy(const fs::path& path, const E& array) {
-    nn::write_file_atomic(path.string(), xt::dump_npy(array));
-}
-
-std::string fmt(double v, int precision = 3) {
-    std::ostringstream s;
-    s << std::setprecision(precision) << v;
-    return s.str();
-}
-
-std::vector<double> row_values(const nn::Tensor<float>& m, std::size_t r) {
-    auto row = xt::view(m, r, xt::all());
-    return {row.begin(), row.end()};
-}
-
-sensitivity::ImagePanel panel(std::string title, std::vector<double> values, sensitivity::PanelKind kind) {
-    sensitivity::ImagePanel p;
-    p.title = std::move(title);
-    p.values = std::move(values);
-    p.kind = kind;
-    return p;
-}
-
 // Stage 2a: the tape's Jacobian against central differences on a double copy of the model.
 void finite_difference_check(const Options& opt, RunState& st, const nn::Tensor<float>& x) {
     if (opt.fd_images == 0) return;
@@ -53,7 +30,7 @@ void finite_difference_check(const Options& opt, RunState& st, const nn::Tensor<
          << r.pairs_skipped << " skipped at relu kinks): max relative error " << fmt(r.max_rel_error)
          << " in double (target " << fmt(r.tol_double) << "), " << fmt(r.float_max_rel_error)
          << " float tape vs double FD (target " << fmt(r.tol_float) << ") -> " << (r.passed ? "PASS" : "FAIL");
-    std::cout << line.str() << "\n";
+    st.fd_summary = line.str();
     st.report["fd_check"] = {{"images", r.images},
                              {"h", r.h},
                              {"pairs_compared", r.pairs_compared},

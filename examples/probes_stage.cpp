@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -133,14 +134,7 @@ void before_after_png(const std::string& path, const ProbeResult& plain, const P
 void compare_augmented(const Options& opt, RunState& st, const nn::Tensor<float>& X, const std::vector<int>& labels,
                        const ProbeResult& plain, const fs::path& dir, const fs::path& out) {
     const auto t0 = std::chrono::steady_clock::now();
-    nn::TrainConfig c;
-    c.hidden = opt.hidden;
-    c.epochs = opt.epochs;
-    c.batch = opt.batch;
-    c.lr = opt.lr;
-    c.optimizer = opt.optimizer;
-    c.seed = opt.seed;
-    c.progress = opt.quiet ? nn::ProgressMode::Quiet : nn::ProgressMode::Auto;
+    nn::TrainConfig c = train_config(opt);
     c.augment = nn::random_rotate_shift(kAugmentDegrees, kAugmentShift);
     if (!opt.quiet)
         std::cout << "training the augmented model (" << c.augment.name << ", " << c.epochs << " epochs)\n";
@@ -205,10 +199,10 @@ void run_probes(const Options& opt, RunState& st) {
     }
     st.report["probes"] = std::move(summary);
     st.report["probes_floor_rule"] = "slope_floor = 0.02 / (p_max - p_min) over the rows of the probe's table";
-    if (!opt.quiet) {
-        std::cout << "probes over " << X.shape(0) << " test images (files in " << dir.string() << "):\n";
-        sensitivity::print_probe_summary(std::cout, results);
-    }
+    std::ostringstream table;  // printed at the end of the run, with the accuracy and the FD check
+    table << "probes over " << X.shape(0) << " test images (files in " << dir.string() << "):\n";
+    sensitivity::print_probe_summary(table, results);
+    st.probe_summary = table.str();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.report["probes_seconds"] = seconds;
     if (!opt.quiet) std::cout << "probes: " << std::fixed << std::setprecision(1) << seconds << " s\n" << std::defaultfloat;

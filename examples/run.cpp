@@ -58,7 +58,9 @@ int run(const Options& opt) {
     nn::write_json_atomic((fs::path(opt.out) / "report.json").string(), st.report);
     const fs::path page = write_report_html(st.report, st.out_dir);
     std::cout << std::fixed << std::setprecision(2)
-              << "test accuracy: " << 100.0 * st.test.accuracy << "% on " << st.test.count << " images\n"
+              << "test accuracy: " << 100.0 * st.test.accuracy << "% on " << st.test.count << " images\n";
+    if (!st.fd_summary.empty()) std::cout << st.fd_summary << "\n";
+    std::cout << st.probe_summary
               << "total time:    " << std::setprecision(1) << seconds << " s\n"
               << "report:        " << (fs::path(opt.out) / "report.json").string() << "\n"
               << "page:          " << page.string() << "\n";

@@ -31,9 +31,14 @@ struct RunState {
     nlohmann::ordered_json report;     // grows stage by stage; written as out/report.json
     std::filesystem::path out_dir;     // --out
     bool fd_passed = true;             // the finite-difference check of the Jacobian
+    std::string fd_summary;            // its one-line result, printed at the end
+    std::string probe_summary;         // the probes' slope table, printed at the end
 };
 
 int run(const Options& opt);
+
+// The training configuration the options describe (--hidden, --epochs, --batch, --lr, --optimizer, --seed, --augment).
+nn::TrainConfig train_config(const Options& opt);
 
 // Stage: train a model (or load --model) and evaluate it on the test set.
 void train_or_load(const Options& opt, RunState& st);

@@ -53,6 +53,10 @@ void write_json_atomic(const std::string& path, const nlohmann::json& j) {
     write_file_atomic(path, j.dump(2) + "\n");
 }
 
+void write_json_atomic(const std::string& path, const nlohmann::ordered_json& j) {
+    write_file_atomic(path, j.dump(2) + "\n");
+}
+
 void write_metrics_json(const std::string& path, const TrainConfig& config, const TrainResult& result,
                         const Evaluation& test) {
     write_json_atomic(path, metrics_json(config, result, test));

@@ -22,6 +22,7 @@ nlohmann::json metrics_json(const TrainConfig& config, const TrainResult& result
 
 // Pretty-printed (indent 2), written to a temporary name and renamed into place.
 void write_json_atomic(const std::string& path, const nlohmann::json& j);
+void write_json_atomic(const std::string& path, const nlohmann::ordered_json& j);  // keeps insertion order
 void write_metrics_json(const std::string& path, const TrainConfig& config, const TrainResult& result,
                         const Evaluation& test);
 

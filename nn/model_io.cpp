@@ -179,7 +179,7 @@ MLP<float> load_model(const std::string& dir, ModelInfo* info_out) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(read_bytes(manifest_path));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // syntax errors, and numbers too large for a double
         fail(manifest_path, std::string("not valid JSON (") + e.what() + ")");
     }
     if (!j.is_object()) fail(manifest_path, "must hold a JSON object");

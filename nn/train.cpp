@@ -181,6 +181,16 @@ TrainResult train(MLP<float>& model, const datasets::Dataset& data, const TrainC
         stats.lr = lr;
         const std::string bad = nonfinite_parameter(model);
         if (!bad.empty()) diverged(epoch, steps_per_epoch, lr, bad);
+        // A blow-up can also end finite: the loss explodes, the relus die, and the loss settles at a large value.
+        // A mean loss over 10·ln(classes) (the right class gets e^-23 on average for 10 classes, far worse
+        // than guessing) is the same failure.
+        const double limit = 10.0 * std::log(static_cast<double>(model.out()));
+        if (stats.train_loss > limit) {
+            char what[96];
+            std::snprintf(what, sizeof what, "mean loss %.3g of the epoch is over 10 x ln(%zu classes) = %.3g",
+                          stats.train_loss, model.out(), limit);
+            diverged(epoch, steps_per_epoch, config.lr, what);
+        }
         stats.validation_accuracy = stats.validation_loss = std::numeric_limits<double>::quiet_NaN();
         if (V > 0) {
             const auto vstart = Clock::now();
