@@ -1,6 +1,7 @@
 // datasets/image_file.cpp — decoding a user's picture with stb_image and the MNIST preprocessing (invert, crop, 20x20, centre).
 // No model and no figures here; examples/image_stage.cpp predicts and explains the result.
 #include "datasets/image_file.hpp"
+#include "datasets/jpeg_file.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -22,30 +23,6 @@ namespace {
 
 bool starts_with(const std::uint8_t* data, std::size_t size, const char* magic, std::size_t n) {
     return size >= n && std::equal(data, data + n, reinterpret_cast<const std::uint8_t*>(magic));
-}
-
-// Debian's stb_image (git 2022-09-08) does not check that a JPEG Huffman table (DHT segment) holds at most 256 codes
-// and then writes past its 257-entry table (fixed upstream in stb_image 2.28; found by tests/fuzz/fuzz_image.cpp).
-// stb reads a DHT wherever it meets the marker bytes ff c4, so every ff c4 in the file is checked, reading its tables
-// as stb does (length, then per table: class/id byte, 16 counts, the symbols; bytes past the end read as 0).
-// Returns an empty string if every table is sound, else the problem.
-std::string check_jpeg_tables(const std::uint8_t* d, std::size_t size) {
-    const auto byte = [&](std::size_t k) -> unsigned { return k < size ? d[k] : 0u; };
-    for (std::size_t p = 1; p < size; ++p) {
-        if (d[p - 1] != 0xff || d[p] != 0xc4) continue;
-        long left = static_cast<long>(byte(p + 1) << 8 | byte(p + 2)) - 2;
-        std::size_t t = p + 3;
-        while (left > 0) {
-            const unsigned q = byte(t);
-            if ((q >> 4) > 1 || (q & 15) > 3) break;  // stb rejects the table here, before building it
-            std::size_t codes = 0;
-            for (std::size_t k = 1; k <= 16; ++k) codes += byte(t + k);
-            if (codes > 256) return "corrupt JPEG: a Huffman table declares " + std::to_string(codes) + " codes (at most 256)";
-            left -= static_cast<long>(17 + codes);
-            t += 17 + codes;
-        }
-    }
-    return "";
 }
 
 // Weights of source pixels [0, n_in) for each of n_out output pixels when n_in is scaled to n_out: output pixel o
@@ -96,8 +73,18 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
     const bool jpeg = starts_with(data, size, "\xff\xd8\xff", 3);
     if (!png && !jpeg) fail(name, "not a PNG or JPEG image (unknown file signature)");
 
-    if (jpeg)
-        if (const std::string problem = check_jpeg_tables(data, size); !problem.empty()) fail(name, problem);
+    const auto too_large = [&](std::size_t w, std::size_t h) {
+        fail(name, "image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +
+                       std::to_string(max_image_side) + "x" + std::to_string(max_image_side) + "; scale it down first");
+    };
+    if (jpeg) {  // libjpeg-turbo, not stb_image: see datasets/jpeg_file.hpp
+        GrayImage img;
+        const std::string problem =
+            decode_jpeg_gray(data, size, max_image_side, max_image_pixels, img.width, img.height, img.pixels);
+        if (problem == "too large") too_large(img.width, img.height);
+        if (!problem.empty()) fail(name, problem);
+        return img;
+    }
 
     const int len = static_cast<int>(size);
     int w = 0, h = 0, channels = 0;
@@ -105,9 +92,7 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
         fail(name, std::string("not a readable image (") + stbi_failure_reason() + ")");
     if (w <= 0 || h <= 0) fail(name, "image is zero-sized (" + std::to_string(w) + "x" + std::to_string(h) + ")");
     const auto uw = static_cast<std::size_t>(w), uh = static_cast<std::size_t>(h);
-    if (uw > max_image_side || uh > max_image_side || uw * uh > max_image_pixels)
-        fail(name, "image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +
-                       std::to_string(max_image_side) + "x" + std::to_string(max_image_side) + "; scale it down first");
+    if (uw > max_image_side || uh > max_image_side || uw * uh > max_image_pixels) too_large(uw, uh);
 
     // Gray + alpha, so a digit drawn on a transparent canvas is composited over white paper.
     int dw = 0, dh = 0, dc = 0;

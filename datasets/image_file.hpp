@@ -1,4 +1,4 @@
-// datasets/image_file.hpp — a user's own picture of a digit (PNG, JPEG, ... via stb_image) turned into an MNIST-like 28x28 input.
+// datasets/image_file.hpp — a user's own picture of a digit (PNG via stb_image, JPEG via libjpeg-turbo) turned into an MNIST-like 28x28 input.
 // Reading and the MNIST preprocessing only; predicting and explaining the picture is examples/image_stage.cpp.
 #pragma once
 
@@ -25,7 +25,7 @@ struct GrayImage {
     std::vector<std::uint8_t> pixels;   // height * width
 };
 
-// Decodes an image held in memory (any format stb_image reads: PNG, JPEG, BMP, GIF, TGA, PSD, PNM...).
+// Decodes a PNG (stb_image) or JPEG (libjpeg-turbo, see jpeg_file.hpp) held in memory; other formats are refused.
 // `name` only goes into error messages. Throws DataError naming `name` for anything that is not a readable
 // image, a zero-sized one, or one over the bounds above. This is the fuzzing entry point.
 GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name);
