@@ -19,20 +19,12 @@
 #include "sensitivity/attribution.hpp"
 #include "sensitivity/evaluation.hpp"
 #include "sensitivity/fd_check.hpp"
+#include "tests/random_images.hpp"
 #include "sensitivity/occlusion.hpp"
 
 namespace {
 using sensitivity::Method;
 using sensitivity::Output;
-
-template <class T>
-nn::Tensor<T> random_images(std::size_t N, std::size_t D, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    nn::Tensor<T> x({N, D});
-    for (auto& v : x) v = static_cast<T>(u(rng));
-    return x;
-}
 
 template <class T>
 double max_abs_diff(const nn::Tensor<T>& a, const nn::Tensor<T>& b) {

@@ -11,19 +11,11 @@
 #include <xtensor/xview.hpp>
 
 #include "sensitivity/fd_check.hpp"
+#include "tests/random_images.hpp"
 #include "sensitivity/jacobian.hpp"
 
 namespace {
 using sensitivity::Output;
-
-template <class T>
-nn::Tensor<T> random_images(std::size_t N, std::size_t D, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    nn::Tensor<T> x({N, D});
-    for (auto& v : x) v = static_cast<T>(u(rng));
-    return x;
-}
 
 double max_abs(const xt::xtensor<double, 3>& J) {
     double m = 0;
