@@ -4,6 +4,7 @@
 #include "datasets/jpeg_file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cmath>
 #include <fstream>
@@ -23,6 +24,26 @@ namespace {
 
 bool starts_with(const std::uint8_t* data, std::size_t size, const char* magic, std::size_t n) {
     return size >= n && std::equal(data, data + n, reinterpret_cast<const std::uint8_t*>(magic));
+}
+
+// Debian's stb_image (v2.27) grows its IDAT buffer to a PNG chunk's declared length before reading the chunk, so a
+// 131-byte file whose chunk claims 2 GB makes it allocate 2 GB (found by tests/fuzz/fuzz_image.cpp). A chunk (length,
+// type, data, CRC) whose data runs past the end of the file is truncated or corrupt, and stb refuses it after the allocation
+// anyway, so the chunks are walked up to IEND (where stb stops reading) and such a file is refused first.
+// Returns an empty string if every chunk fits in the file, else the problem.
+std::string check_png_chunks(const std::uint8_t* d, std::size_t size) {
+    for (std::size_t p = 8; p + 8 <= size;) {  // after the 8-byte signature
+        const std::size_t length = std::size_t(d[p]) << 24 | std::size_t(d[p + 1]) << 16 | std::size_t(d[p + 2]) << 8 | d[p + 3];
+        std::string type(reinterpret_cast<const char*>(d + p + 4), 4);
+        for (char& c : type)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '?';  // the message stays one printable line
+        if (length > size - p - 8)
+            return "corrupt PNG: chunk '" + type + "' at byte " + std::to_string(p) + " declares " + std::to_string(length) +
+                   " bytes, past the end of the file (" + std::to_string(size) + " bytes)";
+        if (type == "IEND") break;
+        p += 12 + length;
+    }
+    return "";
 }
 
 // Weights of source pixels [0, n_in) for each of n_out output pixels when n_in is scaled to n_out: output pixel o
@@ -72,6 +93,8 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
     const bool png = starts_with(data, size, "\x89PNG\r\n\x1a\n", 8);
     const bool jpeg = starts_with(data, size, "\xff\xd8\xff", 3);
     if (!png && !jpeg) fail(name, "not a PNG or JPEG image (unknown file signature)");
+    if (png)
+        if (const std::string problem = check_png_chunks(data, size); !problem.empty()) fail(name, problem);
 
     const auto too_large = [&](std::size_t w, std::size_t h) {
         fail(name, "image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +

@@ -25,6 +25,18 @@ void on_error(j_common_ptr cinfo) {
 
 void on_message(j_common_ptr, int) {}  // warnings ("premature end of data" etc.) are not printed
 
+// A small progressive JPEG can declare thousands of scans, each a pass over the whole image: a few KB costing
+// minutes of CPU. Real pictures have about ten; libjpeg-turbo's documentation suggests a limit like this one.
+constexpr int kMaxScans = 500;
+void on_progress(j_common_ptr cinfo) {
+    auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
+    if (cinfo->is_decompressor && d->input_scan_number > kMaxScans) {
+        auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+        std::snprintf(err->message, sizeof err->message, "more than %d scans", kMaxScans);
+        std::longjmp(err->jump, 1);
+    }
+}
+
 // Everything between setjmp and the last libjpeg call lives here, with only trivially destructible locals,
 // so a longjmp out of libjpeg skips no destructor. `pixels` belongs to the caller.
 bool decode(jpeg_decompress_struct& cinfo, ErrorManager& err, const std::uint8_t* data, std::size_t size,
@@ -67,6 +79,9 @@ std::string decode_jpeg_gray(const std::uint8_t* data, std::size_t size, std::si
     err.mgr.error_exit = on_error;
     err.mgr.emit_message = on_message;
     jpeg_create_decompress(&cinfo);
+    jpeg_progress_mgr progress{};
+    progress.progress_monitor = on_progress;
+    cinfo.progress = &progress;
     width = height = 0;
     const char* problem = nullptr;
     const bool ok = decode(cinfo, err, data, size, max_side, max_pixels, width, height, pixels, problem);

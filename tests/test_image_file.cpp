@@ -177,6 +177,23 @@ TEST_CASE("a JPEG whose Huffman table declares more than 256 codes is refused as
     CHECK(error_of(jpg, "bad.jpg") == "bad.jpg: corrupt JPEG (Bogus Huffman table definition)");
 }
 
+TEST_CASE("a PNG chunk whose declared length runs past the end of the file is refused before stb_image allocates it") {
+    // Debian's stb_image grows its IDAT buffer to the declared length first: 2 GB for a tiny file (found by fuzz_image).
+    std::string png = png_bytes(canvas(12, 12, 255, 0, 2, 9, 3, 7));
+    const std::size_t idat = png.find("IDAT");
+    REQUIRE(idat != std::string::npos);
+    std::string bad = png;
+    bad[idat - 4] = char(0x7f), bad[idat - 3] = 0, bad[idat - 2] = 0, bad[idat - 1] = 0;   // length 0x7f000000
+    CHECK(error_of(bad) == "pic.png: corrupt PNG: chunk 'IDAT' at byte " + std::to_string(idat - 4) +
+                               " declares 2130706432 bytes, past the end of the file (" + std::to_string(png.size()) + " bytes)");
+    // Not over-strict: stb never reads IEND's CRC, so a PNG that lost its last 4 bytes still decodes, and bytes after
+    // IEND are not looked at.
+    const std::string no_crc = png.substr(0, png.size() - 4);
+    CHECK(datasets::decode_image(reinterpret_cast<const std::uint8_t*>(no_crc.data()), no_crc.size(), "a.png").width == 12);
+    const std::string trailer = png + std::string("\x7f\xff\xff\xffIDAT", 8);
+    CHECK(datasets::decode_image(reinterpret_cast<const std::uint8_t*>(trailer.data()), trailer.size(), "b.png").width == 12);
+}
+
 TEST_CASE("read_image names a missing file") {
     CHECK_THROWS_WITH_AS(datasets::read_image("/nonexistent/digit.png"),
                          doctest::Contains("/nonexistent/digit.png: cannot be opened"), datasets::DataError);
