@@ -109,6 +109,16 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
         return img;
     }
 
+    // The PNG header's own size first: stb refuses 0x0 and some huge sizes as "unknown image type", which says less.
+    if (size >= 24 && starts_with(data + 12, size - 12, "IHDR", 4)) {
+        const auto be32 = [&](std::size_t k) {
+            return std::size_t(data[k]) << 24 | std::size_t(data[k + 1]) << 16 | std::size_t(data[k + 2]) << 8 | data[k + 3];
+        };
+        const std::size_t hw = be32(16), hh = be32(20);
+        if (hw == 0 || hh == 0) fail(name, "image is zero-sized (" + std::to_string(hw) + "x" + std::to_string(hh) + ")");
+        if (hw > max_image_side || hh > max_image_side || hw * hh > max_image_pixels) too_large(hw, hh);
+    }
+
     const int len = static_cast<int>(size);
     int w = 0, h = 0, channels = 0;
     if (!stbi_info_from_memory(data, len, &w, &h, &channels))

@@ -465,7 +465,7 @@ TEST_CASE("--image with an empty file and with a 0x0 PNG header says the picture
     const fs::path zero = s.root / "zero.png";
     spit(zero, png(0, 0));
     expect_failure(s, s.run_tiny({"--model", s.model.string(), "--image", zero.string()}), 1,
-                   {zero.string(), "not a readable image"});
+                   {zero.string(), "zero-sized (0x0)"});
 }
 
 TEST_CASE("--image whose header claims 9000x8000 pixels is refused before decoding") {
