@@ -12,6 +12,7 @@
 
 #include "datasets/image_file.hpp"
 #include "examples/stages.hpp"
+#include "examples/util.hpp"
 #include "nn/atomic_file.hpp"
 #include "sensitivity/heatmap.hpp"
 #include "sensitivity/jacobian.hpp"
@@ -46,14 +47,11 @@ void write_gray_png(const std::string& path, const xt::xtensor<float, 2>& img) {
     nn::write_file_atomic(path, png);
 }
 
-sensitivity::ImagePanel panel(const std::string& title, const std::vector<double>& values, sensitivity::PanelKind kind,
-                              const std::string& bar_label = "") {
-    sensitivity::ImagePanel p;
-    p.title = title;
-    p.values = values;
-    p.kind = kind;
-    p.colorbar = kind != sensitivity::PanelKind::Gray;
-    p.colorbar_label = bar_label;
+// A heat-map panel with its colour bar labelled (examples/util.hpp's panel, plus the label).
+sensitivity::ImagePanel map_panel(std::string title, std::vector<double> values, sensitivity::PanelKind kind,
+                                  std::string bar_label) {
+    sensitivity::ImagePanel p = panel(std::move(title), std::move(values), kind);
+    p.colorbar_label = std::move(bar_label);
     return p;
 }
 
@@ -91,22 +89,20 @@ int explain_image(const Options& opt) {
     const fs::path out = fs::path(opt.out) / "image";
     fs::create_directories(out);
     write_gray_png((out / "input-28x28.png").string(), digit);
-    nn::write_file_atomic((out / "input-28x28.npy").string(), xt::dump_npy(digit));
+    save_npy(out / "input-28x28.npy", digit);
 
-    const std::string head = "predicted " + name(best) + " (p = " + [&] {
-        std::ostringstream s;
-        s << std::fixed << std::setprecision(3) << p(0, best);
-        return s.str();
-    }() + ")";
+    const std::string head = "predicted " + name(best) + " (p = " + fixed(p(0, best), 3) + ")";
     sensitivity::HeatmapFigure abs_fig;
     abs_fig.title = fs::path(opt.image).filename().string() + ": " + head;
     abs_fig.grid_cols = 2;
-    abs_fig.panels = {panel("input (28x28)", input, sensitivity::PanelKind::Gray),
-                      panel("|dp/dx| of " + name(best), abs_map, sensitivity::PanelKind::Sequential, "|dp/dx|")};
+    sensitivity::ImagePanel picture_panel = panel("input (28x28)", input, sensitivity::PanelKind::Gray);
+    picture_panel.colorbar = false;
+    abs_fig.panels = {picture_panel,
+                      map_panel("|dp/dx| of " + name(best), abs_map, sensitivity::PanelKind::Sequential, "|dp/dx|")};
     sensitivity::heatmap_png((out / "sensitivity.png").string(), abs_fig);
 
     sensitivity::HeatmapFigure signed_fig = abs_fig;
-    signed_fig.panels[1] = panel("dp/dx of " + name(best), signed_map, sensitivity::PanelKind::Diverging, "dp/dx");
+    signed_fig.panels[1] = map_panel("dp/dx of " + name(best), signed_map, sensitivity::PanelKind::Diverging, "dp/dx");
     signed_fig.panels[1].contour = input;
     sensitivity::heatmap_png((out / "signed.png").string(), signed_fig);
 
