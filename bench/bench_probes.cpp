@@ -13,10 +13,11 @@
 #include "datasets/dataset.hpp"
 #include "nn/model_io.hpp"
 #include "nn/train.hpp"
-#include "sensitivity/probe.hpp"
-#include "sensitivity/probe_io.hpp"
-#include "sensitivity/probe_plot.hpp"
-#include "sensitivity/properties.hpp"
+#include "sensitivity/figures/probe_plot.hpp"
+#include "sensitivity/probes/probe.hpp"
+#include "sensitivity/probes/probe_curve.hpp"
+#include "sensitivity/probes/probe_io.hpp"
+#include "sensitivity/probes/properties.hpp"
 
 namespace {
 
@@ -45,26 +46,26 @@ int run(const Config& cfg) {
     const std::size_t N = std::min(cfg.count, data.test.size());
     const nn::Tensor<float> X = data.test.to_float<float>(0, N);   // [N, 784]
     std::vector<int> labels(data.test.labels.begin(), data.test.labels.begin() + long(N));
-    const sensitivity::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
     std::printf("probes over %zu MNIST test images, prediction chunks of %zu, %d BLAS threads\n\n", N, cfg.batch,
                 bench::blas_threads());
 
-    std::vector<sensitivity::ProbeResult> results;
+    std::vector<sensitivity::probes::ProbeResult> results;
     auto timed = [&](const char* what, auto&& f) {
         const double t0 = bench::now_seconds();
         results.push_back(f());
         std::printf("  %-28s %7.3f s\n", what, bench::now_seconds() - t0);
     };
     const double start = bench::now_seconds();
-    sensitivity::Outcomes outcomes;
+    sensitivity::probes::Outcomes outcomes;
     timed("predict (shared) + class", [&] {
-        outcomes = sensitivity::predict_outcomes(predict, X, labels, cfg.batch);
-        return sensitivity::class_probe(outcomes, labels);
+        outcomes = sensitivity::probes::predict_outcomes(predict, X, labels, cfg.batch);
+        return sensitivity::probes::class_probe(outcomes, labels);
     });
-    for (auto p : {sensitivity::Property::InkMass, sensitivity::Property::Slant, sensitivity::Property::Thickness}) {
-        timed((std::string("property ") + sensitivity::property_name(p)).c_str(), [&] {
-            return sensitivity::property_probe(sensitivity::property_name(p), sensitivity::property_units(p),
-                                               sensitivity::compute_property(X, p), outcomes);
+    for (auto p : {sensitivity::probes::Property::InkMass, sensitivity::probes::Property::Slant, sensitivity::probes::Property::Thickness}) {
+        timed((std::string("property ") + sensitivity::probes::property_name(p)).c_str(), [&] {
+            return sensitivity::probes::property_probe(sensitivity::probes::property_name(p), sensitivity::probes::property_units(p),
+                                               sensitivity::probes::compute_property(X, p), outcomes);
         });
     }
     auto range = [](double lo, double hi, int n) {
@@ -72,30 +73,30 @@ int run(const Config& cfg) {
         for (int i = 0; i < n; ++i) v.push_back(lo + (hi - lo) * i / (n - 1));
         return v;
     };
-    sensitivity::FitOptions per_degree;
+    sensitivity::probes::FitOptions per_degree;
     per_degree.slope_floor = 0.02 / 90;   // 0.02 over the whole 90° range
     timed("rotation 0..90 (10 values)", [&] {
-        return sensitivity::perturbation_probe(sensitivity::make_perturber("rotation"), range(0, 90, 10), predict, X,
+        return sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber("rotation"), range(0, 90, 10), predict, X,
                                                labels, per_degree, 1, cfg.batch);
     });
     timed("blur sigma 0..3 (7 values)", [&] {
-        return sensitivity::perturbation_probe(sensitivity::make_perturber("blur"), range(0, 3, 7), predict, X, labels,
+        return sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber("blur"), range(0, 3, 7), predict, X, labels,
                                                {}, 1, cfg.batch);
     });
     timed("noise sigma 0..0.5 (6 values)", [&] {
-        return sensitivity::perturbation_probe(sensitivity::make_perturber("noise"), range(0, 0.5, 6), predict, X,
+        return sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber("noise"), range(0, 0.5, 6), predict, X,
                                                labels, {}, 1, cfg.batch);
     });
     std::printf("  %-28s %7.3f s\n\n", "all probes", bench::now_seconds() - start);
-    sensitivity::print_probe_summary(std::cout, results);
+    sensitivity::probes::print_probe_summary(std::cout, results);
 
     if (!cfg.out.empty()) {
         std::filesystem::create_directories(cfg.out);
         for (const auto& r : results) {
             const std::string base = cfg.out + "/probe_" + r.name;
-            sensitivity::write_probe_csv(r, base + ".csv");
-            sensitivity::write_probe_json(r, base + ".json");
-            sensitivity::probe_plot_png(base + ".png", r);
+            sensitivity::probes::write_probe_csv(r, base + ".csv");
+            sensitivity::probes::write_probe_json(r, base + ".json");
+            sensitivity::figures::probe_plot_png(base + ".png", sensitivity::probes::probe_curve(r));
         }
         std::printf("\nwrote probe_<name>.csv/.json/.png to %s\n", cfg.out.c_str());
     }

@@ -17,8 +17,8 @@
 #include "nn/atomic_file.hpp"
 #include "sensitivity/attribution.hpp"
 #include "sensitivity/evaluation.hpp"
-#include "sensitivity/heatmap.hpp"
-#include "sensitivity/lineplot.hpp"
+#include "sensitivity/figures/heatmap.hpp"
+#include "sensitivity/figures/lineplot.hpp"
 
 namespace fs = std::filesystem;
 
@@ -45,11 +45,11 @@ sensitivity::AttributionOptions attribution_options() {
 // How a method's map is drawn: the two gradient maps as magnitudes (what importance() ranks), the rest signed.
 struct Shown {
     std::string title;
-    sensitivity::PanelKind kind;
+    sensitivity::figures::PanelKind kind;
 };
 Shown shown(sensitivity::Method m) {
     using sensitivity::Method;
-    using sensitivity::PanelKind;
+    using sensitivity::figures::PanelKind;
     switch (m) {
         case Method::Gradient: return {"|gradient|", PanelKind::Sequential};
         case Method::GradientTimesInput: return {"gradient x input", PanelKind::Diverging};
@@ -80,7 +80,7 @@ void methods_figure(RunState& st, const fs::path& path, const nn::Tensor<float>&
     const auto& methods = sensitivity::all_methods();
     const std::vector<std::size_t> rows = figure_images(labels, p);
     if (rows.empty()) return;
-    sensitivity::HeatmapFigure fig;
+    sensitivity::figures::HeatmapFigure fig;
     fig.title = "Five attribution maps of the true class (red: evidence for it, blue: against)";
     fig.grid_rows = rows.size();
     fig.grid_cols = 1 + methods.size();
@@ -88,7 +88,7 @@ void methods_figure(RunState& st, const fs::path& path, const nn::Tensor<float>&
         const auto t = static_cast<std::size_t>(labels[n]);
         const std::string title =
             "#" + std::to_string(n) + ": " + st.data.test.class_names[t] + " (p = " + fixed(p(n, t), 3) + ")";
-        auto input = panel(title, row_values(x, n), sensitivity::PanelKind::Gray);
+        auto input = panel(title, row_values(x, n), sensitivity::figures::PanelKind::Gray);
         input.zmin = 0.0;
         input.zmax = 1.0;
         input.colorbar = false;
@@ -99,37 +99,37 @@ void methods_figure(RunState& st, const fs::path& path, const nn::Tensor<float>&
             fig.panels.push_back(panel(s.title, row_values(imp, n), s.kind));
         }
     }
-    sensitivity::heatmap_png(path.string(), fig);
+    sensitivity::figures::heatmap_png(path.string(), fig);
 }
 
 // deletion.png: the mean true-class probability as pixels are zeroed, most important first, one line per method.
 void deletion_figure(const fs::path& path, const sensitivity::DeletionTable& table) {
-    sensitivity::PlotPanel curves;
+    sensitivity::figures::PlotPanel curves;
     curves.ylabel = "mean probability of the true class";
     curves.ymin = 0.0;
     curves.ymax = 1.65;                   // headroom above p = 1 for the legend, so it hides no curve
     for (std::size_t i = 0; i < table.rows.size(); ++i) {
         const auto& r = table.rows[i];
-        sensitivity::Series s;
+        sensitivity::figures::Series s;
         s.label = r.method + " (AUC " + fmt(r.auc, 3) + ")";
         s.x = table.fraction;
         s.y = r.mean_probability;
-        s.marks = sensitivity::Marks::LinesPoints;
+        s.marks = sensitivity::figures::Marks::LinesPoints;
         if (r.method == "random") {
-            s.colour = sensitivity::Rgb{110, 110, 110};
+            s.colour = sensitivity::figures::Rgb{110, 110, 110};
             s.dashed = true;
         } else {
-            s.colour = sensitivity::palette(i);
+            s.colour = sensitivity::figures::palette(i);
         }
         curves.series.push_back(std::move(s));
     }
-    sensitivity::LinePlotFigure fig;
+    sensitivity::figures::LinePlotFigure fig;
     fig.title = "Deletion test on " + std::to_string(table.images) + " test images (lower curve = better map)";
     fig.xlabel = "fraction of the pixels set to 0, most important first";
     fig.xmin = 0.0;
     fig.xmax = 1.0;
     fig.panels = {curves};
-    sensitivity::lineplot_png(path.string(), fig);
+    sensitivity::figures::lineplot_png(path.string(), fig);
 }
 
 }  // namespace

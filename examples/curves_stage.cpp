@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "examples/stages.hpp"
-#include "sensitivity/lineplot.hpp"
+#include "sensitivity/figures/lineplot.hpp"
 
 namespace fs = std::filesystem;
 
@@ -16,10 +16,10 @@ namespace app {
 
 namespace {
 // A per-epoch column of metrics.json as numbers; null (no validation split) becomes a gap the figure skips.
-sensitivity::Series epoch_series(const nlohmann::json& column, const std::string& label, sensitivity::Rgb colour) {
-    sensitivity::Series s;
+sensitivity::figures::Series epoch_series(const nlohmann::json& column, const std::string& label, sensitivity::figures::Rgb colour) {
+    sensitivity::figures::Series s;
     s.label = label;
-    s.marks = sensitivity::Marks::LinesPoints;
+    s.marks = sensitivity::figures::Marks::LinesPoints;
     s.colour = colour;
     for (std::size_t e = 0; e < column.size(); ++e) {
         if (!column[e].is_number()) continue;
@@ -37,15 +37,15 @@ void training_curves(RunState& st) {
     if (!in) throw std::runtime_error(metrics_path.string() + ": cannot read the training metrics for the curves");
     const nlohmann::json m = nlohmann::json::parse(in);
 
-    sensitivity::PlotPanel loss, accuracy;
+    sensitivity::figures::PlotPanel loss, accuracy;
     loss.ylabel = "train loss";
     loss.ymin = 0;
     loss.series.push_back(epoch_series(m.at("train_loss"), "mean train loss (cross-entropy)", {214, 39, 40}));
     accuracy.ylabel = "validation accuracy";
     accuracy.series.push_back(epoch_series(m.at("validation_accuracy"), "validation accuracy", {31, 119, 180}));
-    accuracy.legend = sensitivity::LegendAt::BottomRight;
+    accuracy.legend = sensitivity::figures::LegendAt::BottomRight;
 
-    sensitivity::LinePlotFigure f;
+    sensitivity::figures::LinePlotFigure f;
     f.title = "Training: loss and validation accuracy per epoch";
     f.xlabel = "epoch";
     f.panels = {loss};
@@ -54,7 +54,7 @@ void training_curves(RunState& st) {
     f.xmin = 0.5;
     f.xmax = epochs + 0.5;
     const fs::path path = st.out_dir / "training_curves.png";
-    sensitivity::lineplot_png(path.string(), f);
+    sensitivity::figures::lineplot_png(path.string(), f);
     st.report["training"]["curves_figure"] = path.lexically_relative(st.out_dir).string();
 }
 

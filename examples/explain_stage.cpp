@@ -12,7 +12,7 @@
 #include "examples/util.hpp"
 #include "nn/atomic_file.hpp"
 #include "sensitivity/fd_check.hpp"
-#include "sensitivity/heatmap.hpp"
+#include "sensitivity/figures/heatmap.hpp"
 #include "sensitivity/jacobian.hpp"
 
 namespace fs = std::filesystem;
@@ -54,7 +54,7 @@ void digit_figures(RunState& st, const fs::path& dir, const nn::Tensor<float>& x
         while (n < labels.size() && !(labels[n] == d && predicted[n] == d)) ++n;
         if (n == labels.size()) continue;  // no correct example of this class among the explained images
         auto input = panel("test image #" + std::to_string(n) + ": " + names[d], row_values(x, n),
-                           sensitivity::PanelKind::Gray);
+                           sensitivity::figures::PanelKind::Gray);
         input.zmin = 0.0;
         input.zmax = 1.0;
         input.colorbar = false;
@@ -62,33 +62,33 @@ void digit_figures(RunState& st, const fs::path& dir, const nn::Tensor<float>& x
         std::vector<double> mag(jrow.begin(), jrow.end());
         for (auto& v : mag) v = std::abs(v);
         auto heat = panel("|dp" + std::to_string(d) + "/dx|  (p = " + fmt(p(n, d), 3) + ")", mag,
-                          sensitivity::PanelKind::Sequential);
+                          sensitivity::figures::PanelKind::Sequential);
         heat.colorbar_label = "sensitivity";
-        sensitivity::HeatmapFigure fig;
+        sensitivity::figures::HeatmapFigure fig;
         fig.title = "What the network looks at for a " + names[d];
         fig.grid_cols = 2;
         fig.panels = {input, heat};
         const auto path = dir / ("digit_" + std::to_string(d) + ".png");
-        sensitivity::heatmap_png(path.string(), fig);
+        sensitivity::figures::heatmap_png(path.string(), fig);
         st.report["sensitivity"]["digit_figures"].push_back(path.lexically_relative(st.out_dir).string());
     }
 }
 
 // The class-mean maps: mean |∂p_c/∂x| over the test images of class c, as a 2x5 grid.
 void class_mean_figure(RunState& st, const fs::path& dir, const nn::Tensor<float>& mean_abs) {
-    sensitivity::HeatmapFigure fig;
+    sensitivity::figures::HeatmapFigure fig;
     fig.title = "Mean |dp_c/dx| over the test images of each class";
     fig.grid_rows = 2;
     fig.grid_cols = 5;
     fig.shared_colorbar = true;
     fig.shared_colorbar_label = "mean sensitivity";
     for (std::size_t c = 0; c < mean_abs.shape(0); ++c) {
-        auto map = panel(st.data.test.class_names[c], row_values(mean_abs, c), sensitivity::PanelKind::Sequential);
+        auto map = panel(st.data.test.class_names[c], row_values(mean_abs, c), sensitivity::figures::PanelKind::Sequential);
         map.colorbar = false;
         fig.panels.push_back(map);
     }
     const auto path = dir / "class_means.png";
-    sensitivity::heatmap_png(path.string(), fig);
+    sensitivity::figures::heatmap_png(path.string(), fig);
     st.report["sensitivity"]["class_means_figure"] = path.lexically_relative(st.out_dir).string();
 }
 
@@ -96,7 +96,7 @@ void class_mean_figure(RunState& st, const fs::path& dir, const nn::Tensor<float
 void confusable_pairs_figure(RunState& st, const fs::path& dir, const nn::Tensor<float>& x_all,
                              const std::vector<int>& labels_all) {
     const std::vector<std::pair<int, int>> pairs = {{4, 9}, {7, 9}, {5, 6}, {5, 8}, {3, 8}};
-    sensitivity::HeatmapFigure fig;
+    sensitivity::figures::HeatmapFigure fig;
     fig.title = "What separates a from b: mean d(p_a - p_b)/dx  (red: more ink here says a; contour: mean b)";
     fig.grid_cols = pairs.size();
     for (auto [a, b] : pairs) {
@@ -116,13 +116,13 @@ void confusable_pairs_figure(RunState& st, const fs::path& dir, const nn::Tensor
             }
         }
         for (auto& v : contour) v /= static_cast<double>(std::max<std::size_t>(nb, 1));
-        auto map = panel(std::to_string(a) + " vs " + std::to_string(b), mean, sensitivity::PanelKind::Diverging);
+        auto map = panel(std::to_string(a) + " vs " + std::to_string(b), mean, sensitivity::figures::PanelKind::Diverging);
         map.contour = contour;
         map.colorbar_label = "d(p" + std::to_string(a) + " - p" + std::to_string(b) + ")/dx";
         fig.panels.push_back(map);
     }
     const auto path = dir / "confusable_pairs.png";
-    sensitivity::heatmap_png(path.string(), fig);
+    sensitivity::figures::heatmap_png(path.string(), fig);
     st.report["sensitivity"]["confusable_pairs_figure"] = path.lexically_relative(st.out_dir).string();
 }
 

@@ -14,7 +14,7 @@
 #include "examples/stages.hpp"
 #include "examples/util.hpp"
 #include "nn/atomic_file.hpp"
-#include "sensitivity/heatmap.hpp"
+#include "sensitivity/figures/heatmap.hpp"
 #include "sensitivity/jacobian.hpp"
 
 namespace fs = std::filesystem;
@@ -48,9 +48,9 @@ void write_gray_png(const std::string& path, const xt::xtensor<float, 2>& img) {
 }
 
 // A heat-map panel with its colour bar labelled (examples/util.hpp's panel, plus the label).
-sensitivity::ImagePanel map_panel(std::string title, std::vector<double> values, sensitivity::PanelKind kind,
+sensitivity::figures::ImagePanel map_panel(std::string title, std::vector<double> values, sensitivity::figures::PanelKind kind,
                                   std::string bar_label) {
-    sensitivity::ImagePanel p = panel(std::move(title), std::move(values), kind);
+    sensitivity::figures::ImagePanel p = panel(std::move(title), std::move(values), kind);
     p.colorbar_label = std::move(bar_label);
     return p;
 }
@@ -92,19 +92,19 @@ int explain_image(const Options& opt) {
     save_npy(out / "input-28x28.npy", digit);
 
     const std::string head = "predicted " + name(best) + " (p = " + fixed(p(0, best), 3) + ")";
-    sensitivity::HeatmapFigure abs_fig;
+    sensitivity::figures::HeatmapFigure abs_fig;
     abs_fig.title = fs::path(opt.image).filename().string() + ": " + head;
     abs_fig.grid_cols = 2;
-    sensitivity::ImagePanel picture_panel = panel("input (28x28)", input, sensitivity::PanelKind::Gray);
+    sensitivity::figures::ImagePanel picture_panel = panel("input (28x28)", input, sensitivity::figures::PanelKind::Gray);
     picture_panel.colorbar = false;
     abs_fig.panels = {picture_panel,
-                      map_panel("|dp/dx| of " + name(best), abs_map, sensitivity::PanelKind::Sequential, "|dp/dx|")};
-    sensitivity::heatmap_png((out / "sensitivity.png").string(), abs_fig);
+                      map_panel("|dp/dx| of " + name(best), abs_map, sensitivity::figures::PanelKind::Sequential, "|dp/dx|")};
+    sensitivity::figures::heatmap_png((out / "sensitivity.png").string(), abs_fig);
 
-    sensitivity::HeatmapFigure signed_fig = abs_fig;
-    signed_fig.panels[1] = map_panel("dp/dx of " + name(best), signed_map, sensitivity::PanelKind::Diverging, "dp/dx");
+    sensitivity::figures::HeatmapFigure signed_fig = abs_fig;
+    signed_fig.panels[1] = map_panel("dp/dx of " + name(best), signed_map, sensitivity::figures::PanelKind::Diverging, "dp/dx");
     signed_fig.panels[1].contour = input;
-    sensitivity::heatmap_png((out / "signed.png").string(), signed_fig);
+    sensitivity::figures::heatmap_png((out / "signed.png").string(), signed_fig);
 
     std::ostringstream s;
     s << std::fixed << std::setprecision(3) << "prediction: " << name(best) << " (p = " << p(0, best) << ")\ntop-3:";

@@ -17,7 +17,7 @@ namespace {
 
 char g_out[4096];          // --out, as given
 char g_dot[64];            // ".tmp.<pid>"  (nn/atomic_file.cpp), a name suffix
-char g_dash[64];           // ".tmp-<pid>-" (sensitivity/figure.cpp), inside a name
+char g_dash[64];           // ".tmp-<pid>-" (sensitivity/figures/figure.cpp), inside a name
 
 bool ends_with(const char* s, const char* suffix) {
     const std::size_t n = std::strlen(s), m = std::strlen(suffix);

@@ -1,5 +1,5 @@
 // examples/interrupt.hpp — Ctrl-C (SIGINT) and SIGTERM leave no temporary files behind in --out.
-// Only the signal handler; the files themselves are written by nn/atomic_file.cpp and sensitivity/figure.cpp.
+// Only the signal handler; the files themselves are written by nn/atomic_file.cpp and sensitivity/figures/figure.cpp.
 #pragma once
 
 #include <string>

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "examples/stages.hpp"
-#include "sensitivity/probe.hpp"
-#include "sensitivity/probe_io.hpp"
-#include "sensitivity/probe_plot.hpp"
-#include "sensitivity/properties.hpp"
+#include "sensitivity/figures/probe_plot.hpp"
+#include "sensitivity/probes/probe.hpp"
+#include "sensitivity/probes/probe_curve.hpp"
+#include "sensitivity/probes/probe_io.hpp"
+#include "sensitivity/probes/properties.hpp"
 
 namespace fs = std::filesystem;
-using sensitivity::ProbeResult;
+using sensitivity::probes::ProbeResult;
 
 namespace app {
 
@@ -37,21 +38,21 @@ std::vector<double> linspace(double lo, double hi, int n) {
 void apply_floor(ProbeResult& r) {
     if (!r.fit || r.rows.size() < 2) return;
     const double span = r.rows.back().p - r.rows.front().p;
-    sensitivity::SlopePosterior post;
+    sensitivity::probes::SlopePosterior post;
     post.slope = r.fit->slope;
     post.ci50 = r.fit->ci50;
     post.ci95 = r.fit->ci95;
     r.fit->slope_floor = kFloorScoreChange / span;
-    r.fit->significance = sensitivity::significance(post, r.fit->slope_floor);
+    r.fit->significance = sensitivity::probes::significance(post, r.fit->slope_floor);
 }
 
 ProbeResult rotation_probe(nn::MLP<float>& model, const nn::Tensor<float>& X, const std::vector<int>& labels,
                            std::uint64_t seed) {
-    const sensitivity::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
-    sensitivity::FitOptions fit;
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
+    sensitivity::probes::FitOptions fit;
     fit.slope_floor = 0;   // apply_floor sets it from the probed range
     // 0°…90° only: the curve is symmetric in the sign of the angle, so a sweep across 0 would fit a slope of ~0.
-    ProbeResult r = sensitivity::perturbation_probe(sensitivity::make_perturber("rotation"), linspace(0, 90, 10),
+    ProbeResult r = sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber("rotation"), linspace(0, 90, 10),
                                                     predict, X, labels, fit, seed);
     apply_floor(r);
     return r;
@@ -60,9 +61,9 @@ ProbeResult rotation_probe(nn::MLP<float>& model, const nn::Tensor<float>& X, co
 // Writes <dir>/<name>.{csv,json,png}; returns the file names relative to the output directory, for report.json.
 nlohmann::ordered_json write_probe_files(const ProbeResult& r, const fs::path& dir, const fs::path& out) {
     const fs::path base = dir / r.name;
-    sensitivity::write_probe_csv(r, base.string() + ".csv");
-    sensitivity::write_probe_json(r, base.string() + ".json");
-    sensitivity::probe_plot_png(base.string() + ".png", r);
+    sensitivity::probes::write_probe_csv(r, base.string() + ".csv");
+    sensitivity::probes::write_probe_json(r, base.string() + ".json");
+    sensitivity::figures::probe_plot_png(base.string() + ".png", sensitivity::probes::probe_curve(r));
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const char* ext : {".csv", ".json", ".png"})
         files.push_back(fs::path(base.string() + ext).lexically_relative(out).string());
@@ -86,12 +87,12 @@ nlohmann::ordered_json summary_json(const ProbeResult& r, nlohmann::ordered_json
 }
 
 // One curve (mean score ± 1 sd) and its fitted line, for the before/after figure.
-void add_curve(sensitivity::PlotPanel& score, sensitivity::PlotPanel& acc, const ProbeResult& r,
-               const std::string& label, sensitivity::Rgb colour) {
-    sensitivity::Series mean, line, accuracy;
+void add_curve(sensitivity::figures::PlotPanel& score, sensitivity::figures::PlotPanel& acc, const ProbeResult& r,
+               const std::string& label, sensitivity::figures::Rgb colour) {
+    sensitivity::figures::Series mean, line, accuracy;
     mean.label = label + ": mean score ± 1 sd";
-    mean.marks = accuracy.marks = sensitivity::Marks::LinesPoints;
-    for (const sensitivity::ProbeRow& row : r.rows) {
+    mean.marks = accuracy.marks = sensitivity::figures::Marks::LinesPoints;
+    for (const sensitivity::probes::ProbeRow& row : r.rows) {
         mean.x.push_back(row.p);
         mean.y.push_back(row.mean_score);
         mean.yerr.push_back(row.std_score);
@@ -112,22 +113,22 @@ void add_curve(sensitivity::PlotPanel& score, sensitivity::PlotPanel& acc, const
 }
 
 void before_after_png(const std::string& path, const ProbeResult& plain, const ProbeResult& augmented) {
-    sensitivity::LinePlotFigure f;
+    sensitivity::figures::LinePlotFigure f;
     f.title = "rotation probe: plain model vs trained with random rotations (±45°) and shifts";
     f.xlabel = "rotation (degrees)";
-    sensitivity::PlotPanel score, acc;
+    sensitivity::figures::PlotPanel score, acc;
     score.ylabel = "correct-class score";
-    score.legend = sensitivity::LegendAt::BottomLeft;
+    score.legend = sensitivity::figures::LegendAt::BottomLeft;
     acc.ylabel = "accuracy";
-    acc.legend = sensitivity::LegendAt::None;
+    acc.legend = sensitivity::figures::LegendAt::None;
     acc.height_ratio = 0.6;
     score.ymin = acc.ymin = 0;
     score.ymax = acc.ymax = 1;
-    add_curve(score, acc, plain, "plain", sensitivity::Rgb{214, 39, 40});
-    add_curve(score, acc, augmented, "augmented", sensitivity::Rgb{31, 119, 180});
+    add_curve(score, acc, plain, "plain", sensitivity::figures::Rgb{214, 39, 40});
+    add_curve(score, acc, augmented, "augmented", sensitivity::figures::Rgb{31, 119, 180});
     f.panels = {score, acc};
     f.height = 640;
-    sensitivity::lineplot_png(path, f);
+    sensitivity::figures::lineplot_png(path, f);
 }
 
 // Trains a second model like the first, but on randomly rotated and shifted digits, and probes its rotation sensitivity.
@@ -177,20 +178,20 @@ void run_probes(const Options& opt, RunState& st) {
     fs::create_directories(dir);
     const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
     const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
-    const sensitivity::PredictFn predict = [&](const nn::Tensor<float>& x) { return st.model.predict_proba(x); };
-    const sensitivity::Outcomes outcomes = sensitivity::predict_outcomes(predict, X, labels);
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return st.model.predict_proba(x); };
+    const sensitivity::probes::Outcomes outcomes = sensitivity::probes::predict_outcomes(predict, X, labels);
 
     std::vector<ProbeResult> results;
     results.push_back(rotation_probe(st.model, X, labels, opt.seed));
-    sensitivity::FitOptions fit;
+    sensitivity::probes::FitOptions fit;
     fit.slope_floor = 0;   // every probe's floor is set by apply_floor
     for (const auto& [name, strengths] : {std::pair{"blur", linspace(0, 3, 7)}, std::pair{"noise", linspace(0, 0.5, 6)}})
-        results.push_back(sensitivity::perturbation_probe(sensitivity::make_perturber(name), strengths, predict, X,
+        results.push_back(sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber(name), strengths, predict, X,
                                                           labels, fit, opt.seed));
-    for (auto p : {sensitivity::Property::InkMass, sensitivity::Property::Slant})
-        results.push_back(sensitivity::property_probe(sensitivity::property_name(p), sensitivity::property_units(p),
-                                                      sensitivity::compute_property(X, p), outcomes, {}, fit));
-    results.push_back(sensitivity::class_probe(outcomes, labels));
+    for (auto p : {sensitivity::probes::Property::InkMass, sensitivity::probes::Property::Slant})
+        results.push_back(sensitivity::probes::property_probe(sensitivity::probes::property_name(p), sensitivity::probes::property_units(p),
+                                                      sensitivity::probes::compute_property(X, p), outcomes, {}, fit));
+    results.push_back(sensitivity::probes::class_probe(outcomes, labels));
 
     nlohmann::ordered_json summary = nlohmann::ordered_json::array();
     for (ProbeResult& r : results) {
@@ -201,7 +202,7 @@ void run_probes(const Options& opt, RunState& st) {
     st.report["probes_floor_rule"] = "slope_floor = 0.02 / (p_max - p_min) over the rows of the probe's table";
     std::ostringstream table;  // printed at the end of the run, with the accuracy and the FD check
     table << "probes over " << X.shape(0) << " test images (files in " << dir.string() << "):\n";
-    sensitivity::print_probe_summary(table, results);
+    sensitivity::probes::print_probe_summary(table, results);
     st.probe_summary = table.str();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.report["probes_seconds"] = seconds;

@@ -14,7 +14,7 @@
 
 #include "nn/atomic_file.hpp"
 #include "nn/ops.hpp"
-#include "sensitivity/heatmap.hpp"
+#include "sensitivity/figures/heatmap.hpp"
 
 namespace app {
 
@@ -45,8 +45,8 @@ inline std::vector<double> row_values(const nn::Tensor<float>& m, std::size_t r)
 }
 
 // A heat-map panel with a title, its values (row-major, row 0 at the top) and its kind.
-inline sensitivity::ImagePanel panel(std::string title, std::vector<double> values, sensitivity::PanelKind kind) {
-    sensitivity::ImagePanel p;
+inline sensitivity::figures::ImagePanel panel(std::string title, std::vector<double> values, sensitivity::figures::PanelKind kind) {
+    sensitivity::figures::ImagePanel p;
     p.title = std::move(title);
     p.values = std::move(values);
     p.kind = kind;

@@ -8,11 +8,11 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
-#include "sensitivity/bayes_linreg.hpp"
+#include "sensitivity/probes/bayes_linreg.hpp"
 
-using sensitivity::bayes_linreg;
-using sensitivity::NigPrior;
-using sensitivity::NoiseModel;
+using sensitivity::probes::bayes_linreg;
+using sensitivity::probes::NigPrior;
+using sensitivity::probes::NoiseModel;
 
 namespace {
 

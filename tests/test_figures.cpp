@@ -16,13 +16,13 @@
 
 #include <plstream.h>
 
-#include "sensitivity/colormap.hpp"
-#include "sensitivity/figure.hpp"
-#include "sensitivity/heatmap.hpp"
-#include "sensitivity/lineplot.hpp"
+#include "sensitivity/figures/colormap.hpp"
+#include "sensitivity/figures/figure.hpp"
+#include "sensitivity/figures/heatmap.hpp"
+#include "sensitivity/figures/lineplot.hpp"
 
 namespace fs = std::filesystem;
-using namespace sensitivity;
+using namespace sensitivity::figures;
 
 namespace {
 
@@ -283,7 +283,7 @@ TEST_CASE("an error PLplot only prints becomes an exception naming the path, and
     TempDir tmp;
     const std::string path = tmp.file("broken.png");
     {
-        sensitivity::Figure fig(path, 200, 100);
+        sensitivity::figures::Figure fig(path, 200, 100);
         fig.viewport({10, 10, 190, 90});
         fig.pls().wind(0, 1, 0, 1);
         fig.check();  // nothing wrong yet
@@ -298,7 +298,7 @@ TEST_CASE("an error PLplot only prints becomes an exception naming the path, and
 TEST_CASE("the temporary of an unfinished figure is removed when the figure is destroyed") {
     TempDir tmp;
     {
-        sensitivity::Figure fig(tmp.file("abandoned.png"), 100, 100);
+        sensitivity::figures::Figure fig(tmp.file("abandoned.png"), 100, 100);
         CHECK(tmp.entries() == 1);  // the temporary, next to the final path
     }
     CHECK(tmp.entries() == 0);

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <random>
 
-#include "sensitivity/perturb.hpp"
+#include "sensitivity/probes/perturb.hpp"
 
-using sensitivity::Image;
+using sensitivity::probes::Image;
 
 namespace {
 
@@ -57,8 +57,8 @@ double second_moment(const Image& img) {
 
 TEST_CASE("every perturber is exactly the identity at p = 0") {
     const Image img = random_image(1);
-    for (const auto& name : sensitivity::perturber_names()) {
-        const auto perturber = sensitivity::make_perturber(name);
+    for (const auto& name : sensitivity::probes::perturber_names()) {
+        const auto perturber = sensitivity::probes::make_perturber(name);
         std::mt19937_64 rng(5);
         Image out;
         perturber.apply(img, 0.0, rng, out);
@@ -71,19 +71,19 @@ TEST_CASE("every perturber is exactly the identity at p = 0") {
 TEST_CASE("rotation by +90 degrees turns a blob right of centre to above it (counter-clockwise on screen)") {
     // At multiples of 90° every sample lands on a pixel centre (up to cos 90° ≈ 6e-17), so the only error is float rounding.
     Image out;
-    sensitivity::rotate(blob(20.5, 13.5, 2.0), 90.0, out);
+    sensitivity::probes::rotate(blob(20.5, 13.5, 2.0), 90.0, out);
     CHECK(max_abs_diff(out, blob(13.5, 6.5, 2.0)) < 1e-6);
-    sensitivity::rotate(blob(20.5, 13.5, 2.0), -90.0, out);
+    sensitivity::probes::rotate(blob(20.5, 13.5, 2.0), -90.0, out);
     CHECK(max_abs_diff(out, blob(13.5, 20.5, 2.0)) < 1e-6);
 }
 
 TEST_CASE("rotating a smooth image by 90 degrees four times returns it (error < 1e-6)") {
     const Image img = blob(17.0, 10.0, 3.0);
     Image a, b;
-    sensitivity::rotate(img, 90, a);
-    sensitivity::rotate(a, 90, b);
-    sensitivity::rotate(b, 90, a);
-    sensitivity::rotate(a, 90, b);
+    sensitivity::probes::rotate(img, 90, a);
+    sensitivity::probes::rotate(a, 90, b);
+    sensitivity::probes::rotate(b, 90, a);
+    sensitivity::probes::rotate(a, 90, b);
     CHECK(max_abs_diff(b, img) < 1e-6);
 }
 
@@ -93,12 +93,12 @@ TEST_CASE("bilinear rotation by 30 degrees matches the analytically rotated blob
     const double a = 30 * M_PI / 180, dx = 18.5 - 13.5, dy = 11.5 - 13.5;
     const double x1 = 13.5 + dx * std::cos(a) + dy * std::sin(a), y1 = 13.5 - dx * std::sin(a) + dy * std::cos(a);
     Image out, back;
-    sensitivity::rotate(blob(18.5, 11.5, 3.0), 30, out);
+    sensitivity::probes::rotate(blob(18.5, 11.5, 3.0), 30, out);
     const double err = max_abs_diff(out, blob(x1, y1, 3.0));
     MESSAGE("max error of a 30 degree bilinear rotation: " << err << " (bound 0.028)");
     CHECK(err < 0.028);
     CHECK(err > 1e-4);                           // it is an interpolation, not a lucky exact case
-    sensitivity::rotate(out, -30, back);         // two interpolations: at most twice the bound
+    sensitivity::probes::rotate(out, -30, back);         // two interpolations: at most twice the bound
     CHECK(max_abs_diff(back, blob(18.5, 11.5, 3.0)) < 0.056);
 }
 
@@ -107,7 +107,7 @@ TEST_CASE("blur keeps the total ink when the border is wide enough, and spreads 
         Image delta = filled(28, 28, 0);
         delta(13, 14) = 1;                       // ≥ 13 pixels from every border; the kernel reaches ceil(4σ) ≤ 12
         Image out;
-        sensitivity::gaussian_blur(delta, sigma, out);
+        sensitivity::probes::gaussian_blur(delta, sigma, out);
         double ink = 0;
         for (float v : out) ink += v;
         CAPTURE(sigma);
@@ -116,7 +116,7 @@ TEST_CASE("blur keeps the total ink when the border is wide enough, and spreads 
         if (sigma >= 1) CHECK(second_moment(out) == doctest::Approx(2 * sigma * sigma).epsilon(1e-3));
     }
     Image big_blob = blob(13.5, 13.5, 2.0), out;   // a blob with a thin dark border loses a little ink
-    sensitivity::gaussian_blur(big_blob, 3.0, out);
+    sensitivity::probes::gaussian_blur(big_blob, 3.0, out);
     CHECK(second_moment(out) > second_moment(big_blob));
 }
 
@@ -124,7 +124,7 @@ TEST_CASE("noise has the requested sigma on an unclipped mid-grey image, is seed
     const Image grey = filled(200, 200, 0.5f);    // 40000 pixels; with σ = 0.05 clipping is 10σ away
     std::mt19937_64 rng(42);
     Image out;
-    sensitivity::add_noise(grey, 0.05, rng, out);
+    sensitivity::probes::add_noise(grey, 0.05, rng, out);
     double s = 0, ss = 0;
     for (float v : out) {
         s += v - 0.5;
@@ -135,11 +135,11 @@ TEST_CASE("noise has the requested sigma on an unclipped mid-grey image, is seed
     CHECK(sd == doctest::Approx(0.05).epsilon(0.03));  // standard error of sd: 0.05/√(2n) = 0.35%
     std::mt19937_64 same(42), other(43);
     Image again, different;
-    sensitivity::add_noise(grey, 0.05, same, again);
-    sensitivity::add_noise(grey, 0.05, other, different);
+    sensitivity::probes::add_noise(grey, 0.05, same, again);
+    sensitivity::probes::add_noise(grey, 0.05, other, different);
     CHECK(max_abs_diff(out, again) == 0.0);
     CHECK(max_abs_diff(out, different) > 0.0);
-    sensitivity::add_noise(grey, 2.0, rng, out);
+    sensitivity::probes::add_noise(grey, 2.0, rng, out);
     int zeros = 0, ones = 0, outside = 0;
     for (float v : out) {
         outside += v < 0.0f || v > 1.0f;
@@ -154,14 +154,14 @@ TEST_CASE("noise has the requested sigma on an unclipped mid-grey image, is seed
 TEST_CASE("an integer shift moves every pixel exactly and lets zeros in") {
     const Image img = random_image(3);
     Image out;
-    sensitivity::shift(img, 3, -2, out);          // 3 right, 2 up
+    sensitivity::probes::shift(img, 3, -2, out);          // 3 right, 2 up
     for (long r = 0; r < 28; ++r)
         for (long c = 0; c < 28; ++c) {
             const long sr = r + 2, sc = c - 3;
             const float expected = (sr < 28 && sc >= 0) ? img(sr, sc) : 0.0f;
             REQUIRE(out(r, c) == expected);
         }
-    sensitivity::shift(img, 0.5, 0, out);         // half a pixel: the mean of two neighbours
+    sensitivity::probes::shift(img, 0.5, 0, out);         // half a pixel: the mean of two neighbours
     CHECK(out(10, 10) == doctest::Approx((img(10, 9) + img(10, 10)) / 2).epsilon(1e-6));
 }
 
@@ -169,21 +169,21 @@ TEST_CASE("occlusion zeroes exactly side^2 pixels of a centred square") {
     const Image ones = filled(28, 28, 1.0f);
     for (double side : {1.0, 5.0, 6.0, 27.0, 28.0}) {
         Image out;
-        sensitivity::occlude(ones, side, out);
+        sensitivity::probes::occlude(ones, side, out);
         int zeros = 0;
         for (float v : out) zeros += v == 0.0f;
         CAPTURE(side);
         CHECK(zeros == int(side * side));
     }
     Image out;
-    sensitivity::occlude(ones, 6, out);           // even side: rows and columns 11..16, centred on 13.5
+    sensitivity::probes::occlude(ones, 6, out);           // even side: rows and columns 11..16, centred on 13.5
     CHECK(out(11, 11) == 0.0f);
     CHECK(out(16, 16) == 0.0f);
     CHECK(out(10, 13) == 1.0f);
     CHECK(out(17, 13) == 1.0f);
-    sensitivity::occlude(ones, 40, out);          // larger than the image: all of it
+    sensitivity::probes::occlude(ones, 40, out);          // larger than the image: all of it
     CHECK(max_abs_diff(out, filled(28, 28, 0)) == 0.0);
-    CHECK_THROWS_WITH(sensitivity::occlude(ones, -1, out), doctest::Contains("side must be >= 0"));
+    CHECK_THROWS_WITH(sensitivity::probes::occlude(ones, -1, out), doctest::Contains("side must be >= 0"));
 }
 
 TEST_CASE("scaling by 1 + p about the centre multiplies a centred blob's spread by (1 + p)^2") {
@@ -192,11 +192,11 @@ TEST_CASE("scaling by 1 + p about the centre multiplies a centred blob's spread 
     // half-way between two source pixels) adds a two-point average's 1/4 per axis; both scale with factor².
     const Image img = blob(13.5, 13.5, 2.0);      // second moment 2 s² = 8
     Image out;
-    sensitivity::rescale(img, 1.0, out);          // twice as large: 4·8 + 4·2/6
+    sensitivity::probes::rescale(img, 1.0, out);          // twice as large: 4·8 + 4·2/6
     CHECK(second_moment(out) == doctest::Approx(4 * 8.0 + 4 * 2.0 / 6).epsilon(0.01));
-    sensitivity::rescale(img, -0.5, out);         // half as large: 8/4 + 2·(1/4)/4
+    sensitivity::probes::rescale(img, -0.5, out);         // half as large: 8/4 + 2·(1/4)/4
     CHECK(second_moment(out) == doctest::Approx(8.0 / 4 + 2 * 0.25 / 4).epsilon(0.01));
-    CHECK_THROWS_WITH(sensitivity::rescale(img, -1.0, out), doctest::Contains("change must be > -1"));
+    CHECK_THROWS_WITH(sensitivity::probes::rescale(img, -1.0, out), doctest::Contains("change must be > -1"));
 }
 
 TEST_CASE("contrast reduction pulls pixels to the image mean and keeps the mean") {
@@ -204,9 +204,9 @@ TEST_CASE("contrast reduction pulls pixels to the image mean and keeps the mean"
     for (std::size_t c = 0; c < 28; ++c) img(5, c) = 0.8f;
     const double mean = (0.2 * 27 + 0.8) / 28;
     Image out;
-    sensitivity::reduce_contrast(img, 1.0, out);
+    sensitivity::probes::reduce_contrast(img, 1.0, out);
     CHECK(max_abs_diff(out, filled(28, 28, float(mean))) < 1e-6);
-    sensitivity::reduce_contrast(img, 0.5, out);
+    sensitivity::probes::reduce_contrast(img, 0.5, out);
     CHECK(out(5, 3) == doctest::Approx(mean + 0.5 * (0.8 - mean)).epsilon(1e-6));
     double total = 0;
     for (float v : out) total += v;
@@ -214,5 +214,5 @@ TEST_CASE("contrast reduction pulls pixels to the image mean and keeps the mean"
 }
 
 TEST_CASE("an unknown perturber name lists the valid ones") {
-    CHECK_THROWS_WITH(sensitivity::make_perturber("rotate"), doctest::Contains("rotation, blur, noise"));
+    CHECK_THROWS_WITH(sensitivity::probes::make_perturber("rotate"), doctest::Contains("rotation, blur, noise"));
 }

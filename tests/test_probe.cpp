@@ -14,11 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "sensitivity/probe.hpp"
-#include "sensitivity/probe_io.hpp"
-#include "sensitivity/probe_plot.hpp"
+#include "sensitivity/figures/probe_plot.hpp"
+#include "sensitivity/probes/probe.hpp"
+#include "sensitivity/probes/probe_curve.hpp"
+#include "sensitivity/probes/probe_io.hpp"
 
-using namespace sensitivity;
+using namespace sensitivity::figures;
+using namespace sensitivity::probes;
 
 namespace {
 
@@ -339,7 +341,7 @@ TEST_CASE("the probe figure: fitted line inside both slope fans, fit range marke
     FitOptions linear;
     linear.range_hi = 1.0;
     const ProbeResult r = perturbation_probe(add_to_property(), strengths, fake_predict, w.images, w.labels, linear);
-    const LinePlotFigure f = probe_figure(r);
+    const LinePlotFigure f = probe_figure(probe_curve(r));
     REQUIRE(f.panels.size() == 2);
     const PlotPanel& score = f.panels[0];
     REQUIRE(score.bands.size() == 2);
@@ -360,14 +362,14 @@ TEST_CASE("the probe figure: fitted line inside both slope fans, fit range marke
     CHECK(f.panels[1].series[0].y.size() == strengths.size());
     CHECK(f.title.find("significance high") != std::string::npos);
     const ProbeResult unrestricted = perturbation_probe(add_to_property(), strengths, fake_predict, w.images, w.labels);
-    CHECK(probe_figure(unrestricted).panels[0].spans.empty());
+    CHECK(probe_figure(probe_curve(unrestricted)).panels[0].spans.empty());
     const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
-    CHECK(probe_figure(class_probe(o, w.labels)).panels[0].bands.empty());
+    CHECK(probe_figure(probe_curve(class_probe(o, w.labels))).panels[0].bands.empty());
 
     const auto dir = std::filesystem::temp_directory_path() / ("nnsense_probe_plot_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string png = (dir / "probe.png").string();
-    probe_plot_png(png, r, 800, 600);
+    probe_plot_png(png, probe_curve(r), 800, 600);
     std::ifstream in(png, std::ios::binary);
     unsigned char head[24] = {};
     in.read(reinterpret_cast<char*>(head), 24);

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "sensitivity/properties.hpp"
+#include "sensitivity/probes/properties.hpp"
 
-using sensitivity::Image;
+using sensitivity::probes::Image;
 
 namespace {
 
@@ -44,22 +44,22 @@ Image bar(double width, double length, double degrees) {
 
 TEST_CASE("a filled 6x10 rectangle: ink mass 60, bounding box 6 by 10, centroid 5 pixels from the centre") {
     const Image img = rectangle(5, 14, 8, 13);                  // rows 5..14 (h = 10), columns 8..13 (w = 6)
-    CHECK(sensitivity::ink_mass(img) == 60.0);
-    CHECK(sensitivity::bbox_width(img) == 6.0);
-    CHECK(sensitivity::bbox_height(img) == 10.0);
+    CHECK(sensitivity::probes::ink_mass(img) == 60.0);
+    CHECK(sensitivity::probes::bbox_width(img) == 6.0);
+    CHECK(sensitivity::probes::bbox_height(img) == 10.0);
     // centre of mass (10.5, 9.5), image centre (13.5, 13.5): a 3-4-5 triangle
-    CHECK(sensitivity::centroid_offset(img) == doctest::Approx(5.0).epsilon(1e-12));
-    CHECK(sensitivity::slant(img) == doctest::Approx(0.0));
+    CHECK(sensitivity::probes::centroid_offset(img) == doctest::Approx(5.0).epsilon(1e-12));
+    CHECK(sensitivity::probes::slant(img) == doctest::Approx(0.0));
 }
 
 TEST_CASE("the ink outline of a w x h rectangle is 2(w+h) - 4 + 2*sqrt(2) and thickness is 2*ink/outline") {
     const Image img = rectangle(5, 14, 8, 13);
     const double outline = 2.0 * (6 + 10) - 4 + 2 * std::sqrt(2.0);
-    CHECK(sensitivity::contour_length(img, 0.5f) == doctest::Approx(outline).epsilon(1e-12));
-    CHECK(sensitivity::stroke_thickness(img) == doctest::Approx(2 * 60 / outline).epsilon(1e-12));
+    CHECK(sensitivity::probes::contour_length(img, 0.5f) == doctest::Approx(outline).epsilon(1e-12));
+    CHECK(sensitivity::probes::stroke_thickness(img) == doctest::Approx(2 * 60 / outline).epsilon(1e-12));
     // a rectangle touching the border is closed by the zero padding
     const Image corner = rectangle(0, 2, 0, 3);
-    CHECK(sensitivity::contour_length(corner, 0.5f) == doctest::Approx(2.0 * 7 - 4 + 2 * std::sqrt(2.0)));
+    CHECK(sensitivity::probes::contour_length(corner, 0.5f) == doctest::Approx(2.0 * 7 - 4 + 2 * std::sqrt(2.0)));
 }
 
 TEST_CASE("stroke thickness reads the bar width at any angle (within 10%), not a 45-degree sqrt(2) error") {
@@ -68,10 +68,10 @@ TEST_CASE("stroke thickness reads the bar width at any angle (within 10%), not a
     for (double deg : {0.0, 20.0, 45.0, 70.0, 90.0}) {
         const Image img = bar(3, 18, deg);
         CAPTURE(deg);
-        CHECK(sensitivity::ink_mass(img) == doctest::Approx(54).epsilon(0.02));   // 16x16 supersampling error
-        CHECK(sensitivity::stroke_thickness(img) == doctest::Approx(expected).epsilon(0.10));
+        CHECK(sensitivity::probes::ink_mass(img) == doctest::Approx(54).epsilon(0.02));   // 16x16 supersampling error
+        CHECK(sensitivity::probes::stroke_thickness(img) == doctest::Approx(expected).epsilon(0.10));
     }
-    CHECK(sensitivity::stroke_thickness(bar(5, 18, 45)) > 1.4 * sensitivity::stroke_thickness(bar(3, 18, 45)));
+    CHECK(sensitivity::probes::stroke_thickness(bar(5, 18, 45)) > 1.4 * sensitivity::probes::stroke_thickness(bar(3, 18, 45)));
 }
 
 TEST_CASE("slant of a sheared line: +0.5 when the top leans right, -0.5 when it leans left, 0 when upright") {
@@ -84,52 +84,52 @@ TEST_CASE("slant of a sheared line: +0.5 when the top leans right, -0.5 when it 
         thick(r, std::size_t(14 + dc)) = 1;                       // two pixels wide: the same shear
         thick(r, std::size_t(15 + dc)) = 1;
     }
-    CHECK(sensitivity::slant(right) == doctest::Approx(0.5).epsilon(1e-12));
-    CHECK(sensitivity::slant(left) == doctest::Approx(-0.5).epsilon(1e-12));
-    CHECK(sensitivity::slant(upright) == doctest::Approx(0.0));
-    CHECK(sensitivity::slant(thick) == doctest::Approx(0.5).epsilon(1e-12));
-    CHECK(sensitivity::slant(bar(2, 20, 60)) > 0.3);              // a "/" bar 60° from horizontal: cot 60° = 0.577
-    CHECK(sensitivity::slant(bar(2, 20, 60)) == doctest::Approx(1 / std::tan(M_PI / 3)).epsilon(0.05));
+    CHECK(sensitivity::probes::slant(right) == doctest::Approx(0.5).epsilon(1e-12));
+    CHECK(sensitivity::probes::slant(left) == doctest::Approx(-0.5).epsilon(1e-12));
+    CHECK(sensitivity::probes::slant(upright) == doctest::Approx(0.0));
+    CHECK(sensitivity::probes::slant(thick) == doctest::Approx(0.5).epsilon(1e-12));
+    CHECK(sensitivity::probes::slant(bar(2, 20, 60)) > 0.3);              // a "/" bar 60° from horizontal: cot 60° = 0.577
+    CHECK(sensitivity::probes::slant(bar(2, 20, 60)) == doctest::Approx(1 / std::tan(M_PI / 3)).epsilon(0.05));
 }
 
 TEST_CASE("an empty image has every property 0") {
     const Image img = blank();
-    CHECK(sensitivity::ink_mass(img) == 0);
-    CHECK(sensitivity::stroke_thickness(img) == 0);
-    CHECK(sensitivity::slant(img) == 0);
-    CHECK(sensitivity::bbox_width(img) == 0);
-    CHECK(sensitivity::bbox_height(img) == 0);
-    CHECK(sensitivity::centroid_offset(img) == 0);
+    CHECK(sensitivity::probes::ink_mass(img) == 0);
+    CHECK(sensitivity::probes::stroke_thickness(img) == 0);
+    CHECK(sensitivity::probes::slant(img) == 0);
+    CHECK(sensitivity::probes::bbox_width(img) == 0);
+    CHECK(sensitivity::probes::bbox_height(img) == 0);
+    CHECK(sensitivity::probes::centroid_offset(img) == 0);
 }
 
 TEST_CASE("compute_property measures every row of a batch like the single-image functions") {
     nn::Tensor<float> batch({3, 784});
     const Image imgs[3] = {rectangle(5, 14, 8, 13), bar(3, 18, 30), rectangle(2, 3, 20, 26, 0.7f)};
     for (std::size_t i = 0; i < 3; ++i) std::copy_n(imgs[i].data(), 784, &batch(i, 0));
-    auto single = [](sensitivity::Property p, const Image& img) {
-        using P = sensitivity::Property;
-        return p == P::InkMass ? sensitivity::ink_mass(img) : p == P::Thickness ? sensitivity::stroke_thickness(img)
-             : p == P::Slant ? sensitivity::slant(img) : p == P::BBoxWidth ? sensitivity::bbox_width(img)
-             : p == P::BBoxHeight ? sensitivity::bbox_height(img) : sensitivity::centroid_offset(img);
+    auto single = [](sensitivity::probes::Property p, const Image& img) {
+        using P = sensitivity::probes::Property;
+        return p == P::InkMass ? sensitivity::probes::ink_mass(img) : p == P::Thickness ? sensitivity::probes::stroke_thickness(img)
+             : p == P::Slant ? sensitivity::probes::slant(img) : p == P::BBoxWidth ? sensitivity::probes::bbox_width(img)
+             : p == P::BBoxHeight ? sensitivity::probes::bbox_height(img) : sensitivity::probes::centroid_offset(img);
     };
-    for (auto p : sensitivity::all_properties()) {
-        const auto values = sensitivity::compute_property(batch, p);
+    for (auto p : sensitivity::probes::all_properties()) {
+        const auto values = sensitivity::probes::compute_property(batch, p);
         REQUIRE(values.size() == 3);
-        CAPTURE(sensitivity::property_name(p));
+        CAPTURE(sensitivity::probes::property_name(p));
         for (std::size_t i = 0; i < 3; ++i) CHECK(values[i] == single(p, imgs[i]));
     }
-    const auto w = sensitivity::compute_property(batch, sensitivity::Property::BBoxWidth);
+    const auto w = sensitivity::probes::compute_property(batch, sensitivity::probes::Property::BBoxWidth);
     CHECK(w[0] == 6);
     CHECK(w[2] == 7);
-    const auto ink = sensitivity::compute_property(batch, sensitivity::Property::InkMass);
+    const auto ink = sensitivity::probes::compute_property(batch, sensitivity::probes::Property::InkMass);
     CHECK(ink[2] == doctest::Approx(14 * 0.7));
     nn::Tensor<float> odd({2, 780});
-    CHECK_THROWS_WITH(sensitivity::compute_property(odd, sensitivity::Property::InkMass),
+    CHECK_THROWS_WITH(sensitivity::probes::compute_property(odd, sensitivity::probes::Property::InkMass),
                       doctest::Contains("780 pixels per row"));
 }
 
 TEST_CASE("property names round-trip and an unknown name lists the valid ones") {
-    for (auto p : sensitivity::all_properties())
-        CHECK(sensitivity::parse_property(sensitivity::property_name(p)) == p);
-    CHECK_THROWS_WITH(sensitivity::parse_property("ink"), doctest::Contains("ink_mass, thickness"));
+    for (auto p : sensitivity::probes::all_properties())
+        CHECK(sensitivity::probes::parse_property(sensitivity::probes::property_name(p)) == p);
+    CHECK_THROWS_WITH(sensitivity::probes::parse_property("ink"), doctest::Contains("ink_mass, thickness"));
 }

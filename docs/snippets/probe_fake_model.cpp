@@ -5,8 +5,10 @@
 #include <random>
 #include <vector>
 
-#include "sensitivity/probe.hpp"
-#include "sensitivity/properties.hpp"
+#include "sensitivity/probes/probe.hpp"
+#include "sensitivity/probes/properties.hpp"
+
+namespace probes = sensitivity::probes;
 
 int main() {
     // 2000 "digits": a block of k full-ink pixels (k from 20 to 180) plus one pixel of random grey u.
@@ -25,7 +27,7 @@ int main() {
 
     // The fake model: P(class 0) = 0.3 + ink/400 + 0.2·u. So the score rises by 1/400 = 0.0025 per pixel of ink,
     // and u adds scatter that has nothing to do with ink.
-    const sensitivity::PredictFn fake = [](const nn::Tensor<float>& x) {
+    const probes::PredictFn fake = [](const nn::Tensor<float>& x) {
         nn::Tensor<float> probs = nn::Tensor<float>::from_shape({x.shape(0), 2});   // [B, 2]
         for (std::size_t i = 0; i < x.shape(0); ++i) {
             float ink = 0;
@@ -36,33 +38,33 @@ int main() {
         return probs;
     };
 
-    const std::vector<double> ink = sensitivity::compute_property(images, sensitivity::Property::InkMass);
-    sensitivity::BinOptions bins;            // 10 bins of (nearly) equal count
-    sensitivity::FitOptions fit;             // a line through every (ink, score) point
-    const sensitivity::ProbeResult r =
-        sensitivity::property_probe("ink_mass", "pixels of ink", ink, fake, images, labels, bins, fit);
+    const std::vector<double> ink = probes::compute_property(images, probes::Property::InkMass);
+    probes::BinOptions bins;  // 10 bins of (nearly) equal count
+    probes::FitOptions fit;   // a line through every (ink, score) point
+    const probes::ProbeResult r =
+        probes::property_probe("ink_mass", "pixels of ink", ink, fake, images, labels, bins, fit);
 
     std::printf("%9s %5s %10s %9s\n", "p", "n", "mean_score", "std_score");
     std::size_t total = 0;
-    for (const sensitivity::ProbeRow& row : r.rows) {
+    for (const probes::ProbeRow& row : r.rows) {
         std::printf("%9.2f %5zu %10.4f %9.4f\n", row.p, row.n, row.mean_score, row.std_score);
         total += row.n;
     }
-    const sensitivity::ProbeFit& f = *r.fit;
+    const probes::ProbeFit& f = *r.fit;
     std::printf("slope %.5f per pixel, 50%% CI [%.5f, %.5f], 95%% CI [%.5f, %.5f]\n", f.slope, f.ci50.lo, f.ci50.hi,
                 f.ci95.lo, f.ci95.hi);
 
     // The floor: 0.02 of score change across the probed range, here from the lowest to the highest bin mean.
     const double floor = 0.02 / (r.rows.back().p - r.rows.front().p);
-    sensitivity::SlopePosterior post;
+    probes::SlopePosterior post;
     post.slope = f.slope;
     post.ci50 = f.ci50;
     post.ci95 = f.ci95;
-    std::printf("floor %.6f per pixel -> significance %s\n", floor, sensitivity::significance(post, floor).c_str());
+    std::printf("floor %.6f per pixel -> significance %s\n", floor, probes::significance(post, floor).c_str());
 
     const bool ok = total == N && f.ci95.lo < 0.0025 && 0.0025 < f.ci95.hi &&
-                    sensitivity::significance(post, floor) == "high" &&
-                    sensitivity::significance(post, 10 * std::abs(f.slope)) == "low";
+                    probes::significance(post, floor) == "high" &&
+                    probes::significance(post, 10 * std::abs(f.slope)) == "low";
     std::printf(ok ? "the probe found the slope we built in\n" : "UNEXPECTED\n");
     return ok ? 0 : 1;
 }

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "sensitivity/bayes_linreg.hpp"
+#include "sensitivity/probes/bayes_linreg.hpp"
+
+namespace probes = sensitivity::probes;
 
 int main() {
     const std::vector<double> x = {0, 10, 20, 30, 40, 50};
@@ -25,13 +27,13 @@ int main() {
     std::printf("OLS:            slope %.6f, 95%% interval [%.6f, %.6f]\n", b, b - t * se, b + t * se);
 
     // The exact posterior under p(c, b, σ²) ∝ 1/σ².
-    const sensitivity::SlopePosterior post = sensitivity::bayes_linreg(x, y, {}, sensitivity::NigPrior::vague());
+    const probes::SlopePosterior post = probes::bayes_linreg(x, y, {}, probes::NigPrior::vague());
     std::printf("Bayes (vague):  slope %.6f, 95%% interval [%.6f, %.6f], Student-t with %.0f df\n", post.slope,
                 post.ci95.lo, post.ci95.hi, post.df);
 
     // The default prior (a0 = b0 = 1e-6) keeps the slope but gives n instead of n - 2 degrees of freedom:
     // a narrower interval for 6 points, no visible difference for the probes' thousands of points.
-    const sensitivity::SlopePosterior weak = sensitivity::bayes_linreg(x, y);
+    const probes::SlopePosterior weak = probes::bayes_linreg(x, y);
     std::printf("Bayes (default): slope %.6f, 95%% interval [%.6f, %.6f], Student-t with %.0f df\n", weak.slope,
                 weak.ci95.lo, weak.ci95.hi, weak.df);
 

@@ -1,4 +1,4 @@
-// sensitivity/heatmap.hpp — grids of image panels as one PNG: input digits, |J| maps, signed maps, with colour bars.
+// sensitivity/figures/heatmap.hpp — grids of image panels as one PNG: input digits, |J| maps, signed maps, with colour bars.
 // Draws what it is given; computing Jacobians, class means or attributions is the job of the rest of sensitivity/.
 #pragma once
 
@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "sensitivity/colormap.hpp"
-#include "sensitivity/figure.hpp"
+#include "sensitivity/figures/colormap.hpp"
+#include "sensitivity/figures/figure.hpp"
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 // How a panel's values become colours.
 enum class PanelKind {
@@ -64,4 +64,4 @@ struct HeatmapLayout {
 };
 HeatmapLayout heatmap_layout(const HeatmapFigure& figure);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

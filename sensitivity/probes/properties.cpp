@@ -1,12 +1,12 @@
-// sensitivity/properties.cpp — measuring one digit: moments of the intensity, the ink outline, the bounding box.
+// sensitivity/probes/properties.cpp — measuring one digit: moments of the intensity, the ink outline, the bounding box.
 // Each property is a short loop over the pixels, in double; nothing here knows about models or probes.
-#include "sensitivity/properties.hpp"
+#include "sensitivity/probes/properties.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 double ink_mass(const Image& img) {
     double m = 0;
@@ -202,4 +202,4 @@ std::vector<double> compute_property(const nn::Tensor<float>& images, Property p
     return out;
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

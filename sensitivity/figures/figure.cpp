@@ -1,6 +1,6 @@
-// sensitivity/figure.cpp — the PLplot stream behind every figure: device check, white page, error capture, atomic rename.
+// sensitivity/figures/figure.cpp — the PLplot stream behind every figure: device check, white page, error capture, atomic rename.
 // PLplot reports most errors by printing and carrying on (a blank PNG); here they are collected and turned into exceptions.
-#include "sensitivity/figure.hpp"
+#include "sensitivity/figures/figure.hpp"
 
 #include <plplot.h>
 #include <plstream.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 namespace {
 
@@ -150,4 +150,4 @@ void Figure::finish() {
     finished_ = true;
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

@@ -1,6 +1,6 @@
-// sensitivity/probe_io.cpp — turning a ProbeResult into CSV, JSON (nlohmann::ordered_json) and a terminal table.
+// sensitivity/probes/probe_io.cpp — turning a ProbeResult into CSV, JSON (nlohmann::ordered_json) and a terminal table.
 // Atomic writes go through nn/atomic_file; nothing here computes statistics.
-#include "sensitivity/probe_io.hpp"
+#include "sensitivity/probes/probe_io.hpp"
 
 #include <cstdio>
 #include <ostream>
@@ -10,7 +10,7 @@
 
 #include "nn/atomic_file.hpp"
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 std::string probe_csv(const ProbeResult& result) {
     std::ostringstream os;
@@ -85,4 +85,4 @@ void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& resul
     }
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

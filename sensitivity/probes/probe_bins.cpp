@@ -1,4 +1,4 @@
-// sensitivity/probe_bins.cpp — grouping a test set by a property: equal-count, equal-width, or one example per row.
+// sensitivity/probes/probe_bins.cpp — grouping a test set by a property: equal-count, equal-width, or one example per row.
 // Every example lands in exactly one bin (unlike Sensie's digitize, which drops its first bin and the maximum value).
 #include <algorithm>
 #include <cmath>
@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "sensitivity/probe.hpp"
+#include "sensitivity/probes/probe.hpp"
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 namespace {
 
@@ -74,4 +74,4 @@ const char* binning_name(Binning b) {
     return "?";
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

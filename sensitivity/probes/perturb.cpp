@@ -1,12 +1,12 @@
-// sensitivity/perturb.cpp — the image transforms behind the perturbation probes, and their catalogue by name.
+// sensitivity/probes/perturb.cpp — the image transforms behind the perturbation probes, and their catalogue by name.
 // Geometric transforms share one bilinear sampler; no probe statistics here.
-#include "sensitivity/perturb.hpp"
+#include "sensitivity/probes/perturb.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 namespace {
 
@@ -157,4 +157,4 @@ Perturber make_perturber(const std::string& name) {
     throw std::invalid_argument("unknown perturber '" + name + "' (expected one of " + names + ")");
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

@@ -1,6 +1,6 @@
-// sensitivity/bayes_linreg.cpp — the closed-form Normal–Inverse-Gamma update for a straight line, and its credible intervals.
+// sensitivity/probes/bayes_linreg.cpp — the closed-form Normal–Inverse-Gamma update for a straight line, and its credible intervals.
 // Two unknowns (value at x̄, slope), so every matrix is 2×2 and written out; no probe logic here.
-#include "sensitivity/bayes_linreg.hpp"
+#include "sensitivity/probes/bayes_linreg.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -9,7 +9,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 Interval SlopePosterior::credible_interval(double mass) const {
     if (!(mass > 0 && mass < 1))
@@ -116,4 +116,4 @@ SlopePosterior bayes_linreg(const std::vector<double>& x, const std::vector<doub
     return post;
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

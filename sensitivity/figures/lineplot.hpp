@@ -1,4 +1,4 @@
-// sensitivity/lineplot.hpp — x–y figures as one PNG: series with error bars, shaded credible bands, a marked x-range,
+// sensitivity/figures/lineplot.hpp — x–y figures as one PNG: series with error bars, shaded credible bands, a marked x-range,
 // panels stacked with a shared x axis (probe plots: score over accuracy; training curves: loss over accuracy).
 // Draws what it is given; fitting lines or computing credible intervals is done by the probes.
 #pragma once
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sensitivity/colormap.hpp"
+#include "sensitivity/figures/colormap.hpp"
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 enum class Marks { Lines, Points, LinesPoints };
 
@@ -71,4 +71,4 @@ struct LinePlotFigure {
 // and std::runtime_error naming `path` when writing fails.
 void lineplot_png(const std::string& path, const LinePlotFigure& figure);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

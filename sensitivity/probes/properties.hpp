@@ -1,5 +1,5 @@
-// sensitivity/properties.hpp — scalar properties of a digit image: ink mass, stroke thickness, slant, bounding box, centroid offset.
-// Measurements only; binning the test set by a property and fitting the score trend is sensitivity/probe.hpp.
+// sensitivity/probes/properties.hpp — scalar properties of a digit image: ink mass, stroke thickness, slant, bounding box, centroid offset.
+// Measurements only; binning the test set by a property and fitting the score trend is sensitivity/probes/probe.hpp.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +8,7 @@
 
 #include "nn/ops.hpp"
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 // A grey image [H, W] (MNIST: [28, 28]), row-major, row 0 at the top, intensities in [0, 1] (= byte / 255).
 // Pixel (r, c) sits at x = c, y = r; the image centre is ((W - 1)/2, (H - 1)/2) = (13.5, 13.5) for MNIST.
@@ -56,4 +56,4 @@ std::vector<Property> all_properties();
 // One property of every image in a batch [N, side²] (square images, e.g. [N, 784]); returns N values.
 std::vector<double> compute_property(const nn::Tensor<float>& images, Property p);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

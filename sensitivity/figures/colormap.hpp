@@ -1,10 +1,10 @@
-// sensitivity/colormap.hpp — the colours of every nnsense figure: viridis, inferno, a diverging RdBu, a line palette.
+// sensitivity/figures/colormap.hpp — the colours of every nnsense figure: viridis, inferno, a diverging RdBu, a line palette.
 // Pure colour arithmetic, no PLplot: the figure code and the tests read the same anchors from here.
 #pragma once
 
 #include <cstddef>
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 struct Rgb {
     unsigned char r = 0, g = 0, b = 0;
@@ -32,4 +32,4 @@ ColormapAnchors colormap_anchors(Colormap map);
 // The i-th line colour of the default palette (matplotlib's tab10, cycling).
 Rgb palette(std::size_t i);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

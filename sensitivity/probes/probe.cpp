@@ -1,13 +1,13 @@
-// sensitivity/probe.cpp — the probe engine: predict in chunks, summarise rows, fit the score trend, label its significance.
+// sensitivity/probes/probe.cpp — the probe engine: predict in chunks, summarise rows, fit the score trend, label its significance.
 // The three probes (property, perturbation, class) share these steps; binning is in probe_bins.cpp.
-#include "sensitivity/probe.hpp"
+#include "sensitivity/probes/probe.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 // ---------------------------------------------------------------- predictions
 namespace {
@@ -240,4 +240,4 @@ ProbeResult class_probe(const Outcomes& outcomes, const std::vector<int>& labels
     return result;
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

@@ -1,11 +1,11 @@
-// sensitivity/colormap.cpp — anchor tables of the colormaps and linear interpolation between them.
+// sensitivity/figures/colormap.cpp — anchor tables of the colormaps and linear interpolation between them.
 // Viridis and inferno are sampled at 9 evenly spaced points (as viridisLite prints them); RdBu is ColorBrewer's 11.
-#include "sensitivity/colormap.hpp"
+#include "sensitivity/figures/colormap.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 namespace {
 
@@ -55,4 +55,4 @@ Rgb colormap_at(Colormap map, double t) {
 
 Rgb palette(std::size_t i) { return kPalette[i % 10]; }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

@@ -1,6 +1,6 @@
-// sensitivity/heatmap.cpp — lays out a grid of image panels in pixels, then draws each with PLplot's image and colorbar.
+// sensitivity/figures/heatmap.cpp — lays out a grid of image panels in pixels, then draws each with PLplot's image and colorbar.
 // Not for computing what is shown: every value arrives ready in an ImagePanel.
-#include "sensitivity/heatmap.hpp"
+#include "sensitivity/figures/heatmap.hpp"
 
 #include <plplot.h>
 #include <plstream.h>
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 namespace {
 
@@ -288,4 +288,4 @@ void heatmap_png(const std::string& path, const HeatmapFigure& f) {
     fig.finish();
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

@@ -1,12 +1,12 @@
-// sensitivity/bayes_linreg.hpp — exact Bayesian linear regression y = a + b·x: the posterior of the slope b in closed form.
-// Conjugate Normal–Inverse-Gamma prior, no sampling; the probes that feed it data live in sensitivity/probe.hpp.
+// sensitivity/probes/bayes_linreg.hpp — exact Bayesian linear regression y = a + b·x: the posterior of the slope b in closed form.
+// Conjugate Normal–Inverse-Gamma prior, no sampling; the probes that feed it data live in sensitivity/probes/probe.hpp.
 #pragma once
 
 #include <cstddef>
 #include <limits>
 #include <vector>
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 // The model, in centred coordinates u = x - x̄ (x̄ the weighted mean of x, for numerical stability):
 //   y_i = c + b·u_i + ε_i,   ε_i ~ N(0, σ²/w_i)          (c is the line's value at x̄; the intercept a = c - b·x̄)
@@ -64,4 +64,4 @@ SlopePosterior bayes_linreg(const std::vector<double>& x, const std::vector<doub
                             const std::vector<double>& weights = {}, const NigPrior& prior = NigPrior{},
                             NoiseModel noise = NoiseModel::Unknown);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

@@ -1,6 +1,6 @@
-// sensitivity/lineplot.cpp — stacked x–y panels with PLplot: spans, bands, series with error bars, legends.
+// sensitivity/figures/lineplot.cpp — stacked x–y panels with PLplot: spans, bands, series with error bars, legends.
 // Not for statistics: fitted lines and credible bands arrive as data (see sensitivity/ probes).
-#include "sensitivity/lineplot.hpp"
+#include "sensitivity/figures/lineplot.hpp"
 
 #include <plplot.h>
 #include <plstream.h>
@@ -11,9 +11,9 @@
 #include <limits>
 #include <stdexcept>
 
-#include "sensitivity/figure.hpp"
+#include "sensitivity/figures/figure.hpp"
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 namespace {
 
@@ -362,4 +362,4 @@ void lineplot_png(const std::string& path, const LinePlotFigure& f) {
     fig.finish();
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

@@ -1,4 +1,4 @@
-// sensitivity/probe.hpp — Sensie-style probes: how the correct-class score moves with a property of the data or a perturbation.
+// sensitivity/probes/probe.hpp — Sensie-style probes: how the correct-class score moves with a property of the data or a perturbation.
 // Per-bin statistics and the Bayesian slope ∂s̄/∂p; the CSV/JSON/terminal outputs are probe_io.hpp, the figure probe_plot.hpp.
 #pragma once
 
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "nn/ops.hpp"
-#include "sensitivity/bayes_linreg.hpp"
-#include "sensitivity/perturb.hpp"
+#include "sensitivity/probes/bayes_linreg.hpp"
+#include "sensitivity/probes/perturb.hpp"
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 // The model under test: a batch of images [B, D] -> class probabilities [B, C] (softmax scores).
 // The CLI passes MLP::predict_proba; tests pass small fakes with known outputs.
@@ -123,4 +123,4 @@ ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<dou
 // and a slope over the class index would only measure the arbitrary order of the classes.
 ProbeResult class_probe(const Outcomes& outcomes, const std::vector<int>& labels);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

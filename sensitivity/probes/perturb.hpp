@@ -1,4 +1,4 @@
-// sensitivity/perturb.hpp — perturbers: image transforms of strength p (rotation, blur, noise, shift, scale, contrast, occlusion).
+// sensitivity/probes/perturb.hpp — perturbers: image transforms of strength p (rotation, blur, noise, shift, scale, contrast, occlusion).
 // One image in, one image out, and p = 0 returns the input exactly; running them over a test set is probe.hpp's job.
 #pragma once
 
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sensitivity/properties.hpp"  // Image: [H, W] floats in [0, 1], row 0 at the top
+#include "sensitivity/probes/properties.hpp"  // Image: [H, W] floats in [0, 1], row 0 at the top
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 // Every transform writes `out` (resized to in's shape if needed; `out` must not be `in`).
 // Geometric ones sample `in` bilinearly at the inverse-mapped position; pixels that come from outside are 0.
@@ -56,4 +56,4 @@ struct Perturber {
 Perturber make_perturber(const std::string& name);   // throws std::invalid_argument listing the valid names
 std::vector<std::string> perturber_names();
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes

@@ -1,16 +1,16 @@
-// sensitivity/probe_plot.cpp — laying out a probe's table and fit as line-plot data: series, slope fans, the fit range.
-// Drawing (PLplot) is lineplot.cpp's job; the numbers all come from the ProbeResult.
-#include "sensitivity/probe_plot.hpp"
+// sensitivity/figures/probe_plot.cpp — laying out a probe's table and fit as line-plot data: series, slope fans, the fit range.
+// Drawing (PLplot) is lineplot.cpp's job; the numbers all come from the ProbeCurve.
+#include "sensitivity/figures/probe_plot.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 namespace {
 
 // The region between the lines of slope lo and hi through (pivot_x, pivot_y), over [x0, x1].
-Band slope_fan(const std::string& label, const Interval& slope, double pivot_x, double pivot_y, double x0, double x1,
+Band slope_fan(const std::string& label, const CurveRange& slope, double pivot_x, double pivot_y, double x0, double x1,
                double alpha) {
     Band b;
     b.label = label;
@@ -28,9 +28,9 @@ Band slope_fan(const std::string& label, const Interval& slope, double pivot_x, 
 
 }  // namespace
 
-LinePlotFigure probe_figure(const ProbeResult& r) {
+LinePlotFigure probe_figure(const ProbeCurve& r) {
     LinePlotFigure f;
-    const bool categorical = r.kind == "class";
+    const bool categorical = r.categorical;
     f.xlabel = categorical ? "true class" : r.name + (r.units.empty() ? "" : " (" + r.units + ")");
     char title[256];
     if (r.fit)
@@ -50,7 +50,7 @@ LinePlotFigure probe_figure(const ProbeResult& r) {
     const bool many = r.rows.size() > 200;
     mean.marks = many || categorical ? Marks::Points : Marks::LinesPoints;
     if (!many) mean.label += " ± 1 sd";
-    for (const ProbeRow& row : r.rows) {
+    for (const CurveRow& row : r.rows) {
         mean.x.push_back(row.p);
         mean.y.push_back(row.mean_score);
         if (!many) mean.yerr.push_back(row.std_score);
@@ -64,7 +64,7 @@ LinePlotFigure probe_figure(const ProbeResult& r) {
     score.ymax = 1;
     score.legend = LegendAt::BottomLeft;
     if (r.fit && !r.rows.empty()) {
-        const ProbeFit& fit = *r.fit;
+        const CurveFit& fit = *r.fit;
         const double x0 = fit.fit_range.lo, x1 = fit.fit_range.hi;
         const double pivot_y = fit.intercept + fit.slope * fit.x_mean;
         score.bands.push_back(slope_fan("95% slope interval", fit.ci95, fit.x_mean, pivot_y, x0, x1, 0.18));
@@ -77,7 +77,7 @@ LinePlotFigure probe_figure(const ProbeResult& r) {
         line.dashed = true;
         score.series.push_back(line);
         double lo = r.rows.front().p, hi = r.rows.front().p;
-        for (const ProbeRow& row : r.rows) {
+        for (const CurveRow& row : r.rows) {
             lo = std::min(lo, row.p);
             hi = std::max(hi, row.p);
         }
@@ -103,11 +103,11 @@ LinePlotFigure probe_figure(const ProbeResult& r) {
     return f;
 }
 
-void probe_plot_png(const std::string& path, const ProbeResult& result, int width, int height) {
-    LinePlotFigure f = probe_figure(result);
+void probe_plot_png(const std::string& path, const ProbeCurve& curve, int width, int height) {
+    LinePlotFigure f = probe_figure(curve);
     f.width = width;
     f.height = height;
     lineplot_png(path, f);
 }
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

@@ -1,14 +1,14 @@
-// sensitivity/figure.hpp — one PNG figure on its own PLplot stream: white page, black ink, checked device, atomic write.
+// sensitivity/figures/figure.hpp — one PNG figure on its own PLplot stream: white page, black ink, checked device, atomic write.
 // The common setup under heatmap.cpp and lineplot.cpp; it draws nothing itself. Callers use heatmap.hpp / lineplot.hpp.
 #pragma once
 
 #include <string>
 
-#include "sensitivity/colormap.hpp"
+#include "sensitivity/figures/colormap.hpp"
 
 class plstream;  // PLplot's C++ stream (<plstream.h>); only figure.cpp, heatmap.cpp and lineplot.cpp include it
 
-namespace sensitivity {
+namespace sensitivity::figures {
 
 // A rectangle in PNG pixels, origin at the TOP-LEFT corner, x to the right, y downward; x1, y1 exclusive.
 struct PixelRect {
@@ -62,4 +62,4 @@ private:
     bool finished_ = false;
 };
 
-}  // namespace sensitivity
+}  // namespace sensitivity::figures

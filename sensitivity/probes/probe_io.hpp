@@ -1,4 +1,4 @@
-// sensitivity/probe_io.hpp — probe results as files and text: a CSV table, a JSON document, a terminal summary.
+// sensitivity/probes/probe_io.hpp — probe results as files and text: a CSV table, a JSON document, a terminal summary.
 // Formatting only (files are written to a temporary name and renamed); the probes themselves are probe.hpp.
 #pragma once
 
@@ -8,9 +8,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "sensitivity/probe.hpp"
+#include "sensitivity/probes/probe.hpp"
 
-namespace sensitivity {
+namespace sensitivity::probes {
 
 // The table: header `p,n,mean_score,std_score,accuracy`, then one line per row (10 significant digits).
 std::string probe_csv(const ProbeResult& result);
@@ -27,4 +27,4 @@ void write_probe_json(const ProbeResult& result, const std::string& path);   // 
 // One line per probe: name, slope, 50% CI, 95% CI, significance (the class probe says why it has no slope).
 void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& results);
 
-}  // namespace sensitivity
+}  // namespace sensitivity::probes
