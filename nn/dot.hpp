@@ -19,6 +19,7 @@ struct DotOptions {
     bool show_grad = true;         // call only after backward: grad(v) of every node that requires one is drawn
     std::size_t max_elements = 6;  // a value with more elements is drawn as its shape and its min..max
     std::string title;             // a caption under the graph; empty = none
+    bool left_to_right = true;     // false: inputs at the top, the output at the bottom
 };
 
 namespace dot_detail {
@@ -64,7 +65,8 @@ inline std::string escape(const std::string& s) {
 // show_grad is set and backward has not run.
 template <class T>
 void write_dot(std::ostream& os, const Tape<T>& tape, const DotOptions& options = {}) {
-    os << "digraph tape {\n  rankdir=LR;\n  node [fontname=\"DejaVu Sans\", fontsize=11];\n";
+    os << "digraph tape {\n  rankdir=" << (options.left_to_right ? "LR" : "TB") << ";\n"
+       << "  graph [fontname=\"DejaVu Sans\", fontsize=11];\n  node [fontname=\"DejaVu Sans\", fontsize=11];\n";
     if (!options.title.empty()) os << "  label=\"" << dot_detail::escape(options.title) << "\";\n";
     for (std::size_t i = 0; i < tape.size(); ++i) {
         const Var v{static_cast<int>(i)};

@@ -29,7 +29,7 @@ TEST_CASE("write_dot draws every node with its op, shape, value and gradient, an
     options.names = {{x, "x"}, {f, "f \"out\""}};
     nn::write_dot(os, tape, options);
     const std::string dot = os.str();
-    CHECK(dot.rfind("digraph tape {", 0) == 0);
+    CHECK(dot.rfind("digraph tape {\n  rankdir=LR;", 0) == 0);
     CHECK(dot.substr(dot.size() - 2) == "}\n");
     CHECK(count(dot, " [shape=box") == 4);
     CHECK(dot.find("label=\"x\\n%0 leaf [1, 1]\\nvalue 0.5\\ngrad 4\"") != std::string::npos);
