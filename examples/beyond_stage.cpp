@@ -110,7 +110,10 @@ void pixel_test_figure(const fs::path& path, const sensitivity::DeletionTable& t
     sensitivity::PlotPanel curves;
     curves.ylabel = "mean probability of the true class";
     curves.ymin = 0.0;
-    curves.ymax = 1.65;                   // headroom above p = 1 for the legend, so it hides no curve
+    // Deletion curves fall to the bottom: the legend goes above p = 1. Insertion curves rise to p = 1 at once: the
+    // legend goes to the empty lower right.
+    curves.ymax = del ? 1.65 : 1.05;
+    if (!del) curves.legend = sensitivity::LegendAt::BottomRight;
     for (std::size_t i = 0; i < table.rows.size(); ++i) {
         const auto& r = table.rows[i];
         sensitivity::Series s;
@@ -149,6 +152,13 @@ void beyond_gradients(const Options& opt, RunState& st) {
     const nn::Tensor<float> x = test.to_float<float>(0, K);                     // [K, 784]
     const std::vector<int> labels(test.labels.begin(), test.labels.begin() + static_cast<long>(K));
     const nn::Tensor<float> p = sensitivity::predict(st.model, x);              // [K, 10]
+
+    // The target: the logit. On a sure image p_t is flat, and every probability map is ~(1 − p_t) times smaller.
+    std::size_t sure = 0;
+    for (std::size_t n = 0; n < K; ++n) sure += 1.0 - static_cast<double>(p(n, static_cast<std::size_t>(labels[n]))) < 1e-4;
+    if (!opt.quiet)
+        std::cout << "attribution target: the logit of the true class (probability maps would shrink by ~(1 - p_t): "
+                  << sure << "/" << K << " images have 1 - p_t < 1e-4)\n";
 
     // Every method's signed map for the true class: each one batches its samples into one recorded forward.
     sensitivity::EvaluationOptions eval;
@@ -242,6 +252,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     to_json(sanity_json, sanity);
     auto& r = st.report["beyond"];
     r["images"] = K;
+    r["images_with_1_minus_p_below_1e-4"] = sure;
     r["settings"] = {{"output", sensitivity::output_name(eval.attribution.out)},
                      {"smoothgrad_sigma", eval.attribution.smoothgrad.sigma},
                      {"smoothgrad_samples", eval.attribution.smoothgrad.samples},
