@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xview.hpp>
 
 namespace sensitivity {
 
@@ -114,6 +115,7 @@ nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tens
     if (N == 0) return result;
     chunk = std::max<std::size_t>(1, chunk);
     nn::Tensor<double> X0, DX, Z0, DZ, V, M;                  // baseline and step [b, D]; z', Δz, v [b, H]; W1·v [b, D]
+    nn::Tensor<double> Z0_shared;                             // [1, H]: x'·W1 when every image has the same baseline
     std::vector<std::pair<double, std::size_t>> kinks;
     std::vector<std::size_t> kink_pos(H);
     std::vector<char> active(H);
@@ -131,7 +133,16 @@ nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tens
             }
         nn::reshape_to(Z0, b, H);
         nn::reshape_to(DZ, b, H);
-        xt::blas::gemm(X0, W1, Z0, false, false);                                   // [b, D]·[D, H]
+        if (baseline.shape(0) == 1) {                                               // one baseline: z' once
+            if (n0 == 0) {
+                const nn::Tensor<double> row = xt::view(X0, xt::range(0, 1), xt::all());   // [1, D]
+                nn::reshape_to(Z0_shared, 1, H);
+                xt::blas::gemm(row, W1, Z0_shared, false, false);                   // [1, D]·[D, H]
+            }
+            for (std::size_t n = 0; n < b; ++n) std::copy(Z0_shared.begin(), Z0_shared.end(), Z0.data() + n * H);
+        } else {
+            xt::blas::gemm(X0, W1, Z0, false, false);                               // [b, D]·[D, H]
+        }
         xt::blas::gemm(DX, W1, DZ, false, false);
         nn::reshape_to(V, b, H);
         for (std::size_t n = 0; n < b; ++n) {

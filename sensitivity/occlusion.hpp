@@ -27,7 +27,7 @@ template <class T>
 double score_drop(const T* l, const T* l_occluded, std::size_t C, std::size_t t, Output out);
 
 // map[n, p] = mean, over the patches covering pixel p, of f_t(x_n) − f_t(x_n with the patch set to 0) -> [N, D].
-// f is the logit (Zeiler & Fergus read the class score; the default) or the softmax probability.
+// f is the logit (the default, like the gradient maps) or the softmax probability (what Zeiler & Fergus plotted).
 // The input must be square images (D = W·W, row-major); the patched copies of a chunk of images are one batch
 // of at most `chunk_rows` rows (at least one image's copies).
 template <class T>

@@ -355,6 +355,15 @@ TEST_CASE("kink-aware integrated gradients from another baseline, in float, and 
     const std::vector<int> t = {1, 5, 9};
     const nn::Tensor<double> a = sensitivity::integrated_gradients_exact(model, x, t, base, Output::Softmax);
     CHECK(sensitivity::completeness(model, x, t, a, Output::Softmax, &base).max_relative_gap <= 1e-6);
+    // One baseline [1, D] shared by every image is the same as that row repeated [N, D].
+    const nn::Tensor<double> one = xt::view(base, xt::range(0, 1), xt::all());               // [1, 784]
+    nn::Tensor<double> repeated = base;
+    for (std::size_t n = 1; n < 3; ++n) xt::view(repeated, n, xt::all()) = xt::view(base, 0, xt::all());
+    const nn::Tensor<double> shared = sensitivity::integrated_gradients_exact(model, x, t, one, Output::Softmax);
+    CHECK(max_abs_diff(shared, sensitivity::integrated_gradients_exact(model, x, t, repeated, Output::Softmax)) <=
+          1e-14 * xt::amax(xt::abs(shared))());
+    CHECK(sensitivity::completeness(model, x, t, shared, Output::Softmax, &one).max_relative_gap <= 1e-6);
+    CHECK_THROWS(sensitivity::integrated_gradients_exact(model, x, t, nn::Tensor<double>(xt::zeros<double>({2, 784}))));
     // Float model and images: the same arithmetic in double inside, so the float map is the double one rounded.
     nn::MLP<float> model_f(model);
     const nn::Tensor<float> x_f = xt::cast<float>(x);
