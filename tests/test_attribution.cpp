@@ -285,6 +285,19 @@ TEST_CASE("sanity check: a model against itself correlates fully, against a re-r
         CHECK(r.randomized == (k < 5 ? "W2" : "W2, W1"));
         CHECK(r.spearman < 0.5);
     }
+    // Step "W2" is the trained W1, b1 under a He-initialised W2, b2; step "W2, W1" is the He-initialised model.
+    nn::MLP<float> fresh(784, 16, 10, nn::Activation::Relu, o.randomized_model_seed);
+    nn::MLP<float> top = fresh;
+    top.tape().value(top.layer1.W) = model.tape().value(model.layer1.W);
+    top.tape().value(top.layer1.b) = model.tape().value(model.layer1.b);
+    const sensitivity::SanityTable step1 = sensitivity::sanity_check(model, top, x, labels, o);
+    const sensitivity::SanityTable step2 = sensitivity::sanity_check(model, fresh, x, labels, o);
+    for (std::size_t k = 0; k < 5; ++k) {
+        CAPTURE(other.rows[k].method);
+        CHECK(other.rows[k].spearman == doctest::Approx(step1.rows[k].spearman).epsilon(1e-12));
+        CHECK(other.rows[k + 5].spearman == doctest::Approx(step2.rows[k].spearman).epsilon(1e-12));
+        CHECK(other.rows[k].spearman_abs != doctest::Approx(other.rows[k + 5].spearman_abs).epsilon(1e-9));
+    }
     const nlohmann::json j = other;
     CHECK(j["randomized_model_seed"].get<std::uint64_t>() == o.randomized_model_seed);
 }
