@@ -346,8 +346,11 @@ std::string sensitivity_section(const json& s, const fs::path& out_dir) {
 // A readable heading for a key of report["beyond"]; unknown keys are shown as they are.
 std::string beyond_title(const std::string& key) {
     if (key == "deletion") return "Deletion test";
-    if (key == "sanity") return "Sanity check: trained vs re-randomised model";
-    if (key == "ig_completeness") return "Integrated gradients: completeness";
+    if (key == "insertion") return "Insertion test";
+    if (key == "deletion_paired") return "Deletion test: paired differences of the AUC (a − b)";
+    if (key == "insertion_paired") return "Insertion test: paired differences of the AUC (a − b)";
+    if (key == "sanity") return "Sanity check: cascading randomisation of the trained model";
+    if (key == "ig_completeness") return "Integrated gradients: completeness and time, kink-aware vs 64 midpoint steps";
     if (key == "settings") return "Settings of the methods";
     if (key == "seconds") return "Time per step (seconds)";
     return key;
@@ -372,10 +375,18 @@ std::string beyond_section(const json& b, const fs::path& out_dir) {
         html += tag("h3", html_escape(beyond_title(it.key())));
         if (it.key() == "deletion")
             html += tag("p", "Zero the most important pixels first: the lower the area under the mean true-class "
-                             "probability curve (auc), the better the map; \"random\" is the baseline.", "class=\"muted\"");
+                             "probability curve (auc), the better the map; \"random\" is the baseline, \"random, ink "
+                             "first\" shows how much a black baseline rewards merely ranking ink above black.", "class=\"muted\"");
+        if (it.key() == "insertion")
+            html += tag("p", "Put the most important pixels back onto a black image first: the higher the area under "
+                             "the curve, the better the map.", "class=\"muted\"");
+        if (it.key() == "deletion_paired" || it.key() == "insertion_paired")
+            html += tag("p", "Per-image AUC differences of two rows and their standard error: a difference of more "
+                             "than about two standard errors is not image-to-image noise.", "class=\"muted\"");
         if (it.key() == "sanity")
-            html += tag("p", "Rank correlation between the maps of the trained and of a re-randomised model: near 0 "
-                             "means the map depends on what was learned (passes), near 1 means it does not.", "class=\"muted\"");
+            html += tag("p", "Rank correlation between the maps of the trained model and of the same model with its "
+                             "layers re-initialised from the top (W2 alone, then W2 and W1): near 0 means the map "
+                             "depends on what was learned (passes), near 1 means it does not.", "class=\"muted\"");
         html += rows_table(*rows);
     }
     std::string scalars;

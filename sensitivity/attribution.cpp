@@ -93,6 +93,7 @@ template <class T>
 nn::Tensor<T> integrated_gradients(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& targets,
                                    const IgOptions& o, Output out, std::size_t chunk_rows) {
     check_targets(model, x, targets, "integrated_gradients");
+    if (o.rule == IgRule::KinkAware) return integrated_gradients_exact(model, x, targets, out);
     if (o.steps == 0) throw std::invalid_argument("integrated_gradients: steps must be at least 1");
     const std::size_t D = model.in(), m = o.steps;
     std::vector<double> alpha, weight;                                  // the quadrature rule on [0, 1]
@@ -119,19 +120,23 @@ nn::Tensor<T> integrated_gradients(nn::MLP<T>& model, const nn::Tensor<T>& x, co
 
 template <class T>
 Completeness completeness(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& targets,
-                          const nn::Tensor<T>& attributions, Output out) {
+                          const nn::Tensor<T>& attributions, Output out, const nn::Tensor<T>* baseline) {
     check_targets(model, x, targets, "completeness");
     if (attributions.shape() != x.shape())
         throw std::invalid_argument("completeness: attributions and images differ in shape");
     const std::size_t N = x.shape(0), D = model.in();
+    if (baseline && (baseline->dimension() != 2 || baseline->shape(1) != D ||
+                     (baseline->shape(0) != 1 && baseline->shape(0) != N)))
+        throw std::invalid_argument("completeness: the baseline must be [1, D] or [N, D]");
     const nn::Tensor<T> fx = predict(model, x, out);                   // [N, C]
-    const nn::Tensor<T> f0 = predict(model, nn::Tensor<T>(xt::zeros<T>({std::size_t(1), D})), out);  // [1, C]
+    const nn::Tensor<T> f0 = baseline ? predict(model, *baseline, out)  // [1 or N, C]
+                                      : predict(model, nn::Tensor<T>(xt::zeros<T>({std::size_t(1), D})), out);
     Completeness c;
     for (std::size_t n = 0; n < N; ++n) {
         const auto t = static_cast<std::size_t>(targets[n]);
         double sum = 0;
         for (std::size_t j = 0; j < D; ++j) sum += static_cast<double>(attributions(n, j));
-        const double change = static_cast<double>(fx(n, t)) - static_cast<double>(f0(0, t));
+        const double change = static_cast<double>(fx(n, t)) - static_cast<double>(f0(f0.shape(0) == 1 ? 0 : n, t));
         const double gap = std::abs(sum - change) / std::max(std::abs(change), 1e-6);
         c.attribution_sum.push_back(sum);
         c.output_change.push_back(change);
@@ -176,7 +181,11 @@ nn::Tensor<T> attribution(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::
             return class_gradient(model, x, targets, o.out);
         case Method::GradientTimesInput: return gradient_times_input(model, x, targets, o.out);
         case Method::SmoothGrad: return smoothgrad(model, x, targets, o.smoothgrad, o.out, o.chunk_rows);
-        case Method::IntegratedGradients: return integrated_gradients(model, x, targets, o.ig, o.out, o.chunk_rows);
+        case Method::IntegratedGradients: {
+            IgOptions ig = o.ig;                                        // kink-aware needs relu; else the reference
+            if (ig.rule == IgRule::KinkAware && model.activation != nn::Activation::Relu) ig.rule = IgRule::Midpoint;
+            return integrated_gradients(model, x, targets, ig, o.out, o.chunk_rows);
+        }
         case Method::Occlusion: return occlusion(model, x, targets, o.occlusion, o.out, o.chunk_rows);
     }
     throw std::invalid_argument("attribution: unknown method");
@@ -199,7 +208,7 @@ nn::Tensor<T> importance(Method method, const nn::Tensor<T>& map) {
     template nn::Tensor<T> integrated_gradients(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,     \
                                                 const IgOptions&, Output, std::size_t);                         \
     template Completeness completeness(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,              \
-                                       const nn::Tensor<T>&, Output);                                            \
+                                       const nn::Tensor<T>&, Output, const nn::Tensor<T>*);                      \
     template nn::Tensor<T> attribution(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&, Method,      \
                                        const AttributionOptions&);                                               \
     template nn::Tensor<T> importance(Method, const nn::Tensor<T>&);

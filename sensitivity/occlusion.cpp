@@ -9,6 +9,35 @@
 
 namespace sensitivity {
 
+template <class T>
+double score_drop(const T* l, const T* l_occluded, std::size_t C, std::size_t t, Output out) {
+    if (out == Output::Logits) return static_cast<double>(l[t]) - static_cast<double>(l_occluded[t]);
+    // p_t = 1 / (1 + a) with a = Σ_{i≠t} e^{l_i − l_t}; likewise p'_t = 1 / (1 + a'). Then
+    //     p_t − p'_t = (a' − a) / ((1 + a)(1 + a')),   a' − a = Σ_{i≠t} e^{l_i − l_t} · expm1(d_i),
+    //     d_i = (l'_i − l'_t) − (l_i − l_t):
+    // every term is a product of accurate factors, no two numbers near 1 are subtracted.
+    double a = 0, diff = 0;
+    for (std::size_t i = 0; i < C; ++i) {
+        if (i == t) continue;
+        const double u = static_cast<double>(l[i]) - static_cast<double>(l[t]);
+        const double u_occluded = static_cast<double>(l_occluded[i]) - static_cast<double>(l_occluded[t]);
+        const double e = std::exp(u);
+        a += e;
+        diff += e * std::expm1(u_occluded - u);
+    }
+    const double drop = diff / ((1 + a) * (1 + a + diff));
+    if (std::isfinite(drop)) return drop;
+    // Logits so far apart that e^{l_i − l_t} overflows: p_t is then 0 to double precision, subtract directly.
+    auto p_target = [&](const T* z) {
+        double s = 0;
+        for (std::size_t i = 0; i < C; ++i) s += std::exp(static_cast<double>(z[i]) - static_cast<double>(z[t]));
+        return 1 / s;
+    };
+    return p_target(l) - p_target(l_occluded);
+}
+template double score_drop(const float*, const float*, std::size_t, std::size_t, Output);
+template double score_drop(const double*, const double*, std::size_t, std::size_t, Output);
+
 std::vector<std::size_t> occlusion_positions(std::size_t width, const OcclusionOptions& o) {
     if (o.side == 0 || o.stride == 0) throw std::invalid_argument("occlusion: patch side and stride must be >= 1");
     if (o.side > width)
@@ -65,15 +94,14 @@ nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::ve
                     for (std::size_t r = py; r < py + s; ++r) std::fill(row + r * W + px, row + r * W + px + s, T(0));
                 }
         }
-        const nn::Tensor<T> f = predict(model, batch, out);            // [b·R, C]
+        const nn::Tensor<T> l = predict(model, batch, Output::Logits);  // [b·R, C]: the drop is formed from logits
         for (std::size_t n = 0; n < b; ++n) {
             const auto t = static_cast<std::size_t>(targets[n0 + n]);
-            const double f0 = static_cast<double>(f(n * R, t));
             std::fill(acc.begin(), acc.end(), 0.0);
             std::size_t q = 1;
             for (std::size_t py : pos)
                 for (std::size_t px : pos) {
-                    const double drop = f0 - static_cast<double>(f(n * R + q++, t));
+                    const double drop = score_drop(l.data() + n * R * C, l.data() + (n * R + q++) * C, C, t, out);
                     for (std::size_t r = py; r < py + s; ++r)
                         for (std::size_t c = px; c < px + s; ++c) acc[r * W + c] += drop;
                 }

@@ -113,6 +113,22 @@ TEST_CASE("the page inlines every figure that exists, escapes inserted text and 
     CHECK(html.find("id=\"imgcheck\"") != std::string::npos);
 }
 
+TEST_CASE("the beyond-gradients section shows the insertion test, the paired differences and the cascading sanity check") {
+    TempDir out;
+    json r = synthetic_report();
+    r["beyond"] = {{"images", 2},
+                   {"insertion", {{"test", "insertion"}, {"methods", {{{"method", "occlusion"}, {"auc", 0.96}}}}}},
+                   {"insertion_paired", {{{"a", "occlusion"}, {"b", "random"}, {"difference", 0.28}, {"se", 0.01}}}},
+                   {"sanity", {{"methods", {{{"method", "gradient"}, {"randomized", "W2"}, {"spearman", 0.15}},
+                                            {{"method", "gradient"}, {"randomized", "W2, W1"}, {"spearman", -0.01}}}}}}};
+    const std::string html = app::report_html(r, out.path);
+    CHECK(html.find("<h3>Insertion test</h3>") != std::string::npos);
+    CHECK(html.find("Insertion test: paired differences of the AUC") != std::string::npos);
+    CHECK(html.find("<h3>Sanity check: cascading randomisation of the trained model</h3>") != std::string::npos);
+    CHECK(html.find("<td>W2, W1</td>") != std::string::npos);
+    CHECK(html.find(">0.28<") != std::string::npos);
+}
+
 TEST_CASE("a figure that cannot be read is linked by its relative path, so the image check sees it broken") {
     TempDir out;
     write_png(out.path, "sensitivity/class_means.png");  // digit_0.png is missing
