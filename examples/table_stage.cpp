@@ -319,7 +319,7 @@ int run_table(const Options& opt) {
     if (m.contains("test_accuracy"))
         std::cout << "accuracy on " << t.validation_rows.size() << (opt.model.empty() ? " held-out" : "") << " rows: "
                   << fixed(100 * m["test_accuracy"].get<double>(), 2) << "%\n";
-    if (!t.fd_summary.empty()) std::cout << t.fd_summary << "\n";
+    if (opt.quiet && !t.fd_summary.empty()) std::cout << t.fd_summary << "\n";
     std::cout << "total time:    " << fixed(seconds_since(t0), 1) << " s\n"
               << "features:      " << (fs::path(opt.out) / "sensitivity" / "features.csv").string() << "\n"
               << "page:          " << (fs::path(opt.out) / "report.html").string() << "\n";

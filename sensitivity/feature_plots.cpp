@@ -74,7 +74,7 @@ void feature_bars_png(const std::string& path, const std::vector<FeatureSensitiv
     pls.ptex((x0 + x1) / 2, y(axis_y + 42), 1, 0, 0.5, ("change of " + target + " per SD of the feature").c_str());
     for (std::size_t i = 0; i < pairs.size(); ++i) {
         const std::string note = "* " + features[pairs[i].a].name + " and " + features[pairs[i].b].name +
-                                 " are correlated (r = " + num(pairs[i].r) + "): the model may split their sensitivity arbitrarily";
+                                 " are correlated (r = " + [&] { char b[32]; std::snprintf(b, sizeof b, "%.4f", pairs[i].r); return std::string(b); }() + "): the model may split their sensitivity arbitrarily";
         fig.pen({200, 30, 30});
         fig.fit_text(note, 12, W - 40);
         pls.ptex(20, y(axis_y + 62 + 18.0 * static_cast<double>(i)), 1, 0, 0.0, note.c_str());
