@@ -104,7 +104,8 @@ void write_table_report(const Options& opt, const TableRun& t) {
     h << "<pre id=\"status\">status: pending</pre>\n<script>addEventListener('load', () => {\n"
          "  const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));\n"
          "  document.getElementById('status').textContent = 'status: ' + (broken.length ? 'BROKEN ' + broken.join(',') : 'OK');\n"
-         "  document.body.dataset.brokenImages = broken.length;\n});</script>\n</body></html>\n";
+         "  document.body.dataset.brokenImages = broken.length;\n"
+         "  console.log('IMGCHECK broken=' + broken.length + ' ' + broken.join(','));\n});</script>\n</body></html>\n";
     nn::write_file_atomic((out / "report.html").string(), h.str());
 }
 
