@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
@@ -197,8 +200,10 @@ CsvTable parse_csv(std::string_view text, const std::string& source, std::size_t
 }
 
 CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a CSV file");
     std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error(path + ": cannot open");
+    if (!f) throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + ")");
     f.seekg(0, std::ios::end);
     const std::streamoff size = f.tellg();
     if (size < 0) throw std::runtime_error(path + ": cannot read (not a regular file?)");

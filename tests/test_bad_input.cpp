@@ -683,6 +683,22 @@ TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, emp
     expect_failure(s, run_csv(s, "a,b,y\n1,2\"x\",3\n"), 1, {f + ":2:", "quote inside an unquoted field"});
     expect_failure(s, run_csv(s, good, {}, "nope"), 1, {f, "no column 'nope'"});
     expect_failure(s, run_csv(s, good, {"--features", "a,zz"}), 1, {f, "no column 'zz'"});
+    expect_failure(s, s.run({"--csv", s.root.string(), "--target", "y", "--out", s.out.string()}), 1,
+                   {s.root.string(), "is a directory"});
+    expect_failure(s, s.run({"--csv", (s.root / "missing.csv").string(), "--target", "y", "--out", s.out.string()}), 1,
+                   {"missing.csv", "cannot open"});
+}
+
+TEST_CASE("a CSV with a categorical target trains a classifier and reports test_accuracy") {
+    Sandbox s;
+    std::string t = "u;v;label\n";
+    for (int i = 0; i < 60; ++i) t += std::to_string(i % 10) + ",5;" + std::to_string(i % 7) + ";" + (i % 10 < 5 ? "low" : "high") + "\n";
+    const Result r = run_csv(s, t, {}, "label");
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    const std::string metrics = slurp(s.out / "metrics.json");
+    CHECK(metrics.find("\"test_accuracy\"") != std::string::npos);
+    CHECK(slurp(s.out / "model" / "model.json").find("\"classification\"") != std::string::npos);
 }
 
 TEST_CASE("CSV flags without --csv, and --csv without --target, are usage errors") {
