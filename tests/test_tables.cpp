@@ -59,7 +59,7 @@ TEST_CASE("the bootstrap interval of a mean covers the truth ~95% of the time fo
         covered_copies += b.lo <= 1 && 1 <= b.hi;
     }
     const double rate = covered / double(reps), wrong = covered_copies / double(reps);
-    INFO("coverage " << rate << ", with rows counted 4 times " << wrong);
+    MESSAGE("bootstrap coverage " << rate << "; with rows counted 4 times " << wrong);
     CHECK(rate >= 0.90);
     CHECK(rate <= 0.99);
     CHECK(wrong < 0.80);
@@ -134,7 +134,7 @@ TEST_CASE("ground truth: mean |dy/dx| within 10% of the true derivatives, noise 
     for (std::size_t j = 0; j < t.features.size(); ++j) {
         const std::string& name = t.features[j];
         const double truth = mean_abs_truth(t, j), net = std::stod(rows[name][1]);
-        INFO(name << ": network " << net << ", truth " << truth);
+        MESSAGE(name << ": network " << net << ", truth " << truth);
         if (truth > 0) CHECK(std::abs(net - truth) <= 0.10 * truth);
         truth_per_sd.push_back({truth * sd_of(t, j), name});
         net_per_sd.push_back({std::stod(rows[name][6]), name});
