@@ -11,7 +11,7 @@
 namespace app {
 
 int parse_options(int argc, char** argv, Options& opt) {
-    CLI::App cli{"train-and-explain: train a two-layer MLP on MNIST, then explain it with sensitivity maps and probes.",
+    CLI::App cli{"train-and-explain: train a two-layer MLP on MNIST (or a CSV table), then explain it with sensitivity maps and probes.",
                  "train-and-explain"};
     cli.get_formatter()->column_width(34);
     const auto positive = CLI::Range(std::size_t(1), std::size_t(1) << 30);
@@ -42,6 +42,20 @@ int parse_options(int argc, char** argv, Options& opt) {
                  "skip the second model, trained on digits rotated up to ±45° and shifted up to 2 px, whose rotation "
                  "probe is compared with the first model's (about 20 s; always skipped with --model or --no-probes)");
     cli.add_flag("--quiet", opt.quiet, "print only the final summary");
+    auto* tables = "Tables (CSV)";
+    cli.add_option("--csv", opt.csv, "train on (or, with --model, explain) a CSV table with a header row instead of "
+                                     "images; defaults change to --hidden 32 --epochs 200 --batch 32 --optimizer adam "
+                                     "--lr 0.01 unless given")->group(tables);
+    cli.add_option("--target", opt.target, "the column to predict (required with --csv unless --model)")->group(tables);
+    cli.add_option("--task", opt.task, "regression (MSE) or classification (softmax cross-entropy); default: regression "
+                                       "for a numeric target with more than 20 distinct values")
+        ->check(CLI::IsMember({"regression", "classification"}))->group(tables);
+    cli.add_option("--features", opt.features, "feature columns, comma-separated (default: all but target and meta)")
+        ->delimiter(',')->group(tables);
+    cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
+        ->delimiter(',')->group(tables);
+    cli.add_option("--activation", opt.activation, "hidden activation of a table model")
+        ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
 
     try {
         cli.parse(argc, argv);
@@ -57,6 +71,24 @@ int parse_options(int argc, char** argv, Options& opt) {
     }
     if (opt.out.empty()) {
         std::cerr << "train-and-explain: --out must not be empty\n";
+        return kExitUsage;
+    }
+    if (!opt.csv.empty()) {   // a table is small: a smaller network, more epochs, Adam
+        if (cli.count("--hidden") == 0) opt.hidden = 32;
+        if (cli.count("--epochs") == 0) opt.epochs = 200;
+        if (cli.count("--batch") == 0) opt.batch = 32;
+        if (cli.count("--optimizer") == 0) opt.optimizer = "adam";
+        if (cli.count("--lr") == 0) opt.lr = 0.01;
+        if (opt.target.empty() && opt.model.empty()) {
+            std::cerr << "train-and-explain: --csv needs --target COLUMN (the column to predict)\n";
+            return kExitUsage;
+        }
+        if (!opt.image.empty()) {
+            std::cerr << "train-and-explain: --csv and --image cannot be combined\n";
+            return kExitUsage;
+        }
+    } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty()) {
+        std::cerr << "train-and-explain: --target, --task, --features and --meta need --csv FILE\n";
         return kExitUsage;
     }
     if (opt.data.empty())

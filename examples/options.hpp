@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace app {
 
@@ -26,6 +27,13 @@ struct Options {
     bool no_probes = false;
     bool no_augmented = false;          // skip the rotation-augmented second model of the probes stage
     bool quiet = false;
+    // tables (examples/table_stage.cpp): --csv switches from images to a table
+    std::string csv;                    // the CSV file
+    std::string target;                 // the column to predict
+    std::string task;                   // regression | classification; empty: regression for a numeric target with > 20 values
+    std::vector<std::string> features;  // empty: every column except the target and the meta columns
+    std::vector<std::string> meta;      // columns kept for probes, never fed to the model
+    std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
 };
 
 // Exit codes: 0 success, 1 data or model error, 2 usage error.

@@ -8,6 +8,7 @@
 
 #include "examples/report_html.hpp"
 #include "examples/stages.hpp"
+#include "examples/table.hpp"
 #include "nn/metrics.hpp"
 #include "nn/threads.hpp"
 
@@ -37,6 +38,7 @@ int run(const Options& opt) {
     prepare_out_dir(opt.out);
     nn::set_threads(opt.threads);
     if (!opt.image.empty()) return explain_image(opt);  // no training, no dataset stages
+    if (!opt.csv.empty()) return run_table(opt);        // a table instead of images (examples/table_stage.cpp)
 
     RunState st;
     st.out_dir = opt.out;

@@ -152,6 +152,10 @@ void save_model(const MLP<float>& model, const std::string& dir, const ModelInfo
         {"seed", info.seed},
         {"test_accuracy", info.test_accuracy},                         // NaN is written as null
     };
+    if (!info.table.is_null()) {
+        manifest["input"] = "x = (feature - table.means) / table.sds, columns in table.features order [batch, in]";
+        manifest["table"] = info.table;
+    }
     const std::vector<std::pair<std::string, std::string>> files = {
         {"W1.npy", xt::dump_npy(tape.value(model.layer1.W))},         // [in, H]
         {"b1.npy", xt::dump_npy(vector_of(tape.value(model.layer1.b)))},  // [H]
@@ -214,6 +218,10 @@ MLP<float> load_model(const std::string& dir, ModelInfo* info_out) {
         if (j.contains("seed") && !j["seed"].is_null()) info.seed = j["seed"].get<std::uint64_t>();
         if (j.contains("test_accuracy") && !j["test_accuracy"].is_null())
             info.test_accuracy = j["test_accuracy"].get<double>();
+        if (j.contains("table") && !j["table"].is_null()) {
+            if (!j["table"].is_object()) fail(manifest_path, "key 'table' must hold a JSON object");
+            info.table = j["table"];
+        }
     } catch (const nlohmann::json::exception& e) {
         fail(manifest_path, std::string("a descriptive field has the wrong type (") + e.what() + ")");
     }

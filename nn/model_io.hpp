@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "nn/mlp.hpp"
 
 namespace nn {
@@ -28,6 +30,9 @@ struct ModelInfo {
     std::vector<std::string> class_names;
     std::uint64_t seed = 0;
     double test_accuracy = std::numeric_limits<double>::quiet_NaN();   // fraction; NaN -> null
+    // A table model (examples/table_stage.cpp): features, target, task and standardization, written as model.json
+    // "table" and read back as-is; null for an image model. rows = 1, cols = in for a table.
+    nlohmann::json table;
 };
 
 constexpr int kModelFormatVersion = 1;

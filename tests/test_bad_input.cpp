@@ -627,3 +627,82 @@ TEST_CASE("an MLP fed inputs of 1e4 gives finite probabilities and a finite loss
     CHECK(xt::all(xt::isfinite(tape.grad(model.layer1.W))));
     CHECK(xt::all(xt::isfinite(tape.grad(model.layer2.W))));
 }
+
+// ---- tables (--csv): each bad CSV gets one line naming the file, the line and the column; nothing is written.
+namespace {
+// `text` as table.csv, run with --csv table.csv --target `target` and a short training.
+Result run_csv(const Sandbox& s, const std::string& text, std::vector<std::string> extra = {},
+               const std::string& target = "y") {
+    const fs::path f = s.root / "table.csv";
+    spit(f, text);
+    std::vector<std::string> args = {"--csv", f.string(), "--target", target, "--out", s.out.string(), "--epochs", "2",
+                                     "--no-probes", "--quiet", "--threads", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return s.run(args);
+}
+std::string good_table() {
+    std::string t = "a,b,y\n";
+    for (int i = 0; i < 30; ++i) t += std::to_string(i) + "," + std::to_string(i % 7) + "," + std::to_string(i + 2 * (i % 7)) + "\n";
+    return t;
+}
+}  // namespace
+
+TEST_CASE("a valid CSV trains and writes the model, the features table and metrics.json with r2") {
+    Sandbox s;
+    const Result r = run_csv(s, good_table(), {"--task", "regression"});
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(fs::exists(s.out / "model" / "model.json"));
+    CHECK(slurp(s.out / "sensitivity" / "features.csv").rfind("feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,", 0) == 0);
+    CHECK(slurp(s.out / "metrics.json").find("\"r2\"") != std::string::npos);
+}
+
+TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, empty file, duplicate header") {
+    Sandbox s;
+    const std::string f = (s.root / "table.csv").string();
+    const std::string good = good_table();
+    std::string ragged = good;
+    ragged.replace(ragged.find("\n3,3,9\n"), 7, "\n3,3\n");
+    expect_failure(s, run_csv(s, ragged), 1, {f + ":5:", "row has 2 fields, the header has 3"});
+    std::string word = good;
+    word.replace(word.find("\n3,3,9\n"), 7, "\n3,abc,9\n");
+    expect_failure(s, run_csv(s, word), 1, {f + ":5:", "column 'b' (2)", "'abc' is not a number"});
+    std::string missing = good;
+    missing.replace(missing.find("\n3,3,9\n"), 7, "\n3,,9\n");
+    expect_failure(s, run_csv(s, missing), 1, {f + ":5:", "column 'b' (2)", "missing value"});
+    for (const char* bad : {"nan", "inf", "-Infinity", "1e999"}) {
+        std::string t = good;
+        t.replace(t.find("\n3,3,9\n"), 7, std::string("\n") + bad + ",3,9\n");
+        expect_failure(s, run_csv(s, t), 1, {f + ":5:", "column 'a' (1)", "NaN or infinite"});
+    }
+    expect_failure(s, run_csv(s, ""), 1, {f, "empty file"});
+    expect_failure(s, run_csv(s, "\n\n"), 1, {f, "empty file"});
+    expect_failure(s, run_csv(s, "a,b,y\n"), 1, {f, "no data rows"});
+    expect_failure(s, run_csv(s, "a,a,y\n1,2,3\n"), 1, {f + ":1:", "duplicate header name 'a'"});
+    expect_failure(s, run_csv(s, "a,b,y\n1,\"2,3\n"), 1, {f + ":2:", "never closes"});
+    expect_failure(s, run_csv(s, "a,b,y\n1,2\"x\",3\n"), 1, {f + ":2:", "quote inside an unquoted field"});
+    expect_failure(s, run_csv(s, good, {}, "nope"), 1, {f, "no column 'nope'"});
+    expect_failure(s, run_csv(s, good, {"--features", "a,zz"}), 1, {f, "no column 'zz'"});
+    expect_failure(s, s.run({"--csv", s.root.string(), "--target", "y", "--out", s.out.string()}), 1,
+                   {s.root.string(), "is a directory"});
+    expect_failure(s, s.run({"--csv", (s.root / "missing.csv").string(), "--target", "y", "--out", s.out.string()}), 1,
+                   {"missing.csv", "cannot open"});
+}
+
+TEST_CASE("a CSV with a categorical target trains a classifier and reports test_accuracy") {
+    Sandbox s;
+    std::string t = "u;v;label\n";
+    for (int i = 0; i < 60; ++i) t += std::to_string(i % 10) + ",5;" + std::to_string(i % 7) + ";" + (i % 10 < 5 ? "low" : "high") + "\n";
+    const Result r = run_csv(s, t, {}, "label");
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    const std::string metrics = slurp(s.out / "metrics.json");
+    CHECK(metrics.find("\"test_accuracy\"") != std::string::npos);
+    CHECK(slurp(s.out / "model" / "model.json").find("\"classification\"") != std::string::npos);
+}
+
+TEST_CASE("CSV flags without --csv, and --csv without --target, are usage errors") {
+    Sandbox s;
+    expect_failure(s, s.run({"--target", "y", "--out", s.out.string()}), 2, {"need --csv"});
+    expect_failure(s, s.run({"--csv", (s.root / "t.csv").string(), "--out", s.out.string()}), 2, {"--target"});
+}

@@ -1,0 +1,45 @@
+// datasets/csv.hpp — a table read from a CSV file: a header row, then rows of fields (RFC 4180 quoting, ',' or ';').
+// Text only, plus the checked conversion of a column to numbers; which columns feed a model is examples/table_stage.cpp.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace datasets {
+
+struct CsvTable {
+    std::string source;                          // the file name, used in every error message
+    char delimiter = ',';                        // ',' or ';' (whichever the header row has more of, outside quotes)
+    std::vector<std::string> columns;            // header names, unique, non-empty
+    std::vector<std::vector<std::string>> rows;  // [rows][columns] fields, quotes removed
+    std::vector<std::size_t> lines;              // [rows]: the 1-based line each row starts on (the header is line 1)
+
+    std::size_t size() const { return rows.size(); }
+    // Index of the column named `name`; throws "<source>: no column 'name' (columns: a, b, c)".
+    std::size_t column(const std::string& name) const;
+    // Column `c` as numbers. Throws a one-line error naming the file, line and column for an empty field
+    // ("missing value"), a field that is not a number, or NaN/Inf ("<source>:7: column 'x2': 'abc' is not a number").
+    std::vector<double> numbers(std::size_t c) const;
+    // True when every field of column `c` parses as a finite number.
+    bool is_numeric(std::size_t c) const;
+};
+
+// The default size limit: 256 MiB of text.
+constexpr std::size_t kMaxCsvBytes = std::size_t(256) << 20;
+
+// Parses CSV text. Accepts a UTF-8 byte-order mark, CRLF or LF line ends, a missing final line end, quoted fields
+// with embedded delimiters, newlines and "" escapes; blank lines are skipped. Throws std::runtime_error with one line
+// naming `source`, the line and (where it applies) the column for: no header row (empty input), an empty or duplicate
+// header name, a row whose field count differs from the header's, a quote inside an unquoted field, text after a
+// closing quote, a quoted field that never closes, no data rows, more than `max_bytes` of text.
+CsvTable parse_csv(std::string_view text, const std::string& source, std::size_t max_bytes = kMaxCsvBytes);
+
+// Reads and parses the file at `path` (the size limit is checked before reading).
+CsvTable read_csv(const std::string& path, std::size_t max_bytes = kMaxCsvBytes);
+
+// One field as a finite double ("1e3", "-0.5", " 2 "): false if it is empty, not a number, NaN or Inf.
+bool parse_number(std::string_view field, double& value);
+
+}  // namespace datasets
