@@ -14,6 +14,7 @@
 #include "nn/evaluate.hpp"
 #include "sensitivity/fd_check.hpp"
 #include "sensitivity/figures/feature_plots.hpp"
+#include "sensitivity/probes/probe_curve.hpp"
 #include "sensitivity/features.hpp"
 #include "sensitivity/jacobian.hpp"
 #include "sensitivity/figures/lineplot.hpp"
@@ -199,7 +200,7 @@ void probes(const Options& opt, TableRun& t, const fs::path& dir) {
         const std::string stem = file_stem(c, used);
         sensitivity::probes::write_probe_csv(r, (dir / (stem + ".csv")).string());
         sensitivity::probes::write_probe_json(r, (dir / (stem + ".json")).string());
-        sensitivity::figures::LinePlotFigure fig = sensitivity::figures::probe_figure(r);
+        sensitivity::figures::LinePlotFigure fig = sensitivity::figures::probe_figure(sensitivity::probes::probe_curve(r));
         if (!classify) {
             fig.panels[0].ylabel = "|error| of " + t.target;
             fig.panels[1].ylabel = "share |error| <= median";

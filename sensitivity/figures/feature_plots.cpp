@@ -8,8 +8,8 @@
 
 #include <plstream.h>
 
-#include "sensitivity/figure.hpp"
-#include "sensitivity/lineplot.hpp"
+#include "sensitivity/figures/figure.hpp"
+#include "sensitivity/figures/lineplot.hpp"
 
 namespace sensitivity::figures {
 
