@@ -1,5 +1,5 @@
 // nn/gradcheck.hpp — proving a tape gradient right: central finite differences, one element at a time.
-// Checks the gradients of a function you record; it does not train or fix anything. Chapter 4 reads it.
+// Checks the gradients of a function you record; it does not train or fix anything. Chapter 7 reads it.
 #pragma once
 
 #include <algorithm>

@@ -201,7 +201,7 @@ TEST_CASE("every docs/snippets/*.cpp is shown by a chapter and built and run by 
     CHECK(snippets > 0);
 }
 
-TEST_CASE("every chapter NN-*.md is linked from docs/index.md") {
+TEST_CASE("every chapter and appendix docs/*.md is linked from docs/index.md") {
     const std::string index = *read_file(fs::path(env("NNSENSE_DOCS")) / "index.md");
     for (const fs::path& md : chapters()) {
         const std::string name = md.filename().string();

@@ -1,4 +1,4 @@
-// tests/test_tape.cpp — chapter 3: the tape records forward and replays backward.
+// tests/test_tape.cpp — chapter 6: the tape records forward and replays backward.
 // Recording, printing, accumulation, zero_grad, rewind, errors, extreme logits; finite differences are test_gradcheck.cpp.
 #include <doctest/doctest.h>
 
@@ -27,7 +27,7 @@ TEST_CASE("a matmul records one node and computes its value") {
     CHECK(os.str().find("%2 = matmul(%0, %1)") != std::string::npos);
 }
 
-// ---------------------------------------------------------------- chapter 3, in detail
+// ---------------------------------------------------------------- chapter 6, in detail
 
 namespace {
 using M = nn::Tensor<double>;

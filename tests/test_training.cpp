@@ -1,4 +1,4 @@
-// tests/test_training.cpp — chapter 5: optimizers, schedules and the training loop do what they say.
+// tests/test_training.cpp — chapter 9: optimizers, schedules and the training loop do what they say.
 // Small, fast checks on hand-made nets and data; real MNIST training is tests/test_training_real.cpp.
 #include <doctest/doctest.h>
 

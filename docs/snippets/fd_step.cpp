@@ -1,4 +1,4 @@
-// docs/snippets/fd_step.cpp — chapter 4: how the step h decides the error of central differences, float vs double.
+// docs/snippets/fd_step.cpp — chapter 7: how the step h decides the error of central differences, float vs double.
 // Too big an h and the formula is wrong (error ~ h²); too small and rounding wins (error ~ eps / h).
 #include <algorithm>
 #include <cmath>

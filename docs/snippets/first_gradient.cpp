@@ -1,5 +1,5 @@
 // docs/snippets/first_gradient.cpp — chapter 1: the smallest nnsense program, the gradient of y = x² at x = 3.
-// It only shows that the build works; how the tape computes the gradient is chapter 3.
+// It only shows that the build works; how a tape computes gradients starts in chapter 2.
 #include <cstdio>
 
 #include "nn/tape.hpp"

@@ -1,4 +1,4 @@
-// docs/snippets/gradcheck_demo.cpp — chapter 4: a gradient check that passes, and two that must fail.
+// docs/snippets/gradcheck_demo.cpp — chapter 7: a gradient check that passes, and two that must fail.
 // Uses nn/gradcheck.hpp as a student would; the full proof of every op is tests/test_gradcheck.cpp.
 #include <iostream>
 #include <random>

@@ -1,4 +1,4 @@
-// docs/snippets/ig_completeness.cpp — chapter 8: Integrated Gradients add up to the change of the output.
+// docs/snippets/ig_completeness.cpp — chapter 12: Integrated Gradients add up to the change of the output.
 // A random 16-12-3 tanh net in double precision; MNIST digits are scored by train-and-explain's beyond stage.
 #include <cstdio>
 #include <random>

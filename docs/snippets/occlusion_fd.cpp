@@ -1,4 +1,4 @@
-// docs/snippets/occlusion_fd.cpp — chapter 8: occluding one pixel is a finite difference; for faint pixels, x ⊙ gradient.
+// docs/snippets/occlusion_fd.cpp — chapter 12: occluding one pixel is a finite difference; for faint pixels, x ⊙ gradient.
 // A random 36-10-4 tanh net on 6×6 "images", logits as the output; no training and no MNIST.
 #include <algorithm>
 #include <cmath>

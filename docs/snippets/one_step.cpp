@@ -1,4 +1,4 @@
-// docs/snippets/one_step.cpp — chapter 5: two training steps of a tiny MLP, by hand and by nn::SGD / nn::Adam.
+// docs/snippets/one_step.cpp — chapter 9: two training steps of a tiny MLP, by hand and by nn::SGD / nn::Adam.
 // The hand-written updates follow the comments in nn/sgd.hpp and nn/adam.hpp; the program fails if they disagree.
 #include <cmath>
 #include <cstdio>

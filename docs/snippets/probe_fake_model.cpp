@@ -1,4 +1,4 @@
-// docs/snippets/probe_fake_model.cpp — chapter 9: a property probe of a fake model whose score we wrote ourselves.
+// docs/snippets/probe_fake_model.cpp — chapter 13: a property probe of a fake model whose score we wrote ourselves.
 // Shows the binned table, the fitted slope with its intervals, and the per-probe floor; real models are probed by train-and-explain.
 #include <cmath>
 #include <cstdio>

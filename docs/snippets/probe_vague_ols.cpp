@@ -1,4 +1,4 @@
-// docs/snippets/probe_vague_ols.cpp — chapter 9: with the vague prior, the Bayesian slope interval is the textbook OLS t-interval.
+// docs/snippets/probe_vague_ols.cpp — chapter 13: with the vague prior, the Bayesian slope interval is the textbook OLS t-interval.
 // Computes both on the same six points and compares them; the probes' own fits use the default weak prior (bayes_linreg.hpp).
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>

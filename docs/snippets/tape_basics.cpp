@@ -1,4 +1,4 @@
-// docs/snippets/tape_basics.cpp — chapter 3: record a small network, print the tape, walk it backward twice.
+// docs/snippets/tape_basics.cpp — chapter 6: record a small network, print the tape, walk it backward twice.
 // One forward, two seeds: each backward answers a different question about the same recorded graph.
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-// docs/snippets/tape_twice.cpp — chapter 3: a value used twice, gradients that accumulate, and zero_grad.
+// docs/snippets/tape_twice.cpp — chapter 6: a value used twice, gradients that accumulate, and zero_grad.
 // y = x·x + x, so dy/dx = 2x + 1 = 7 at x = 3; the tape gets it by adding up every path from y to x.
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-// docs/snippets/tensor_basics.cpp — chapter 2: the one value type, gemm with transpose flags, the pitfalls, bytes -> floats.
+// docs/snippets/tensor_basics.cpp — chapter 4: the one value type, gemm with transpose flags, the pitfalls, bytes -> floats.
 // Shows correct results and checks them against plain loops; it times nothing.
 #include <cmath>
 #include <cstdio>
