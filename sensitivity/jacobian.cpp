@@ -1,5 +1,5 @@
 // sensitivity/jacobian.cpp — the input Jacobian from one recorded forward pass and one backward walk per output class.
-// The tape's backward kernels (nn/ops.hpp) do the work; this file chooses seeds, takes them through the softmax, copies rows.
+// The tape's backward kernels (nn/ops.hpp) do the work; this file chooses seeds and copies rows.
 #include "sensitivity/jacobian.hpp"
 
 #include <algorithm>
@@ -68,24 +68,7 @@ const nn::Tensor<T>& InputGradient<T>::backward(const nn::Tensor<T>& seed) {
     if (batch_ == 0) throw std::logic_error("InputGradient: call forward() before backward()");
     nn::Tape<T>& tape = model_.tape();
     tape.zero_grad(x_);                                             // leaf grads accumulate: start each walk at 0
-    if (out_ == Output::Logits) {
-        tape.backward(logits_, seed);                               // checks seed is [B, C]
-        return tape.grad(x_);                                       // [B, D]
-    }
-    const nn::Tensor<T>& p = tape.value(y_);                        // [B, C]
-    if (seed.shape() != p.shape())
-        throw std::invalid_argument("InputGradient::backward: seed is [" + std::to_string(seed.shape(0)) + ", " +
-                                    std::to_string(seed.shape(1)) + "], the output is [" +
-                                    std::to_string(p.shape(0)) + ", " + std::to_string(p.shape(1)) + "]");
-    const std::size_t B = p.shape(0), C = p.shape(1);
-    nn::reshape_to(dlogits_, B, C);
-    for (std::size_t n = 0; n < B; ++n)
-        for (std::size_t c = 0; c < C; ++c) {
-            T s = 0;                                                // seed_c − Σ_i seed_i p_i, without cancellation
-            for (std::size_t i = 0; i < C; ++i) s += p(n, i) * (seed(n, c) - seed(n, i));
-            dlogits_(n, c) = p(n, c) * s;                           // dl = p ⊙ (seed − Σ seed ⊙ p)
-        }
-    tape.backward(logits_, dlogits_);
+    tape.backward(y_, seed);                                        // checks seed is [B, C]; through the softmax node
     return tape.grad(x_);                                           // [B, D]
 }
 
