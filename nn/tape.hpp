@@ -161,6 +161,22 @@ private:
     std::vector<bool> was_;                   // each leaf's requires_grad before the freeze
 };
 
+// RAII: remembers the tape's length and rewinds to it at the end of the scope, so it forgets exactly the nodes
+// recorded while it lived (their buffers are kept for the next time), never one recorded before it.
+template <class T>
+class RewindOnExit {
+public:
+    explicit RewindOnExit(Tape<T>& tape) : tape_(tape), mark_(tape.mark()) {}
+    ~RewindOnExit() { tape_.rewind(mark_); }
+    RewindOnExit(const RewindOnExit&) = delete;
+    RewindOnExit& operator=(const RewindOnExit&) = delete;
+    std::size_t mark() const { return mark_; }   // rewind(mark()) forgets this scope's nodes early
+
+private:
+    Tape<T>& tape_;
+    std::size_t mark_;
+};
+
 // One line per node: id, op, shape, input ids.
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Tape<T>& tape);
