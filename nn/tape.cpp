@@ -421,7 +421,7 @@ FrozenLeaves<T>::FrozenLeaves(Tape<T>& tape, std::vector<Var> leaves) : tape_(ta
 
 template <class T>
 FrozenLeaves<T>::~FrozenLeaves() {
-    for (std::size_t k = 0; k < leaves_.size(); ++k)
+    for (std::size_t k = leaves_.size(); k-- > 0;)              // reverse order: a leaf listed twice ends as it began
         if (static_cast<std::size_t>(leaves_[k].id) < tape_.size()) tape_.set_requires_grad(leaves_[k], was_[k]);
 }
 

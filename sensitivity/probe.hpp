@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/ops.hpp"
+#include "nn/tensor.hpp"
 #include "sensitivity/bayes_linreg.hpp"
 #include "sensitivity/perturb.hpp"
 
