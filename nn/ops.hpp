@@ -26,7 +26,8 @@ namespace nn {
 // Notation: ȧ is the tangent of a (a dot over the name), dy the gradient (adjoint) of y.
 
 namespace detail {
-// ty = f(block-wise): for each direction k and element i of a [R, N] value, ty[k·R·N + i] = f(k, i).
+// For each direction k and element i of a [R, N] value: ty[ki] = f(ki, i), with ki = k·R·N + i the same element
+// in block k of the stacked tangents (ta, tb, ty) and i its index in the value (a, b, y).
 template <class T, class F>
 void per_block(std::size_t K, std::size_t rows, std::size_t cols, Tensor<T>& ty, F f) {
     reshape_to(ty, K * rows, cols);
