@@ -1,4 +1,4 @@
-// tests/test_gradcheck.cpp — chapter 4: every op's tape gradient equals central finite differences.
+// tests/test_gradcheck.cpp — chapters 7 and 8: every op's tape gradient (VJP) and tangent (JVP) equal central differences.
 // Also proves the checker itself can fail. Tape bookkeeping (printing, zero_grad, rewind) is test_tape.cpp.
 #include <doctest/doctest.h>
 
