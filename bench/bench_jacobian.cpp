@@ -1,6 +1,7 @@
 // bench/bench_jacobian.cpp — seconds for the full 10x784 softmax Jacobian of 1,000 test images with the engine,
-// next to the gemm roofline of that work and PyTorch (10 VJPs on one graph), all measured in the same run.
-// Also checks the engine's Jacobian equals PyTorch's. Prints figures; asserts no time.
+// three ways (reverse mode: 10 VJPs; forward mode: 784 JVPs; central finite differences: 1,568 evaluations),
+// next to the gemm roofline and PyTorch, all measured in the same run, each with its FLOP-count prediction.
+// Also checks the engine's Jacobians agree with each other and with PyTorch's. Prints figures; asserts no time.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "datasets/dataset.hpp"
 #include "nn/mlp.hpp"
 #include "nn/model_io.hpp"
+#include "sensitivity/fd_check.hpp"
 #include "sensitivity/jacobian.hpp"
 
 namespace {
@@ -31,6 +33,10 @@ struct Config {
     std::string python = "/usr/bin/python3";
     std::string peers;                        // folder with torch_jacobian.py
     bool no_torch = false;
+    bool no_forward = false;                  // skip the forward-mode contestant
+    bool no_fd = false;                       // skip the finite-difference contestant
+    std::size_t directions = 8;               // forward mode: pixel directions pushed through the tape at once
+    double h = 1e-5;                          // finite differences: the step (in double)
     double tolerance = 1e-5;                  // max |J_engine - J_torch| accepted
 };
 
@@ -97,6 +103,41 @@ int run(const Config& cfg) {
         secs.push_back(bench::now_seconds() - t0);
     }
     const double t_engine = bench::median(secs);
+
+    // ---- the same Jacobian two other ways, each timed once (they take seconds, not milliseconds)
+    // FLOP counts (multiply-add = 2): a forward pass of the batch is 2·N·(D·H + H·C); a reverse walk with frozen
+    // weights 2·N·(C·H + H·D); a forward-mode direction pushes a tangent through both layers, 2·N·(D·H + H·C).
+    const double fwd_pass = 2.0 * N * (D * H + H * C), rev_walk = 2.0 * N * (C * H + H * D);
+    const double flops_reverse = fwd_pass + C * rev_walk;                       // 1 forward, C walks
+    const double flops_forward = fwd_pass + D * fwd_pass;                       // 1 forward, D tangent directions
+    const double flops_fd = (2.0 * D + 1.0) * fwd_pass;                         // x ± h e_j for each j, and x
+    double t_forward = 0, t_fd = 0, forward_diff = -1, fd_diff = -1, j_scale = 0;
+    for (float v : J) j_scale = std::max(j_scale, std::abs(static_cast<double>(v)));
+    if (!cfg.no_forward) {
+        std::printf("    forward mode: %zu directions in blocks of %zu ...\n", D, cfg.directions);
+        std::fflush(stdout);
+        const double t0 = bench::now_seconds();
+        const xt::xtensor<float, 3> Jf =
+            sensitivity::jacobian_forward(model, X, sensitivity::Output::Softmax, 1000, cfg.directions);
+        t_forward = bench::now_seconds() - t0;
+        forward_diff = 0;
+        for (std::size_t i = 0; i < J.size(); ++i)
+            forward_diff = std::max(forward_diff, std::abs(static_cast<double>(Jf.data()[i]) - J.data()[i]));
+    }
+    if (!cfg.no_fd) {
+        std::printf("    finite differences: %zu evaluations of each image, in double ...\n", 2 * D + 1);
+        std::fflush(stdout);
+        nn::MLP<double> model64(model);
+        const nn::Tensor<double> X64 = xt::cast<double>(X);
+        const double t0 = bench::now_seconds();
+        const sensitivity::FdJacobian fd = sensitivity::fd_jacobian(model64, X64, cfg.h);
+        t_fd = bench::now_seconds() - t0;
+        fd_diff = 0;
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t i = 0; i < C; ++i)
+                for (std::size_t j = 0; j < D; ++j)
+                    if (!fd.skip(n, j)) fd_diff = std::max(fd_diff, std::abs(fd.J(n, i, j) - J(n, i, j)));
+    }
     const bench::PeakMemory mem = bench::peak_memory();
 
     // ---- PyTorch on the same weights and images, through .npy files
@@ -139,7 +180,33 @@ int run(const Config& cfg) {
     std::printf("    %-26s %10.4f %12.1f\n", "gemm time (per shape)", gemm_seconds, flops / gemm_seconds / 1e9);
     std::printf("    %-26s %10.4f %12.1f\n", "sensitivity::jacobian", t_engine, flops / t_engine / 1e9);
     if (t_torch > 0) std::printf("    %-26s %10.4f %12.1f\n", "PyTorch (10 VJPs)", t_torch, flops / t_torch / 1e9);
-    std::printf("\n    engine / roofline = %.2f   (target <= 1.5; %.2f against the per-shape gemm time)\n",
+
+    std::printf("\n(c) the same Jacobian three ways on the engine: walks over the tape and FLOP counts\n");
+    std::printf("    %-30s %14s %9s %9s %10s %9s\n", "contestant", "passes", "GFLOP", "seconds", "GFLOP/s",
+                "x reverse");
+    std::printf("    %-30s %14s %9.1f %9.4f %10.1f %9.2f\n", "reverse mode (VJP), float",
+                (std::to_string(C) + " walks").c_str(), flops_reverse / 1e9, t_engine, flops_reverse / t_engine / 1e9,
+                1.0);
+    if (t_forward > 0)
+        std::printf("    %-30s %14s %9.1f %9.4f %10.1f %9.2f\n", "forward mode (JVP), float",
+                    (std::to_string(D) + " dirs").c_str(), flops_forward / 1e9, t_forward,
+                    flops_forward / t_forward / 1e9, t_forward / t_engine);
+    if (t_fd > 0)
+        std::printf("    %-30s %14s %9.1f %9.4f %10.1f %9.2f\n", "central differences, double",
+                    (std::to_string(2 * D + 1) + " evals").c_str(), flops_fd / 1e9, t_fd, flops_fd / t_fd / 1e9,
+                    t_fd / t_engine);
+    std::printf("    FLOP-count prediction: forward / reverse = %.1f, finite differences / reverse = %.1f\n",
+                flops_forward / flops_reverse, flops_fd / flops_reverse);
+    if (t_forward > 0) std::printf("forward / reverse = %.1f\n", t_forward / t_engine);
+    if (t_fd > 0) std::printf("finite differences / reverse = %.1f\n", t_fd / t_engine);
+    if (forward_diff >= 0)
+        std::printf("    max |J_forward - J_reverse| = %.2e (%.1e of max |J| = %.3g)\n", forward_diff,
+                    forward_diff / j_scale, j_scale);
+    if (fd_diff >= 0)
+        std::printf("    max |J_fd - J_reverse| = %.2e (%.1e of max |J|; pixels within h of a relu kink skipped)\n",
+                    fd_diff, fd_diff / j_scale);
+
+    std::printf("\n    engine / roofline = %.2f   (target <= 1.35; %.2f against the per-shape gemm time)\n",
                 t_engine / roofline_peak, t_engine / gemm_seconds);
     if (t_torch > 0) std::printf("    PyTorch / engine  = %.2f   (target >= 3)\n", t_torch / t_engine);
     std::printf("    peak memory: ru_maxrss %.1f MiB, VmHWM %.1f MiB; load average now %s\n", mem.maxrss_mib,
@@ -157,7 +224,8 @@ int main(int argc, char** argv) {
     Config cfg;
     cfg.data = bench::source_root() + "/data/mnist";
     cfg.peers = bench::source_root() + "/bench/peers";
-    CLI::App app{"bench_jacobian: the softmax Jacobian of 1,000 test images, engine vs PyTorch vs the gemm roofline"};
+    CLI::App app{"bench_jacobian: the softmax Jacobian of 1,000 test images, reverse vs forward mode vs finite "
+                 "differences on the engine, vs PyTorch and the gemm roofline"};
     app.add_option("--data", cfg.data, "folder with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte");
     app.add_option("--count", cfg.count, "test images (the first COUNT)")->check(CLI::Range(1, 10000));
     app.add_option("--hidden", cfg.hidden, "hidden units of the He-initialised model")->check(CLI::Range(1, 100000));
@@ -169,6 +237,10 @@ int main(int argc, char** argv) {
     app.add_option("--python", cfg.python, "python with numpy and torch");
     app.add_option("--peers", cfg.peers, "folder with torch_jacobian.py");
     app.add_flag("--no-torch", cfg.no_torch, "skip the PyTorch peer");
+    app.add_flag("--no-forward", cfg.no_forward, "skip the forward-mode contestant (784 JVPs, about 80x the work)");
+    app.add_flag("--no-fd", cfg.no_fd, "skip the finite-difference contestant (1,568 evaluations, in double)");
+    app.add_option("--directions", cfg.directions, "forward mode: directions per tangent walk")->check(CLI::Range(1, 784));
+    app.add_option("--h", cfg.h, "finite-difference step")->check(CLI::Range(1e-12, 1.0));
     CLI11_PARSE(app, argc, argv);
     try {
         return run(cfg);

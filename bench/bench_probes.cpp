@@ -46,7 +46,7 @@ int run(const Config& cfg) {
     const std::size_t N = std::min(cfg.count, data.test.size());
     const nn::Tensor<float> X = data.test.to_float<float>(0, N);   // [N, 784]
     std::vector<int> labels(data.test.labels.begin(), data.test.labels.begin() + long(N));
-    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(model, x); };
     std::printf("probes over %zu MNIST test images, prediction chunks of %zu, %d BLAS threads\n\n", N, cfg.batch,
                 bench::blas_threads());
 

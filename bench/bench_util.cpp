@@ -109,12 +109,6 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);                     // best effort: never throw from a destructor
 }
 
-void rename_into_place(const std::string& tmp, const std::string& path) {
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw std::runtime_error(path + ": cannot rename " + tmp + " into place (" + ec.message() + ")");
-}
-
 namespace {
 // A shell word: 'it''s' style single quotes, safe for any path.
 std::string quote(const std::string& s) {

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <xtensor/xnpy.hpp>
 
+#include "nn/atomic_file.hpp"
+
 namespace bench {
 
 double now_seconds();                               // a monotonic clock, in seconds
@@ -55,12 +57,11 @@ private:
     std::string path_;
 };
 
-// Writes an expression as .npy: to `path`.tmp first, then renamed, so a reader never sees half a file.
-void rename_into_place(const std::string& tmp, const std::string& path);
+// Writes an expression as .npy through nn::write_file_atomic (temporary name, then rename), so a reader never
+// sees half a file.
 template <class E>
 void save_npy(const std::string& path, const E& e) {
-    xt::dump_npy(path + ".tmp", e);
-    rename_into_place(path + ".tmp", path);
+    nn::write_file_atomic(path, xt::dump_npy(e));
 }
 
 // The result of running a peer script: its last stdout line that parses as a JSON object, or why there is none.

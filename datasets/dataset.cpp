@@ -28,12 +28,6 @@ void check_range(const Dataset& d, std::size_t begin, std::size_t count) {
                                 " examples)");
 }
 
-// x = byte / 255, so 0 -> 0 and 255 -> 1 exactly.
-template <class T>
-void bytes_to_unit(const std::uint8_t* src, std::size_t n, T* dst) {
-    for (std::size_t j = 0; j < n; ++j) dst[j] = static_cast<T>(src[j]) / T(255);
-}
-
 // dir/base, or dir/base.gz when only that exists; a missing folder or file says how to get the data.
 std::string find_idx(const std::string& dir, const std::string& base, const std::string& hint) {
     namespace fs = std::filesystem;

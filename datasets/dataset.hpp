@@ -13,6 +13,12 @@
 
 namespace datasets {
 
+// x = byte / 255, so 0 -> 0 and 255 -> 1 exactly. The one byte -> float conversion of the project.
+template <class T>
+void bytes_to_unit(const std::uint8_t* src, std::size_t n, T* dst) {
+    for (std::size_t j = 0; j < n; ++j) dst[j] = static_cast<T>(src[j]) / T(255);
+}
+
 struct Dataset {
     std::string name;                        // e.g. "mnist-train"
     std::vector<std::string> class_names;    // 10 names ("0".."9" for MNIST; "T-shirt/top", "Trouser", ... for Fashion-MNIST)

@@ -48,7 +48,7 @@ void apply_floor(ProbeResult& r) {
 
 ProbeResult rotation_probe(nn::MLP<float>& model, const nn::Tensor<float>& X, const std::vector<int>& labels,
                            std::uint64_t seed) {
-    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return model.predict_proba(x); };
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(model, x); };
     sensitivity::probes::FitOptions fit;
     fit.slope_floor = 0;   // apply_floor sets it from the probed range
     // 0°…90° only: the curve is symmetric in the sign of the angle, so a sweep across 0 would fit a slope of ~0.
@@ -178,7 +178,7 @@ void run_probes(const Options& opt, RunState& st) {
     fs::create_directories(dir);
     const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
     const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
-    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return st.model.predict_proba(x); };
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(st.model, x); };
     const sensitivity::probes::Outcomes outcomes = sensitivity::probes::predict_outcomes(predict, X, labels);
 
     std::vector<ProbeResult> results;

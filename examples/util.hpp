@@ -13,7 +13,7 @@
 #include <xtensor/xview.hpp>
 
 #include "nn/atomic_file.hpp"
-#include "nn/ops.hpp"
+#include "nn/tensor.hpp"
 #include "sensitivity/figures/heatmap.hpp"
 
 namespace app {

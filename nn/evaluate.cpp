@@ -2,6 +2,8 @@
 // Reads the model's tape but never records gradients or changes the parameters.
 #include "nn/evaluate.hpp"
 
+#include "nn/chunks.hpp"
+
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -9,18 +11,7 @@
 
 namespace nn {
 
-std::vector<int> argmax_rows(const Tensor<float>& logits) {
-    std::vector<int> out(logits.shape(0));
-    for (std::size_t r = 0; r < logits.shape(0); ++r) {
-        std::size_t best = 0;
-        for (std::size_t c = 1; c < logits.shape(1); ++c)
-            if (logits(r, c) > logits(r, best)) best = c;
-        out[r] = static_cast<int>(best);
-    }
-    return out;
-}
-
-Evaluation evaluate(MLP<float>& model, const datasets::Dataset& data, std::size_t batch) {
+Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std::size_t batch) {
     const std::size_t N = data.size(), K = model.out();
     if (N == 0) throw std::invalid_argument("evaluate: dataset '" + data.name + "' is empty");
     if (batch == 0) throw std::invalid_argument("evaluate: batch must be >= 1");
@@ -36,26 +27,24 @@ Evaluation evaluate(MLP<float>& model, const datasets::Dataset& data, std::size_
     Evaluation e;
     e.count = N;
     e.confusion.assign(K, std::vector<std::size_t>(K, 0));
-    Tape<float>& tape = model.tape();
     std::vector<std::size_t> idx;
     std::vector<int> labels;
+    Tensor<float> x;                                              // [n, in], reused
+    Tape<float> loss_tape;                                        // the engine's own cross-entropy, no parameters
     double loss_sum = 0;
-    for (std::size_t begin = 0; begin < N; begin += batch) {
-        const std::size_t n = std::min(batch, N - begin);
+    for_each_chunk(N, batch, "evaluate", [&](std::size_t begin, std::size_t n) {
         idx.resize(n);
         std::iota(idx.begin(), idx.end(), begin);
         data.batch_labels(idx.data(), n, labels);
-        model.reset();
-        Var x = model.input(n);                                   // [n, in]
-        data.batch(idx.data(), n, tape.value(x));
-        Var logits = model.logits(x);                             // [n, K]
-        Var loss = tape.softmax_cross_entropy(logits, labels);    // [1, 1]
-        loss_sum += static_cast<double>(tape.value(loss)(0, 0)) * static_cast<double>(n);
-        const std::vector<int> predicted = argmax_rows(tape.value(logits));   // [n]
+        data.batch(idx.data(), n, x);                             // bytes -> floats, [n, in]
+        const Tensor<float> logits = predict(model, x, Output::Logits, n);   // [n, K]
+        loss_tape.clear();
+        const Var loss = loss_tape.softmax_cross_entropy(loss_tape.leaf(logits, false), labels);   // [1, 1]
+        loss_sum += static_cast<double>(loss_tape.value(loss)(0, 0)) * static_cast<double>(n);
+        const std::vector<int> predicted = argmax_rows(logits);   // [n]
         for (std::size_t r = 0; r < n; ++r)
             ++e.confusion[static_cast<std::size_t>(labels[r])][static_cast<std::size_t>(predicted[r])];
-    }
-    model.reset();
+    });
 
     std::size_t correct = 0;
     e.per_class_accuracy.resize(K);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "datasets/dataset.hpp"
+#include "nn/argmax.hpp"
 #include "nn/mlp.hpp"
 
 namespace nn {
@@ -18,11 +19,8 @@ struct Evaluation {
     std::vector<std::vector<std::size_t>> confusion;  // [true class][predicted class] counts
 };
 
-// Runs the whole dataset through the model in batches of `batch` rows on the model's own tape, which
-// is reset before each batch and left reset. Throws if the image size or a label does not fit the model.
-Evaluation evaluate(MLP<float>& model, const datasets::Dataset& data, std::size_t batch = 1000);
-
-// Index of the largest logit in each row of `logits` [B, K] (the first one on ties).
-std::vector<int> argmax_rows(const Tensor<float>& logits);
+// Runs the whole dataset through the model in batches of `batch` rows (nn::predict: the model's tape is not
+// touched). Throws if the image size or a label does not fit the model.
+Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std::size_t batch = 1000);
 
 }  // namespace nn

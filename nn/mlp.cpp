@@ -2,6 +2,9 @@
 // Training (losses, optimizers, the loop) is elsewhere; this file only knows the network's shape.
 #include "nn/mlp.hpp"
 
+#include "nn/chunks.hpp"
+
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -23,6 +26,17 @@ Activation parse_activation(const std::string& name) {
     if (name == "sigmoid") return Activation::Sigmoid;
     if (name == "tanh") return Activation::Tanh;
     throw std::invalid_argument("unknown activation '" + name + "' (expected relu, sigmoid or tanh)");
+}
+
+const char* output_name(Output out) { return out == Output::Softmax ? "softmax" : "logits"; }
+
+template <class T>
+Var record_logits(Tape<T>& tape, const Linear& layer1, Activation activation, const Linear& layer2, Var x) {
+    Var z1 = forward(tape, layer1, x);                   // [B, H]
+    Var h = activation == Activation::Relu    ? tape.relu(z1)
+          : activation == Activation::Sigmoid ? tape.sigmoid(z1)
+                                              : tape.tanh(z1);   // [B, H]
+    return forward(tape, layer2, h);                     // [B, out]
 }
 
 template <class T>
@@ -50,7 +64,6 @@ MLP<T>::MLP(const MLP<U>& other) : activation(other.activation) {
 
 template <class T>
 void MLP<T>::set_trainable(bool trainable) {
-    reset();
     for (Var p : parameters()) tape_.set_requires_grad(p, trainable);
 }
 
@@ -60,28 +73,36 @@ Var MLP<T>::input(std::size_t batch, bool requires_grad) {
 }
 
 template <class T>
-Var MLP<T>::logits(Var x) {
-    Var z1 = forward(tape_, layer1, x);                  // [B, H]
-    Var h = activation == Activation::Relu    ? tape_.relu(z1)
-          : activation == Activation::Sigmoid ? tape_.sigmoid(z1)
-                                              : tape_.tanh(z1);   // [B, H]
-    return forward(tape_, layer2, h);                    // [B, out]
-}
-
-template <class T>
-Tensor<T> MLP<T>::predict_proba(const Tensor<T>& x) {
-    if (x.shape(1) != in())
-        throw std::invalid_argument("MLP: input has " + std::to_string(x.shape(1)) + " columns, expected " +
-                                    std::to_string(in()));
-    reset();
-    Var xv = tape_.leaf(x, false);                       // [B, in]
-    Tensor<T> p = tape_.value(tape_.softmax(logits(xv)));  // [B, out]
-    reset();
-    return p;
+Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x, Output out, std::size_t chunk) {
+    if (x.shape(1) != model.in())
+        throw std::invalid_argument("predict: input has " + std::to_string(x.shape(1)) + " columns, the model expects " +
+                                    std::to_string(model.in()));
+    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
+    Tensor<T> f({N, C});                                 // [N, C]
+    Tape<T> tape;                                        // scratch: parameters copied as constants
+    auto constant = [&](const Linear& l) {
+        return Linear{tape.leaf(model.tape().value(l.W), false), tape.leaf(model.tape().value(l.b), false), l.in, l.out};
+    };
+    const Linear l1 = constant(model.layer1), l2 = constant(model.layer2);
+    const std::size_t params_end = tape.mark();
+    for_each_chunk(N, chunk, "predict", [&](std::size_t row0, std::size_t B) {
+        tape.rewind(params_end);                         // buffers are reused chunk after chunk
+        Var xv = tape.leaf(B, D, false);                 // [B, D]
+        std::copy(x.data() + row0 * D, x.data() + (row0 + B) * D, tape.value(xv).data());
+        Var y = record_logits(tape, l1, model.activation, l2, xv);   // [B, C]
+        if (out == Output::Softmax) y = tape.softmax(y);
+        const Tensor<T>& fy = tape.value(y);
+        std::copy(fy.data(), fy.data() + B * C, f.data() + row0 * C);
+    });
+    return f;
 }
 
 template class MLP<float>;
 template class MLP<double>;
+template Var record_logits(Tape<float>&, const Linear&, Activation, const Linear&, Var);
+template Var record_logits(Tape<double>&, const Linear&, Activation, const Linear&, Var);
+template Tensor<float> predict(const MLP<float>&, const Tensor<float>&, Output, std::size_t);
+template Tensor<double> predict(const MLP<double>&, const Tensor<double>&, Output, std::size_t);
 template MLP<double>::MLP(const MLP<float>&);
 template MLP<float>::MLP(const MLP<double>&);
 

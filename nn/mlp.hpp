@@ -16,6 +16,15 @@ enum class Activation { Relu, Sigmoid, Tanh };
 const char* activation_name(Activation a);
 Activation parse_activation(const std::string& name);  // "relu" | "sigmoid" | "tanh", else throws
 
+// Which function of the pixels a prediction (or a sensitivity) is about: softmax probabilities or raw logits.
+enum class Output { Softmax, Logits };
+const char* output_name(Output out);
+
+// Records layer 1, the activation and layer 2 on `tape`: the logits [B, out] of x [B, in].
+// The one definition of the network's forward pass; MLP::logits and nn::predict both call it.
+template <class T>
+Var record_logits(Tape<T>& tape, const Linear& layer1, Activation activation, const Linear& layer2, Var x);
+
 template <class T>
 class MLP {
 public:
@@ -34,14 +43,15 @@ public:
 
     // Forget the previous batch: rewind the tape to just after the parameters (buffers are kept).
     void reset() { tape_.rewind(params_end_); }
-    // Switch the parameters' gradients on (training) or off (input sensitivities only). Call before recording.
+    // Switch the parameters' gradients on (training) or off, for nodes recorded afterwards. Rewinds nothing.
     void set_trainable(bool trainable);
+    // Freezes the parameters while the returned guard lives, then gives each its previous flag back:
+    //     { auto frozen = model.freeze(); ... record and walk backward: no dW is computed ... }
+    FrozenLeaves<T> freeze() { return FrozenLeaves<T>(tape_, parameters()); }
     // A new input leaf [B, in]; fill it through tape().value(x). Call reset() first for a new batch.
     Var input(std::size_t batch, bool requires_grad = false);
     // Records layer 1, the activation and layer 2 on the tape: the logits [B, out].
-    Var logits(Var x);
-    // Softmax probabilities [B, out] of a batch [B, in] (resets the tape, records no gradients).
-    Tensor<T> predict_proba(const Tensor<T>& x);
+    Var logits(Var x) { return record_logits(tape_, layer1, activation, layer2, x); }
 
     Linear layer1, layer2;
     Activation activation = Activation::Relu;
@@ -53,5 +63,12 @@ private:
 
 extern template class MLP<float>;
 extern template class MLP<double>;
+
+// f(x) [N, out] of a const model: softmax probabilities or logits, forward passes only, in chunks of `chunk`
+// rows, recorded on a scratch tape that holds a copy of the parameters: the model's own tape is not touched.
+// The one forward-only prediction path of the project. Throws if x does not have model.in() columns.
+template <class T>
+Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x /*[N, in]*/, Output out = Output::Softmax,
+                  std::size_t chunk = 4096);
 
 }  // namespace nn

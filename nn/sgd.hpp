@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <vector>
 
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
 #include "nn/optimizer.hpp"
 
 namespace nn {

@@ -1,6 +1,8 @@
-// nn/tape.cpp — recording ops on the tape and walking it backward: two switches over the closed Op enum.
-// The math of each case is in nn/ops.hpp; this file only routes values and gradients between nodes.
+// nn/tape.cpp — recording ops on the tape, walking it backward (VJP) and forward (JVP): three switches over Op.
+// The math of each case is in nn/ops.hpp; this file only routes values, gradients and tangents between nodes.
 #include "nn/tape.hpp"
+
+#include "nn/ops.hpp"
 
 #include <ostream>
 #include <sstream>
@@ -55,8 +57,11 @@ Var Tape<T>::record(Op op, int a, int b, bool requires_grad) {
         grads_.emplace_back();
         saved_.emplace_back();
         labels_.emplace_back();
+        tangents_.emplace_back();
+        tangent_state_.push_back(0);
     }
     nodes_[used_] = Node{op, a, b, 0.0, requires_grad};
+    tangent_state_[used_] = 0;
     return Var{static_cast<int>(used_++)};
 }
 
@@ -98,22 +103,60 @@ void require(bool ok, const char* op, const M& a, const char* what) {
 }
 }  // namespace
 
-#define NN_UNARY(NAME, OP)                                                           \
-    template <class T>                                                               \
-    Var Tape<T>::NAME(Var a) {                                                       \
-        const std::size_t ia = index(a);                                             \
-        Var y = record(OP, a.id, -1, nodes_[ia].requires_grad);                     \
-        forward(static_cast<std::size_t>(y.id));                                     \
-        return y;                                                                    \
-    }
-NN_UNARY(relu, Op::Relu)
-NN_UNARY(sigmoid, Op::Sigmoid)
-NN_UNARY(tanh, Op::Tanh)
-NN_UNARY(softmax, Op::Softmax)
-NN_UNARY(log_softmax, Op::LogSoftmax)
-NN_UNARY(sum, Op::Sum)
-NN_UNARY(mean, Op::Mean)
-#undef NN_UNARY
+template <class T>
+Var Tape<T>::record_unary(Op op, Var a) {
+    const std::size_t ia = index(a);
+    Var y = record(op, a.id, -1, nodes_[ia].requires_grad);
+    forward(static_cast<std::size_t>(y.id));
+    return y;
+}
+
+template <class T>
+Var Tape<T>::record_binary(Op op, Var a, Var b) {
+    const std::size_t ia = index(a), ib = index(b);
+    Var y = record(op, a.id, b.id, nodes_[ia].requires_grad || nodes_[ib].requires_grad);
+    forward(static_cast<std::size_t>(y.id));
+    return y;
+}
+
+// Elementwise ops of two inputs need equal shapes.
+template <class T>
+Var Tape<T>::add(Var a, Var b) {
+    require(value(a).shape() == value(b).shape(), "add", value(a), &value(b), "shapes differ");
+    return record_binary(Op::Add, a, b);
+}
+
+template <class T>
+Var Tape<T>::sub(Var a, Var b) {
+    require(value(a).shape() == value(b).shape(), "sub", value(a), &value(b), "shapes differ");
+    return record_binary(Op::Sub, a, b);
+}
+
+template <class T>
+Var Tape<T>::mul(Var a, Var b) {
+    require(value(a).shape() == value(b).shape(), "mul", value(a), &value(b), "shapes differ");
+    return record_binary(Op::Mul, a, b);
+}
+
+template <class T>
+Var Tape<T>::mse(Var a, Var b) {
+    require(value(a).shape() == value(b).shape(), "mse", value(a), &value(b), "shapes differ");
+    return record_binary(Op::Mse, a, b);
+}
+
+template <class T>
+Var Tape<T>::matmul(Var a, Var b) {
+    require(value(a).shape(1) == value(b).shape(0), "matmul", value(a), &value(b), "inner sizes differ");
+    return record_binary(Op::MatMul, a, b);
+}
+
+template <class T>
+Var Tape<T>::add_bias(Var a, Var bias) {
+    const Matrix& A = value(a);
+    const Matrix& B = value(bias);
+    require(B.shape(0) == 1 && B.shape(1) == A.shape(1), "add_bias", A, &B, "bias must be [1, N] for a [B, N] input");
+    return record_binary(Op::AddBias, a, bias);
+}
 
 template <class T>
 Var Tape<T>::scale(Var a, T c) {
@@ -124,41 +167,21 @@ Var Tape<T>::scale(Var a, T c) {
     return y;
 }
 
+// Ops of one input accept any shape.
 template <class T>
-Var Tape<T>::matmul(Var a, Var b) {
-    const Matrix& A = value(a);
-    const Matrix& B = value(b);
-    require(A.shape(1) == B.shape(0), "matmul", A, &B, "inner sizes differ");
-    Var y = record(Op::MatMul, a.id, b.id, nodes_[a.id].requires_grad || nodes_[b.id].requires_grad);
-    forward(static_cast<std::size_t>(y.id));
-    return y;
-}
-
+Var Tape<T>::relu(Var a) { return record_unary(Op::Relu, a); }
 template <class T>
-Var Tape<T>::add_bias(Var a, Var bias) {
-    const Matrix& A = value(a);
-    const Matrix& B = value(bias);
-    require(B.shape(0) == 1 && B.shape(1) == A.shape(1), "add_bias", A, &B, "bias must be [1, N] for a [B, N] input");
-    Var y = record(Op::AddBias, a.id, bias.id, nodes_[a.id].requires_grad || nodes_[bias.id].requires_grad);
-    forward(static_cast<std::size_t>(y.id));
-    return y;
-}
-
-#define NN_SAME_SHAPE_BINARY(NAME, OP)                                                                    \
-    template <class T>                                                                                    \
-    Var Tape<T>::NAME(Var a, Var b) {                                                                     \
-        const Matrix& A = value(a);                                                                       \
-        const Matrix& B = value(b);                                                                       \
-        require(A.shape() == B.shape(), #NAME, A, &B, "shapes differ");                                   \
-        Var y = record(OP, a.id, b.id, nodes_[a.id].requires_grad || nodes_[b.id].requires_grad);         \
-        forward(static_cast<std::size_t>(y.id));                                                          \
-        return y;                                                                                         \
-    }
-NN_SAME_SHAPE_BINARY(add, Op::Add)
-NN_SAME_SHAPE_BINARY(sub, Op::Sub)
-NN_SAME_SHAPE_BINARY(mul, Op::Mul)
-NN_SAME_SHAPE_BINARY(mse, Op::Mse)
-#undef NN_SAME_SHAPE_BINARY
+Var Tape<T>::sigmoid(Var a) { return record_unary(Op::Sigmoid, a); }
+template <class T>
+Var Tape<T>::tanh(Var a) { return record_unary(Op::Tanh, a); }
+template <class T>
+Var Tape<T>::softmax(Var a) { return record_unary(Op::Softmax, a); }
+template <class T>
+Var Tape<T>::log_softmax(Var a) { return record_unary(Op::LogSoftmax, a); }
+template <class T>
+Var Tape<T>::sum(Var a) { return record_unary(Op::Sum, a); }
+template <class T>
+Var Tape<T>::mean(Var a) { return record_unary(Op::Mean, a); }
 
 template <class T>
 Var Tape<T>::softmax_cross_entropy(Var logits, const std::vector<int>& labels) {
@@ -235,6 +258,90 @@ void Tape<T>::backward_node(std::size_t i) {
     }
 }
 
+// ---------------------------------------------------------------- forward mode: one switch
+template <class T>
+const typename Tape<T>::Matrix* Tape<T>::tangent_for(int id) const {
+    if (id < 0 || tangent_state_[id] == 0) return nullptr;
+    return &tangents_[id];
+}
+
+template <class T>
+void Tape<T>::tangent_node(std::size_t i) {
+    const Node& n = nodes_[i];
+    const Matrix* ta = tangent_for(n.a);
+    const Matrix* tb = tangent_for(n.b);
+    tangent_state_[i] = (ta || tb) ? 2 : 0;
+    if (!ta && !tb) return;                   // depends on no seeded leaf: tangent 0, nothing computed
+    const std::size_t K = directions_;
+    const Matrix& y = values_[i];
+    Matrix& ty = tangents_[i];
+    switch (n.op) {
+        case Op::Leaf: break;
+        case Op::MatMul: matmul_tangent(values_[n.a], values_[n.b], ta, tb, K, ty); break;
+        case Op::AddBias: add_bias_tangent(values_[n.a], ta, tb, K, ty); break;
+        case Op::Add: add_tangent(values_[n.a], ta, tb, K, ty); break;
+        case Op::Sub: sub_tangent(values_[n.a], ta, tb, K, ty); break;
+        case Op::Mul: mul_tangent(values_[n.a], values_[n.b], ta, tb, K, ty); break;
+        case Op::Scale: scale_tangent(static_cast<T>(n.c), *ta, ty); break;
+        case Op::Relu: relu_tangent(y, *ta, K, ty); break;
+        case Op::Sigmoid: sigmoid_tangent(y, *ta, K, ty); break;
+        case Op::Tanh: tanh_tangent(y, *ta, K, ty); break;
+        case Op::Softmax: softmax_tangent(y, *ta, K, ty); break;
+        case Op::LogSoftmax: log_softmax_tangent(y, *ta, K, ty); break;
+        case Op::SoftmaxCrossEntropy: softmax_cross_entropy_tangent(saved_[i], labels_[i], *ta, K, ty); break;
+        case Op::Mse: mse_tangent(values_[n.a], values_[n.b], ta, tb, K, ty); break;
+        case Op::Sum: sum_tangent(values_[n.a], *ta, K, ty); break;
+        case Op::Mean: mean_tangent(values_[n.a], *ta, K, ty); break;
+    }
+}
+
+template <class T>
+typename Tape<T>::Matrix& Tape<T>::seed_tangent(Var leaf, std::size_t directions) {
+    const std::size_t i = index(leaf);
+    if (nodes_[i].op != Op::Leaf)
+        throw std::logic_error("tape: seed_tangent on node " + std::to_string(i) + " (" + op_name(nodes_[i].op) +
+                               "), which is not a leaf");
+    if (directions == 0) throw std::invalid_argument("tape: seed_tangent needs at least 1 direction");
+    if (directions_ != 0 && directions != directions_)
+        throw std::invalid_argument("tape: seed_tangent with " + std::to_string(directions) +
+                                    " directions, but the seeds so far have " + std::to_string(directions_) +
+                                    " (call clear_tangents() first)");
+    directions_ = directions;
+    Matrix& t = tangents_[i];
+    reshape_to(t, directions * values_[i].shape(0), values_[i].shape(1));   // [K·R, N]
+    t.fill(T(0));
+    tangent_state_[i] = 1;
+    return t;
+}
+
+template <class T>
+void Tape<T>::forward_tangents(Var output) {
+    const std::size_t out = index(output);
+    if (directions_ == 0) throw std::logic_error("tape: forward_tangents without a seed (call seed_tangent first)");
+    for (std::size_t i = 0; i <= out; ++i)
+        if (nodes_[i].op != Op::Leaf) tangent_node(i);
+}
+
+template <class T>
+bool Tape<T>::has_tangent(Var v) const {
+    return tangent_state_[index(v)] != 0;
+}
+
+template <class T>
+const typename Tape<T>::Matrix& Tape<T>::tangent(Var v) const {
+    const std::size_t i = index(v);
+    if (tangent_state_[i] == 0)
+        throw std::logic_error("tape: node " + std::to_string(i) + " (" + op_name(nodes_[i].op) +
+                               ") has no tangent: it depends on no seeded leaf, or forward_tangents was not called");
+    return tangents_[i];
+}
+
+template <class T>
+void Tape<T>::clear_tangents() {
+    std::fill(tangent_state_.begin(), tangent_state_.end(), char(0));
+    directions_ = 0;
+}
+
 template <class T>
 void Tape<T>::backward(Var output, const Matrix& seed) {
     const std::size_t out = index(output);
@@ -303,6 +410,21 @@ const typename Tape<T>::Matrix& Tape<T>::grad(Var v) const {
     return grads_[i];
 }
 
+// ---------------------------------------------------------------- freezing for a scope
+template <class T>
+FrozenLeaves<T>::FrozenLeaves(Tape<T>& tape, std::vector<Var> leaves) : tape_(tape), leaves_(std::move(leaves)) {
+    for (Var v : leaves_) {
+        was_.push_back(tape_.node(v).requires_grad);
+        tape_.set_requires_grad(v, false);
+    }
+}
+
+template <class T>
+FrozenLeaves<T>::~FrozenLeaves() {
+    for (std::size_t k = leaves_.size(); k-- > 0;)              // reverse order: a leaf listed twice ends as it began
+        if (static_cast<std::size_t>(leaves_[k].id) < tape_.size()) tape_.set_requires_grad(leaves_[k], was_[k]);
+}
+
 // ---------------------------------------------------------------- printing
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Tape<T>& tape) {
@@ -324,6 +446,8 @@ std::ostream& operator<<(std::ostream& os, const Tape<T>& tape) {
 
 template class Tape<float>;
 template class Tape<double>;
+template class FrozenLeaves<float>;
+template class FrozenLeaves<double>;
 template std::ostream& operator<<(std::ostream&, const Tape<float>&);
 template std::ostream& operator<<(std::ostream&, const Tape<double>&);
 

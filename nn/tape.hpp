@@ -1,5 +1,5 @@
-// nn/tape.hpp — the tape: every op records a node; backward(output, seed) walks the nodes in reverse.
-// The tape owns values and gradients (separate buffers); the math of each op lives in nn/ops.hpp.
+// nn/tape.hpp — the tape: every op records a node; backward(output, seed) walks the nodes in reverse (VJP),
+// forward_tangents(output) walks them forward (JVP). The tape owns values, gradients and tangents; the math is nn/ops.hpp.
 #pragma once
 
 #include <cstddef>
@@ -7,11 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "nn/ops.hpp"
+#include "nn/tensor.hpp"
 
 namespace nn {
 
 // The closed set of operations. The tape prints as a list of these, one node a line.
+// To add an op (say `exp`):
+//   1. nn/ops.hpp: exp_forward, exp_backward and exp_tangent side by side, under one comment line with the math.
+//   2. here: a value in this enum, and its recorder `Var exp(Var a);` in Tape.
+//   3. nn/tape.cpp: op_name(), the recorder (check shapes, then record_unary / record_binary), and one case in
+//      each of the three switches: forward(), backward_node(), tangent_node().
+//   4. tests/test_gradcheck.cpp: a case in all_op_cases(); it then gets the FD proof of its backward and of its
+//      tangent kernel, and the test "every op has a case" fails until you add it.
 enum class Op {
     Leaf,                 // an input or a parameter: no inputs, no backward
     MatMul,               // a·b
@@ -82,9 +89,24 @@ public:
     void backward(Var output);                // output must be [1, 1]; seed 1
     void zero_grad();                         // every gradient on the tape back to 0
     void zero_grad(Var v);                    // one node's gradient back to 0
-    // Switch a leaf's gradient on or off (e.g. freeze the weights while taking ∂p/∂x).
-    // Applies to nodes recorded afterwards: rewind past the leaf's users first.
+    // Switch a leaf's gradient on or off. Applies to nodes recorded afterwards; nodes already recorded keep
+    // the flag they were recorded with. To freeze for a scope, prefer FrozenLeaves below.
     void set_requires_grad(Var leaf, bool requires_grad);
+
+    // ---- forward mode (JVP): K directions at once
+    // A tangent is stacked: for a value [R, N] it is [K·R, N], and rows [k·R, (k+1)·R) hold the derivative of
+    // the value along direction k. So a matmul pushes all K directions through one gemm ([K·B, M]·[M, N]).
+    // Usage: seed_tangent(leaf, K) returns the leaf's tangent, zeroed, to fill in place (any number of leaves;
+    // unseeded leaves are constants); forward_tangents(output) computes the tangent of every node up to
+    // `output`; tangent(v) reads one. The seeds stay until clear_tangents(); forward_tangents can be called
+    // again after refilling them (the next block of directions), with no new forward pass.
+    // Independent of requires_grad and of backward(): the two modes share only the recorded values.
+    Matrix& seed_tangent(Var leaf, std::size_t directions);
+    void forward_tangents(Var output);
+    const Matrix& tangent(Var v) const;       // [K·R, N]; throws if v does not depend on a seeded leaf
+    bool has_tangent(Var v) const;            // false: v does not depend on any seeded leaf (tangent 0)
+    std::size_t directions() const { return directions_; }   // K of the current seeds (0: none)
+    void clear_tangents();                    // forget every seed and tangent (buffers are kept)
 
     // ---- access
     const Matrix& value(Var v) const { return values_.at(index(v)); }
@@ -103,16 +125,56 @@ public:
 private:
     std::size_t index(Var v) const;
     Var record(Op op, int a, int b, bool requires_grad);
+    Var record_unary(Op op, Var a);           // record and compute an op of one input
+    Var record_binary(Op op, Var a, Var b);   // record and compute an op of two inputs
     void forward(std::size_t i);              // compute values_[i] from its inputs
     void backward_node(std::size_t i);        // push grads_[i] to the node's inputs
+    void tangent_node(std::size_t i);         // compute tangents_[i] from the inputs' tangents
     Matrix* grad_for(int id);                 // grads_[id] if it needs a gradient, else nullptr
+    const Matrix* tangent_for(int id) const;  // tangents_[id] if it depends on a seed, else nullptr
 
     std::vector<Node> nodes_;
     std::vector<Matrix> values_;              // values_[i]: the value of node i
     std::vector<Matrix> grads_;               // grads_[i]: ∂(seeded output)/∂ node i
     std::vector<Matrix> saved_;               // saved_[i]: what node i keeps for backward (softmax of CE)
     std::vector<std::vector<int>> labels_;    // labels_[i]: the labels of a cross-entropy node
+    std::vector<Matrix> tangents_;            // tangents_[i]: [K·R, N], the K directional derivatives of node i
+    std::vector<char> tangent_state_;         // 0: no tangent (constant), 1: seeded leaf, 2: computed
+    std::size_t directions_ = 0;              // K of the seeds
     std::size_t used_ = 0;                    // nodes_[0, used_) are live; the rest are spare buffers
+};
+
+// RAII freezing, in the spirit of torch.no_grad: while it lives, the given leaves have requires_grad = false;
+// its destructor gives each leaf back the exact flag it had. Nodes recorded while it lives need no gradient
+// through those leaves (e.g. no dW while taking ∂p/∂x). It never rewinds the tape.
+template <class T>
+class FrozenLeaves {
+public:
+    FrozenLeaves(Tape<T>& tape, std::vector<Var> leaves);
+    ~FrozenLeaves();
+    FrozenLeaves(const FrozenLeaves&) = delete;
+    FrozenLeaves& operator=(const FrozenLeaves&) = delete;
+
+private:
+    Tape<T>& tape_;
+    std::vector<Var> leaves_;
+    std::vector<bool> was_;                   // each leaf's requires_grad before the freeze
+};
+
+// RAII: remembers the tape's length and rewinds to it at the end of the scope, so it forgets exactly the nodes
+// recorded while it lived (their buffers are kept for the next time), never one recorded before it.
+template <class T>
+class RewindOnExit {
+public:
+    explicit RewindOnExit(Tape<T>& tape) : tape_(tape), mark_(tape.mark()) {}
+    ~RewindOnExit() { tape_.rewind(mark_); }
+    RewindOnExit(const RewindOnExit&) = delete;
+    RewindOnExit& operator=(const RewindOnExit&) = delete;
+    std::size_t mark() const { return mark_; }   // rewind(mark()) forgets this scope's nodes early
+
+private:
+    Tape<T>& tape_;
+    std::size_t mark_;
 };
 
 // One line per node: id, op, shape, input ids.
@@ -121,5 +183,7 @@ std::ostream& operator<<(std::ostream& os, const Tape<T>& tape);
 
 extern template class Tape<float>;
 extern template class Tape<double>;
+extern template class FrozenLeaves<float>;
+extern template class FrozenLeaves<double>;
 
 }  // namespace nn

@@ -163,8 +163,7 @@ TrainResult train(MLP<float>& model, const datasets::Dataset& data, const TrainC
                     std::copy_n(&data.images(idx[i], 0), P, image);
                     config.augment.apply(image, data.rows, data.cols, augment_rng);
                 }
-                Tensor<float>& xv = tape.value(x);
-                for (std::size_t k = 0; k < B * P; ++k) xv.data()[k] = static_cast<float>(bytes[k]) / 255.0f;
+                datasets::bytes_to_unit(bytes.data(), B * P, tape.value(x).data());
             } else {
                 data.batch(idx, B, tape.value(x));
             }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
 
 namespace sensitivity {
 

@@ -1,5 +1,5 @@
 // sensitivity/jacobian.cpp — the input Jacobian from one recorded forward pass and one backward walk per output class.
-// The tape's backward kernels (nn/ops.hpp) do the work; this file chooses seeds, takes them through the softmax, copies rows.
+// The tape's backward kernels (nn/ops.hpp) do the work; this file chooses seeds and copies rows.
 #include "sensitivity/jacobian.hpp"
 
 #include <algorithm>
@@ -8,9 +8,10 @@
 
 #include <xtensor/xmath.hpp>
 
-namespace sensitivity {
+#include "nn/argmax.hpp"
+#include "nn/chunks.hpp"
 
-const char* output_name(Output out) { return out == Output::Softmax ? "softmax" : "logits"; }
+namespace sensitivity {
 
 namespace {
 template <class T>
@@ -28,15 +29,8 @@ void check_class(int c, std::size_t classes, const char* who) {
 
 // ---------------------------------------------------------------- InputGradient: one forward, many backward walks
 template <class T>
-InputGradient<T>::InputGradient(nn::MLP<T>& model, Output out) : model_(model), out_(out) {
-    was_trainable_ = model_.tape().node(model_.layer1.W).requires_grad;
-    model_.set_trainable(false);                                    // no dW: only ∂f/∂x is computed
-}
-
-template <class T>
-InputGradient<T>::~InputGradient() {
-    model_.set_trainable(was_trainable_);                           // also rewinds the tape past our nodes
-}
+InputGradient<T>::InputGradient(nn::MLP<T>& model, Output out)
+    : model_(model), out_(out), frozen_(model.tape(), model.parameters()), scope_(model.tape()) {}
 
 template <class T>
 const nn::Tensor<T>& InputGradient<T>::forward(const nn::Tensor<T>& x, std::size_t row0, std::size_t rows) {
@@ -48,8 +42,8 @@ const nn::Tensor<T>& InputGradient<T>::forward(const nn::Tensor<T>& x, std::size
                                     std::to_string(x.shape(0)) + "-row input");
     nn::Tape<T>& tape = model_.tape();
     const std::size_t D = model_.in();
-    model_.reset();
-    x_ = model_.input(rows, true);                                  // [B, D] leaf that wants a gradient
+    tape.rewind(scope_.mark());                                     // forget our previous chunk, keep its buffers
+    x_ = tape.leaf(rows, D, true);                                  // [B, D] leaf that wants a gradient
     std::copy(x.data() + row0 * D, x.data() + (row0 + rows) * D, tape.value(x_).data());
     logits_ = model_.logits(x_);                                    // [B, C]
     y_ = out_ == Output::Softmax ? tape.softmax(logits_) : logits_; // [B, C]
@@ -68,24 +62,7 @@ const nn::Tensor<T>& InputGradient<T>::backward(const nn::Tensor<T>& seed) {
     if (batch_ == 0) throw std::logic_error("InputGradient: call forward() before backward()");
     nn::Tape<T>& tape = model_.tape();
     tape.zero_grad(x_);                                             // leaf grads accumulate: start each walk at 0
-    if (out_ == Output::Logits) {
-        tape.backward(logits_, seed);                               // checks seed is [B, C]
-        return tape.grad(x_);                                       // [B, D]
-    }
-    const nn::Tensor<T>& p = tape.value(y_);                        // [B, C]
-    if (seed.shape() != p.shape())
-        throw std::invalid_argument("InputGradient::backward: seed is [" + std::to_string(seed.shape(0)) + ", " +
-                                    std::to_string(seed.shape(1)) + "], the output is [" +
-                                    std::to_string(p.shape(0)) + ", " + std::to_string(p.shape(1)) + "]");
-    const std::size_t B = p.shape(0), C = p.shape(1);
-    nn::reshape_to(dlogits_, B, C);
-    for (std::size_t n = 0; n < B; ++n)
-        for (std::size_t c = 0; c < C; ++c) {
-            T s = 0;                                                // seed_c − Σ_i seed_i p_i, without cancellation
-            for (std::size_t i = 0; i < C; ++i) s += p(n, i) * (seed(n, c) - seed(n, i));
-            dlogits_(n, c) = p(n, c) * s;                           // dl = p ⊙ (seed − Σ seed ⊙ p)
-        }
-    tape.backward(logits_, dlogits_);
+    tape.backward(y_, seed);                                        // checks seed is [B, C]; through the softmax node
     return tape.grad(x_);                                           // [B, D]
 }
 
@@ -118,39 +95,15 @@ const nn::Tensor<T>& InputGradient<T>::backward_difference(int a, int b) {
     return backward(seed_);
 }
 
-// ---------------------------------------------------------------- forward only
-template <class T>
-nn::Tensor<T> predict(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out, std::size_t chunk) {
-    check_input(model, x, "predict");
-    if (chunk == 0) throw std::invalid_argument("predict: chunk must be at least 1 row");
-    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
-    nn::Tensor<T> f({N, C});                                        // [N, C]
-    nn::Tape<T>& tape = model.tape();
-    for (std::size_t row0 = 0; row0 < N; row0 += chunk) {
-        const std::size_t B = std::min(chunk, N - row0);
-        model.reset();
-        nn::Var xv = tape.leaf(B, D, false);                        // [B, D], no gradient anywhere downstream
-        std::copy(x.data() + row0 * D, x.data() + (row0 + B) * D, tape.value(xv).data());
-        nn::Var y = model.logits(xv);                               // [B, C]
-        if (out == Output::Softmax) y = tape.softmax(y);
-        const nn::Tensor<T>& fy = tape.value(y);
-        std::copy(fy.data(), fy.data() + B * C, f.data() + row0 * C);
-    }
-    model.reset();
-    return f;
-}
-
 // ---------------------------------------------------------------- the full Jacobian
 template <class T>
 xt::xtensor<T, 3> jacobian(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out, std::size_t chunk) {
     check_input(model, x, "jacobian");
-    if (chunk == 0) throw std::invalid_argument("jacobian: chunk must be at least 1 row");
     const std::size_t N = x.shape(0), C = model.out(), D = model.in();
     xt::xtensor<T, 3> J({N, C, D});                                 // [N, C, D]
     InputGradient<T> grad(model, out);
     nn::Tensor<T> seed;                                             // [B, C], one-hot column i
-    for (std::size_t row0 = 0; row0 < N; row0 += chunk) {
-        const std::size_t B = std::min(chunk, N - row0);
+    nn::for_each_chunk(N, chunk, "jacobian", [&](std::size_t row0, std::size_t B) {
         grad.forward(x, row0, B);                                   // one forward for the chunk
         nn::reshape_to(seed, B, C);
         seed.fill(T(0));
@@ -162,7 +115,38 @@ xt::xtensor<T, 3> jacobian(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out
             for (std::size_t n = 0; n < B; ++n)
                 std::copy(dx.data() + n * D, dx.data() + (n + 1) * D, &J(row0 + n, i, 0));
         }
-    }
+    });
+    return J;
+}
+
+template <class T>
+xt::xtensor<T, 3> jacobian_forward(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out, std::size_t chunk,
+                                   std::size_t directions) {
+    check_input(model, x, "jacobian_forward");
+    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
+    xt::xtensor<T, 3> J({N, C, D});                                 // [N, C, D]
+    nn::Tape<T>& tape = model.tape();
+    const nn::RewindOnExit<T> scope(tape);                          // forgets our nodes, and only ours, at the end
+    nn::for_each_chunk(N, chunk, "jacobian_forward", [&](std::size_t row0, std::size_t B) {
+        tape.rewind(scope.mark());
+        tape.clear_tangents();
+        nn::Var xv = tape.leaf(B, D, false);                        // [B, D]
+        std::copy(x.data() + row0 * D, x.data() + (row0 + B) * D, tape.value(xv).data());
+        nn::Var y = model.logits(xv);                               // [B, C], one forward for the chunk
+        if (out == Output::Softmax) y = tape.softmax(y);
+        nn::for_each_chunk(D, directions, "jacobian_forward", [&](std::size_t j0, std::size_t K) {   // pixels j0..j0+K-1
+            if (K != tape.directions()) tape.clear_tangents();      // the last block may be smaller
+            nn::Tensor<T>& dx = tape.seed_tangent(xv, K);           // [K·B, D], zeroed
+            for (std::size_t k = 0; k < K; ++k)
+                for (std::size_t n = 0; n < B; ++n) dx(k * B + n, j0 + k) = T(1);   // block k: e_{j0+k} per image
+            tape.forward_tangents(y);
+            const nn::Tensor<T>& dy = tape.tangent(y);              // [K·B, C]: block k = ∂f/∂x_{j0+k}
+            for (std::size_t k = 0; k < K; ++k)
+                for (std::size_t n = 0; n < B; ++n)
+                    for (std::size_t i = 0; i < C; ++i) J(row0 + n, i, j0 + k) = dy(k * B + n, i);
+        });
+    });
+    tape.clear_tangents();
     return J;
 }
 
@@ -174,18 +158,16 @@ nn::Tensor<T> class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, const st
     if (classes.size() != x.shape(0))
         throw std::invalid_argument("class_gradient: " + std::to_string(classes.size()) + " classes for " +
                                     std::to_string(x.shape(0)) + " images");
-    if (chunk == 0) throw std::invalid_argument("class_gradient: chunk must be at least 1 row");
     const std::size_t N = x.shape(0), D = model.in();
     nn::Tensor<T> maps({N, D});                                     // [N, D]
     InputGradient<T> grad(model, out);
     std::vector<int> part;
-    for (std::size_t row0 = 0; row0 < N; row0 += chunk) {
-        const std::size_t B = std::min(chunk, N - row0);
+    nn::for_each_chunk(N, chunk, "class_gradient", [&](std::size_t row0, std::size_t B) {
         grad.forward(x, row0, B);
         part.assign(classes.begin() + static_cast<long>(row0), classes.begin() + static_cast<long>(row0 + B));
         const nn::Tensor<T>& dx = grad.backward_classes(part);     // [B, D]
         std::copy(dx.data(), dx.data() + B * D, maps.data() + row0 * D);
-    }
+    });
     return maps;
 }
 
@@ -198,18 +180,11 @@ template <class T>
 nn::Tensor<T> predicted_class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out,
                                        std::vector<int>* predicted) {
     check_input(model, x, "predicted_class_gradient");
-    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
+    const std::size_t N = x.shape(0), D = model.in();
     nn::Tensor<T> maps({N, D});
     if (N == 0) return maps;
     InputGradient<T> grad(model, out);
-    const nn::Tensor<T>& f = grad.forward(x);                       // [N, C]
-    std::vector<int> cls(N);
-    for (std::size_t n = 0; n < N; ++n) {
-        std::size_t best = 0;
-        for (std::size_t i = 1; i < C; ++i)
-            if (f(n, i) > f(n, best)) best = i;
-        cls[n] = static_cast<int>(best);
-    }
+    std::vector<int> cls = nn::argmax_rows(grad.forward(x));        // [N] from f(x) [N, C]
     maps = grad.backward_classes(cls);                              // same tape, one walk
     if (predicted) *predicted = std::move(cls);
     return maps;
@@ -226,12 +201,6 @@ nn::Tensor<T> class_difference_gradient(nn::MLP<T>& model, const nn::Tensor<T>& 
     return maps;
 }
 
-template <class T>
-xt::xtensor<T, 3> magnitude(const xt::xtensor<T, 3>& J) {
-    xt::xtensor<T, 3> A = xt::abs(J);
-    return A;
-}
-
 // ---------------------------------------------------------------- the dataset summary
 template <class T>
 SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
@@ -240,13 +209,12 @@ SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const
     if (labels.size() != x.shape(0))
         throw std::invalid_argument("summarize: " + std::to_string(labels.size()) + " labels for " +
                                     std::to_string(x.shape(0)) + " images");
-    const std::size_t N = x.shape(0), C = model.out(), D = model.in(), chunk = 1000;
+    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
     xt::xtensor<double, 2> sum = xt::zeros<double>({C, D});         // Σ |∂p_c/∂x| per class, in double
     std::vector<std::size_t> counts(C, 0);
     InputGradient<T> grad(model, out);
     std::vector<int> part;
-    for (std::size_t row0 = 0; row0 < N; row0 += chunk) {
-        const std::size_t B = std::min(chunk, N - row0);
+    nn::for_each_chunk(N, 1000, "summarize", [&](std::size_t row0, std::size_t B) {
         grad.forward(x, row0, B);
         part.assign(labels.begin() + static_cast<long>(row0), labels.begin() + static_cast<long>(row0 + B));
         const nn::Tensor<T>& dx = grad.backward_classes(part);     // [B, D]: ∂p_label/∂x per image
@@ -255,7 +223,7 @@ SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const
             ++counts[c];
             for (std::size_t j = 0; j < D; ++j) sum(c, j) += std::abs(static_cast<double>(dx(n, j)));
         }
-    }
+    });
     SensitivitySummary<T> s;
     s.per_class = xt::zeros<T>({C, D});
     s.overall = xt::zeros<T>({D});
@@ -268,21 +236,22 @@ SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const
     return s;
 }
 
-#define SENSITIVITY_JACOBIAN(T)                                                                              \
-    template class InputGradient<T>;                                                                         \
-    template nn::Tensor<T> predict(nn::MLP<T>&, const nn::Tensor<T>&, Output, std::size_t);                \
-    template xt::xtensor<T, 3> jacobian(nn::MLP<T>&, const nn::Tensor<T>&, Output, std::size_t);            \
-    template nn::Tensor<T> class_gradient(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,       \
-                                          Output, std::size_t);                                              \
-    template nn::Tensor<T> class_gradient(nn::MLP<T>&, const nn::Tensor<T>&, int, Output);                  \
-    template nn::Tensor<T> predicted_class_gradient(nn::MLP<T>&, const nn::Tensor<T>&, Output,              \
-                                                    std::vector<int>*);                                      \
-    template nn::Tensor<T> class_difference_gradient(nn::MLP<T>&, const nn::Tensor<T>&, int, int, Output);  \
-    template xt::xtensor<T, 3> magnitude(const xt::xtensor<T, 3>&);                                          \
-    template SensitivitySummary<T> summarize(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,    \
-                                             Output);
-SENSITIVITY_JACOBIAN(float)
-SENSITIVITY_JACOBIAN(double)
-#undef SENSITIVITY_JACOBIAN
+// The two precisions the project uses: float for maps, double for the finite-difference proofs.
+template class InputGradient<float>;
+template xt::xtensor<float, 3> jacobian(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::size_t);
+template xt::xtensor<float, 3> jacobian_forward(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::size_t, std::size_t);
+template nn::Tensor<float> class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&, Output, std::size_t);
+template nn::Tensor<float> class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, int, Output);
+template nn::Tensor<float> predicted_class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::vector<int>*);
+template nn::Tensor<float> class_difference_gradient(nn::MLP<float>&, const nn::Tensor<float>&, int, int, Output);
+template SensitivitySummary<float> summarize(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&, Output);
+template class InputGradient<double>;
+template xt::xtensor<double, 3> jacobian(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::size_t);
+template xt::xtensor<double, 3> jacobian_forward(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::size_t, std::size_t);
+template nn::Tensor<double> class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&, Output, std::size_t);
+template nn::Tensor<double> class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, int, Output);
+template nn::Tensor<double> predicted_class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::vector<int>*);
+template nn::Tensor<double> class_difference_gradient(nn::MLP<double>&, const nn::Tensor<double>&, int, int, Output);
+template SensitivitySummary<double> summarize(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&, Output);
 
 }  // namespace sensitivity

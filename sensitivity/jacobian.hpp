@@ -11,23 +11,23 @@
 
 namespace sensitivity {
 
-// Which function of the pixels we differentiate: the softmax probabilities or the raw logits.
-enum class Output { Softmax, Logits };
-const char* output_name(Output out);
+// Which function of the pixels we differentiate: the softmax probabilities or the raw logits (nn/mlp.hpp).
+using nn::Output;
+using nn::output_name;
+// f(x) [N, C] without any gradient, from a const model (nn/mlp.hpp): the one forward-only prediction path.
+using nn::predict;
 
 // One forward pass of a batch recorded on the model's tape with the parameters frozen; afterwards any number of
 // backward walks of that same tape, each returning ∂(Σ_n Σ_i seed[n, i]·f(x)[n, i]) / ∂x  — row n of the result
 // is the gradient for image n alone, because the rows of a batch do not interact.
-// For f = softmax the walk starts at the logits node with the seed already taken through the softmax, as
-//     dl_c = p_c · Σ_i p_i (seed_c − seed_i)      (= p_c (seed_c − Σ_i seed_i p_i), because Σ_i p_i = 1),
-// which never forms 1 − p_c by subtraction: the tape's softmax backward does, and on a confident image
-// (1 − p ~ 1e-6) that leaves a float Jacobian with ~10 % relative error; this form keeps ~1e-5.
-// While it lives it owns the model's tape; the destructor restores the parameters' trainable flag and rewinds.
+// For f = softmax the walk starts at the softmax node: its backward kernel (nn/ops.hpp) never forms 1 − p_c by
+// subtraction, so the float Jacobian of a confident image (1 − p ~ 1e-6) stays precise.
+// While it lives the parameters are frozen (nn::FrozenLeaves: no dW is computed) and its nodes follow whatever the
+// tape held when it was made; the destructor forgets exactly those nodes and gives each parameter its flag back.
 template <class T>
 class InputGradient {
 public:
     InputGradient(nn::MLP<T>& model, Output out = Output::Softmax);
-    ~InputGradient();
     InputGradient(const InputGradient&) = delete;
     InputGradient& operator=(const InputGradient&) = delete;
 
@@ -47,23 +47,25 @@ public:
 private:
     nn::MLP<T>& model_;
     Output out_;
-    bool was_trainable_ = true;
+    nn::FrozenLeaves<T> frozen_;                                   // destroyed last: flags back after the rewind
+    nn::RewindOnExit<T> scope_;                                    // our nodes start at scope_.mark()
     nn::Var x_, logits_, y_;                                       // y_ = softmax(logits_), or logits_ itself
     std::size_t batch_ = 0;
     nn::Tensor<T> seed_;                                           // [B, C], reused
-    nn::Tensor<T> dlogits_;                                        // [B, C], the seed taken through the softmax
 };
-
-// f(x) [N, C] without any gradient (forward passes only, in chunks of `chunk` rows); the tape is rewound after.
-template <class T>
-nn::Tensor<T> predict(nn::MLP<T>& model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
-                       std::size_t chunk = 4096);
 
 // The full Jacobian J[n][i][j] = ∂f(x_n)_i / ∂x_n,j  -> [N, C, D] (signed). One forward per chunk of `chunk` rows,
 // then C backward passes with one-hot seeds over the whole chunk.
 template <class T>
 xt::xtensor<T, 3> jacobian(nn::MLP<T>& model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
                            std::size_t chunk = 1000);
+
+// The same Jacobian by forward mode: one forward pass per chunk of rows, then D/`directions` tangent walks, each
+// pushing `directions` one-hot pixel directions through the tape at once (Tape::seed_tangent, forward_tangents).
+// D = 784 directions instead of C = 10 seeds: the point of chapter 8, where bench_jacobian times both.
+template <class T>
+xt::xtensor<T, 3> jacobian_forward(nn::MLP<T>& model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
+                                   std::size_t chunk = 1000, std::size_t directions = 8);
 
 // One map per image: ∂f(x_n)_{classes[n]} / ∂x_n -> [N, D]. One backward per chunk, whatever the classes.
 template <class T>
@@ -80,10 +82,6 @@ nn::Tensor<T> predicted_class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x
 template <class T>
 nn::Tensor<T> class_difference_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, int a, int b,
                                         Output out = Output::Softmax);
-
-// |J| elementwise, evaluated.
-template <class T>
-xt::xtensor<T, 3> magnitude(const xt::xtensor<T, 3>& J);
 
 // The dataset summary: mean |∂p_c/∂x| over the images whose true label is c, for each class c.
 template <class T>

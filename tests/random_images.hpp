@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-#include "nn/ops.hpp"
+#include "nn/tensor.hpp"
 
 template <class T>
 nn::Tensor<T> random_images(std::size_t N, std::size_t D, std::uint64_t seed) {

@@ -1,4 +1,4 @@
-// tests/test_gradcheck.cpp — chapter 7: every op's tape gradient equals central finite differences.
+// tests/test_gradcheck.cpp — chapters 7 and 8: every op's tape gradient (VJP) and tangent (JVP) equal central differences.
 // Also proves the checker itself can fail. Tape bookkeeping (printing, zero_grad, rewind) is test_tape.cpp.
 #include <doctest/doctest.h>
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <xtensor/xmath.hpp>
+#include <xtensor/xview.hpp>
 
 #include "nn/gradcheck.hpp"
 
@@ -280,4 +281,109 @@ TEST_CASE("gradcheck refuses a seed of the wrong shape and an input index out of
                       "gradcheck: seed is [1, 1] but the output is [1, 2]");
     CHECK_THROWS_WITH(nn::tape_gradient(f, {x}, 1, nn::Tensor<double>{{1.0, 1.0}}),
                       "gradcheck: wrt = 1 but there are only 1 inputs");
+}
+
+// ---------------------------------------------------------------- forward mode (JVP): the tangent kernels
+namespace {
+
+// f(inputs + t·v) recorded on a fresh tape: the value whose central difference in t is the JVP along v.
+nn::Tensor<double> value_along(const nn::Recorder<double>& f, const std::vector<nn::Tensor<double>>& inputs,
+                               const std::vector<nn::Tensor<double>>& v, double t, const std::vector<bool>& seeded) {
+    nn::Tape<double> tape;
+    Leaves leaves;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        nn::Tensor<double> x = inputs[k];
+        if (seeded[k]) x += t * v[k];
+        leaves.push_back(tape.leaf(x, false));
+    }
+    return tape.value(f(tape, leaves));
+}
+
+// The tape's JVP of f along K directions at once; dirs[k][d] is the direction of input k for direction d.
+// Returns the stacked tangent [K·R, N] of the output. Only inputs with seeded[k] get a seed.
+nn::Tensor<double> tape_jvp(const nn::Recorder<double>& f, const std::vector<nn::Tensor<double>>& inputs,
+                            const std::vector<std::vector<nn::Tensor<double>>>& dirs, const std::vector<bool>& seeded) {
+    const std::size_t K = dirs[0].size();
+    nn::Tape<double> tape;
+    Leaves leaves;
+    for (const auto& x : inputs) leaves.push_back(tape.leaf(x, false));
+    const nn::Var y = f(tape, leaves);
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        if (!seeded[k]) continue;
+        nn::Tensor<double>& t = tape.seed_tangent(leaves[k], K);     // [K·R, N]
+        const std::size_t n = inputs[k].size();
+        for (std::size_t d = 0; d < K; ++d) std::copy(dirs[k][d].begin(), dirs[k][d].end(), t.data() + d * n);
+    }
+    tape.forward_tangents(y);
+    return tape.tangent(y);
+}
+
+}  // namespace
+
+TEST_CASE("every op's tangent (JVP) equals central differences within 1e-6 relative, 3 directions at once (double)") {
+    std::mt19937_64 rng(20261128);
+    constexpr std::size_t K = 3;
+    for (const OpCase& c : all_op_cases()) {
+        std::vector<nn::Tensor<double>> inputs;
+        std::vector<std::vector<nn::Tensor<double>>> dirs(c.inputs.size());
+        for (std::size_t k = 0; k < c.inputs.size(); ++k) {
+            inputs.push_back(random_matrix(c.inputs[k], rng));
+            for (std::size_t d = 0; d < K; ++d) dirs[k].push_back(random_matrix(c.inputs[k], rng));
+        }
+        // Seed each input alone, then all of them together: every branch of every tangent kernel runs.
+        std::vector<std::vector<bool>> patterns;
+        for (std::size_t k = 0; k < c.inputs.size(); ++k) {
+            std::vector<bool> p(c.inputs.size(), false);
+            p[k] = true;
+            patterns.push_back(p);
+        }
+        if (c.inputs.size() > 1) patterns.emplace_back(c.inputs.size(), true);
+        for (const std::vector<bool>& seeded : patterns) {
+            const nn::Tensor<double> jvp = tape_jvp(c.f64, inputs, dirs, seeded);
+            const std::size_t R = c.output[0], N = c.output[1];
+            REQUIRE(jvp.shape(0) == K * R);
+            REQUIRE(jvp.shape(1) == N);
+            for (std::size_t d = 0; d < K; ++d) {
+                std::vector<nn::Tensor<double>> v(c.inputs.size());
+                for (std::size_t k = 0; k < c.inputs.size(); ++k) v[k] = dirs[k][d];
+                const nn::Tensor<double> fd = (value_along(c.f64, inputs, v, kStep, seeded) -
+                                               value_along(c.f64, inputs, v, -kStep, seeded)) / (2 * kStep);
+                const nn::Tensor<double> block = xt::view(jvp, xt::range(d * R, (d + 1) * R), xt::all());
+                INFO(c.op, ", direction ", d, ", seeded inputs ", seeded.size() > 1 && seeded[1] ? "incl. 2nd" : "1st");
+                CHECK(relative_difference(block, fd) <= kTol);
+            }
+        }
+    }
+}
+
+TEST_CASE("a JVP check fails for a wrong tangent: relu's tangent read at the kink disagrees with finite differences") {
+    // relu at 0 takes derivative 0 (as its backward does); the two-sided difference sees 1/2.
+    const nn::Tensor<double> x = {{0.0, 0.5, -0.5}};
+    nn::Recorder<double> f = [](nn::Tape<double>& t, const Leaves& v) { return t.relu(v[0]); };
+    const nn::Tensor<double> dir = {{1.0, 1.0, 1.0}};
+    const nn::Tensor<double> jvp = tape_jvp(f, {x}, {{dir}}, {true});
+    const nn::Tensor<double> fd =
+        (value_along(f, {x}, {dir}, kStep, {true}) - value_along(f, {x}, {dir}, -kStep, {true})) / (2 * kStep);
+    CHECK(jvp(0, 0) == 0.0);
+    CHECK(fd(0, 0) == doctest::Approx(0.5));
+    CHECK(relative_difference(jvp, fd) > kTol);
+}
+
+TEST_CASE("forward mode refuses a non-leaf seed, mixed direction counts, and reading a tangent that was never made") {
+    nn::Tape<double> tape;
+    const nn::Var a = tape.leaf(nn::Tensor<double>{{1.0, 2.0}});
+    const nn::Var b = tape.leaf(nn::Tensor<double>{{3.0, 4.0}});
+    const nn::Var y = tape.tanh(a);
+    CHECK_THROWS_WITH(tape.forward_tangents(y), "tape: forward_tangents without a seed (call seed_tangent first)");
+    CHECK_THROWS_AS(tape.seed_tangent(y, 2), std::logic_error);
+    tape.seed_tangent(a, 2);
+    CHECK_THROWS_WITH(tape.seed_tangent(b, 3),
+                      "tape: seed_tangent with 3 directions, but the seeds so far have 2 (call clear_tangents() first)");
+    tape.forward_tangents(y);
+    CHECK(tape.tangent(y).shape(0) == 2);                        // K·R = 2·1
+    CHECK_FALSE(tape.has_tangent(b));                            // an unseeded leaf is a constant
+    CHECK_THROWS_AS(tape.tangent(b), std::logic_error);
+    tape.clear_tangents();
+    CHECK(tape.directions() == 0);
+    CHECK_NOTHROW(tape.seed_tangent(b, 3));
 }

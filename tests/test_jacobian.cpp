@@ -1,15 +1,21 @@
 // tests/test_jacobian.cpp — the input Jacobian read from one tape is the true derivative, and the FD check can fail.
-// Small random networks only (suite unit); attribution methods are tested in test_attribution.cpp.
+// Small random networks (suite unit) and the committed trained model (suite slow); attribution is test_attribution.cpp.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <xtensor/xsort.hpp>
 #include <xtensor/xview.hpp>
 
+#include "datasets/dataset.hpp"
+#include "nn/argmax.hpp"
+#include "nn/model_io.hpp"
 #include "sensitivity/fd_check.hpp"
 #include "tests/random_images.hpp"
 #include "sensitivity/jacobian.hpp"
@@ -65,20 +71,19 @@ TEST_CASE("ten backward passes over the batch equal one backward per image") {
 }
 
 TEST_CASE("any seed through InputGradient equals the tape's own walk from the softmax node") {
-    // InputGradient takes the seed through the softmax itself (a rearranged formula); for a dense random seed it
-    // must agree with recording softmax on the tape and calling backward from there.
+    // InputGradient (frozen parameters, its own scope on the tape) must agree, for a dense random seed, with
+    // recording softmax on the tape by hand and calling backward from there with the parameters trainable.
     nn::MLP<double> model(784, 16, 10, nn::Activation::Sigmoid, 31);
     const nn::Tensor<double> x = random_images<double>(4, 784, 32);
     nn::Tensor<double> seed = random_images<double>(4, 10, 33);
     seed -= 0.5;
     nn::Tensor<double> by_tape;
     {
-        model.set_trainable(false);
         nn::Var xv = model.tape().leaf(x, true);
         nn::Var p = model.tape().softmax(model.logits(xv));
         model.tape().backward(p, seed);
         by_tape = model.tape().grad(xv);                       // [4, 784]
-        model.set_trainable(true);
+        model.reset();
     }
     sensitivity::InputGradient<double> grad(model);
     grad.forward(x);
@@ -319,4 +324,219 @@ TEST_CASE("fd_check skips the pixels whose step crosses a relu kink, and needs t
     const auto J = sensitivity::jacobian(model64, x64);
     fd.skip.fill(false);
     CHECK(sensitivity::compare_jacobians(J, fd).max_rel_error > 1e-4);
+}
+
+// ---------------------------------------------------------------- forward mode: the same Jacobian, other way round
+namespace {
+template <class T>
+double max_rel_diff(const xt::xtensor<T, 3>& a, const xt::xtensor<T, 3>& b) {
+    double diff = 0, ref = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        diff = std::max(diff, std::abs(double(a.data()[i]) - double(b.data()[i])));
+        ref = std::max(ref, std::abs(double(b.data()[i])));
+    }
+    return diff / ref;
+}
+}  // namespace
+
+TEST_CASE("the full 10x784 Jacobian by forward mode equals reverse mode: 1e-12 in double, 1e-5 of max|J| in float") {
+    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Sigmoid, nn::Activation::Tanh})
+        for (Output out : {Output::Softmax, Output::Logits}) {
+            CAPTURE(nn::activation_name(act));
+            CAPTURE(nn::output_name(out));
+            nn::MLP<double> m64(784, 32, 10, act, 41);
+            const nn::Tensor<double> x64 = random_images<double>(5, 784, 42);
+            const auto R64 = sensitivity::jacobian(m64, x64, out);
+            const auto F64 = sensitivity::jacobian_forward(m64, x64, out, 3, 8);   // chunks of 3 rows: 3 + 2
+            CHECK(max_abs(R64) > 1e-3);
+            CHECK(max_rel_diff(F64, R64) <= 1e-12);
+
+            nn::MLP<float> m32(784, 32, 10, act, 41);
+            const nn::Tensor<float> x32 = random_images<float>(5, 784, 42);
+            const auto R32 = sensitivity::jacobian(m32, x32, out);
+            const auto F32 = sensitivity::jacobian_forward(m32, x32, out, 1000, 5);  // 784 = 156·5 + 4: a short block
+            CHECK(max_rel_diff(F32, R32) <= 1e-5);
+        }
+}
+
+TEST_CASE("the forward-mode check can fail: a Jacobian with two pixels swapped is far from reverse mode") {
+    nn::MLP<double> model(784, 16, 10, nn::Activation::Tanh, 43);
+    const nn::Tensor<double> x = random_images<double>(2, 784, 44);
+    const auto R = sensitivity::jacobian(model, x);
+    auto F = sensitivity::jacobian_forward(model, x);
+    REQUIRE(max_rel_diff(F, R) <= 1e-12);
+    for (std::size_t i = 0; i < 10; ++i) std::swap(F(1, i, 100), F(1, i, 101));
+    CHECK(max_rel_diff(F, R) > 1e-6);
+}
+
+TEST_CASE("dot-product identity on the MLP: <u, J v> = <J^T u, v> within 1e-12, inputs and parameters as directions") {
+    nn::MLP<double> model(784, 24, 10, nn::Activation::Tanh, 45);
+    nn::Tape<double>& tape = model.tape();
+    const nn::Tensor<double> x = random_images<double>(6, 784, 46);
+    std::mt19937_64 rng(47);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    auto random_like = [&](const nn::Tensor<double>& m) {
+        nn::Tensor<double> r(m.shape());
+        for (double& v : r) v = normal(rng);
+        return r;
+    };
+    auto dot = [](const nn::Tensor<double>& a, const nn::Tensor<double>& b) {
+        double s = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
+        return s;
+    };
+    for (int trial = 0; trial < 5; ++trial) {
+        model.reset();
+        const nn::Var xv = tape.leaf(x, true);                            // [6, 784]
+        const nn::Var p = tape.softmax(model.logits(xv));                  // [6, 10]
+        std::vector<nn::Var> leaves = model.parameters();
+        leaves.insert(leaves.begin(), xv);
+        std::vector<nn::Tensor<double>> v;                                 // one direction per leaf
+        tape.clear_tangents();
+        for (nn::Var leaf : leaves) {
+            v.push_back(random_like(tape.value(leaf)));
+            tape.seed_tangent(leaf, 1) = v.back();                         // K = 1: the tangent has the leaf's shape
+        }
+        tape.forward_tangents(p);
+        const nn::Tensor<double> u = random_like(tape.value(p));
+        const double uJv = dot(u, tape.tangent(p));
+        tape.zero_grad();
+        tape.backward(p, u);
+        double JTuv = 0;
+        for (std::size_t k = 0; k < leaves.size(); ++k) JTuv += dot(tape.grad(leaves[k]), v[k]);
+        CAPTURE(trial);
+        CHECK(std::abs(uJv) > 1e-6);
+        CHECK(std::abs(uJv - JTuv) <= 1e-12 * std::max(std::abs(uJv), std::abs(JTuv)));
+    }
+    model.reset();
+    tape.clear_tangents();
+}
+
+// ---------------------------------------------------------------- freezing, scopes and the const prediction
+TEST_CASE("FrozenLeaves gives every leaf its own previous flag back, and rewinds nothing") {
+    nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 51);
+    nn::Tape<float>& tape = model.tape();
+    tape.set_requires_grad(model.layer2.b, false);                        // a mixed state: three on, one off
+    const nn::Var x = model.input(2);
+    const nn::Var before = model.logits(x);                                // recorded before the freeze
+    const std::size_t size = tape.size();
+    {
+        auto frozen = model.freeze();
+        for (nn::Var p : model.parameters()) CHECK_FALSE(tape.node(p).requires_grad);
+        CHECK(tape.size() == size);                                        // nothing forgotten
+        CHECK_FALSE(tape.node(model.logits(x)).requires_grad);             // recorded while frozen: no gradient
+        CHECK(tape.node(before).requires_grad);                            // recorded before: keeps its flag
+    }
+    CHECK(tape.node(model.layer1.W).requires_grad);
+    CHECK(tape.node(model.layer1.b).requires_grad);
+    CHECK(tape.node(model.layer2.W).requires_grad);
+    CHECK_FALSE(tape.node(model.layer2.b).requires_grad);                  // restored exactly, not "all on"
+    CHECK(tape.size() > size);                                             // the guard rewound nothing
+}
+
+TEST_CASE("a Jacobian keeps the nodes its caller recorded before it, and forgets only its own") {
+    nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 53);
+    nn::Tape<float>& tape = model.tape();
+    const nn::Tensor<float> x = random_images<float>(3, 784, 54);
+    const nn::Var mine = tape.leaf(x, false);
+    const nn::Var logits = model.logits(mine);
+    const nn::Tensor<float> kept = tape.value(logits);
+    const std::size_t size = tape.size();
+    (void)sensitivity::jacobian(model, x);
+    (void)sensitivity::jacobian_forward(model, x);
+    (void)sensitivity::class_gradient(model, x, 3);
+    CHECK(tape.size() == size);
+    CHECK(tape.value(logits) == kept);
+    CHECK(tape.node(model.layer1.W).requires_grad);
+}
+
+TEST_CASE("nn::predict takes a const model, leaves its tape alone, and equals the recorded softmax in any chunking") {
+    nn::MLP<double> model(784, 16, 10, nn::Activation::Sigmoid, 55);
+    const nn::Tensor<double> x = random_images<double>(7, 784, 56);
+    const nn::MLP<double>& cmodel = model;
+    const std::size_t size = model.tape().size();
+    const nn::Tensor<double> p = nn::predict(cmodel, x);
+    const nn::Tensor<double> p3 = nn::predict(cmodel, x, Output::Softmax, 3);
+    const nn::Tensor<double> l = nn::predict(cmodel, x, Output::Logits, 1);
+    CHECK(model.tape().size() == size);
+    const nn::Var xv = model.tape().leaf(x, false);
+    const nn::Var lv = model.logits(xv);
+    const nn::Tensor<double> by_tape = model.tape().value(model.tape().softmax(lv));
+    CHECK(p == by_tape);                                                  // the same kernels, the same bits
+    CHECK(xt::allclose(p3, by_tape, 1e-14, 0.0));                         // other chunks: BLAS may block differently
+    CHECK(xt::allclose(l, model.tape().value(lv), 1e-14, 1e-15));
+    CHECK(nn::argmax_rows(p) == nn::argmax_rows(l));
+    CHECK_THROWS_WITH(nn::predict(cmodel, x, Output::Softmax, 0), "predict: chunk must be at least 1 row");
+    CHECK_THROWS_WITH(nn::predict(cmodel, random_images<double>(2, 700, 1)),
+                      "predict: input has 700 columns, the model expects 784");
+}
+
+// ---------------------------------------------------------------- suite slow: the trained MNIST model
+namespace {
+std::string env_or(const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return v ? v : fallback;
+}
+}  // namespace
+
+TEST_SUITE("slow") {
+TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e-3 of double finite differences") {
+    const std::string model_dir = env_or("NNSENSE_MODEL", "tests/fixtures/trained_mlp_784_64_10");
+    const std::string data = env_or("NNSENSE_DATA", "data") + "/mnist";
+    REQUIRE_MESSAGE(std::filesystem::exists(data + "/t10k-images-idx3-ubyte"), "needs NNSENSE_DATA/mnist");
+    nn::MLP<float> model = nn::load_model(model_dir);
+    std::vector<std::string> digits;
+    for (int d = 0; d < 10; ++d) digits.push_back(std::to_string(d));
+    const datasets::Dataset test = datasets::load_idx_pair(data + "/t10k-images-idx3-ubyte",
+                                                           data + "/t10k-labels-idx1-ubyte", "mnist-test", digits);
+    const nn::Tensor<float> all = test.to_float<float>(0, test.size());   // [10000, 784]
+    const nn::Tensor<double> l = nn::predict(nn::MLP<double>(model), nn::Tensor<double>(xt::cast<double>(all)),
+                                             Output::Logits);               // [10000, 10], margins in double
+    // Confidence as 1 − p_max = Σ_{k≠max} e^{l_k − l_max} / Σ_k e^{l_k − l_max}, computed without cancellation.
+    std::vector<std::pair<double, std::size_t>> doubt(test.size());
+    for (std::size_t n = 0; n < test.size(); ++n) {
+        const double lmax = xt::amax(xt::view(l, n, xt::all()))();
+        double rest = 0, total = 0;
+        bool seen_max = false;
+        for (std::size_t k = 0; k < 10; ++k) {
+            const double e = std::exp(l(n, k) - lmax);
+            total += e;
+            if (l(n, k) == lmax && !seen_max) seen_max = true;
+            else rest += e;
+        }
+        doubt[n] = {rest / total, n};
+    }
+    std::partial_sort(doubt.begin(), doubt.begin() + 100, doubt.end());
+    nn::Tensor<float> x({100, 784});
+    for (std::size_t k = 0; k < 100; ++k)
+        std::copy(&all(doubt[k].second, 0), &all(doubt[k].second, 0) + 784, &x(k, 0));
+    MESSAGE("1 - p_max of the 100 most confident: from " << doubt[0].first << " to " << doubt[99].first);
+    CHECK(doubt[99].first < 1e-4);                                          // really confident: 1 − p is tiny
+
+    const sensitivity::FdReport r = sensitivity::fd_check(model, x, 100);
+    MESSAGE("float J vs double FD: max rel " << r.float_max_rel_error << " over " << r.float_pairs_compared
+                                            << " pairs; double J: " << r.max_rel_error);
+    CHECK(r.float_pairs_compared > 100 * 10 * 700);
+    CHECK(r.float_max_rel_error <= 1e-3);
+    CHECK(r.max_rel_error <= 1e-6);
+
+    // The check can fail: the textbook backward p ⊙ (seed − Σ seed ⊙ p), walked from the logits, misses 1e-3.
+    nn::MLP<double> model64(model);
+    const sensitivity::FdJacobian fd = sensitivity::fd_jacobian(model64, nn::Tensor<double>(xt::cast<double>(x)), 1e-5);
+    const nn::Tensor<float> p = nn::predict(model, x);                     // [100, 10]
+    sensitivity::InputGradient<float> grad(model, Output::Logits);
+    grad.forward(x);
+    xt::xtensor<double, 3> textbook({100, 10, 784});
+    nn::Tensor<float> dl({100, 10});
+    for (std::size_t i = 0; i < 10; ++i) {
+        for (std::size_t n = 0; n < 100; ++n)
+            for (std::size_t c = 0; c < 10; ++c) dl(n, c) = p(n, c) * ((c == i ? 1.f : 0.f) - p(n, i));
+        const nn::Tensor<float>& dx = grad.backward(dl);
+        for (std::size_t n = 0; n < 100; ++n)
+            for (std::size_t j = 0; j < 784; ++j) textbook(n, i, j) = dx(n, j);
+    }
+    const double textbook_error = sensitivity::compare_jacobians(textbook, fd).max_rel_error;
+    MESSAGE("the textbook form on the same images: max rel " << textbook_error);
+    CHECK(textbook_error > 1e-3);
+}
 }

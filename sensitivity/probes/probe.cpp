@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/argmax.hpp"
+
 namespace sensitivity::probes {
 
 // ---------------------------------------------------------------- predictions
@@ -25,17 +27,15 @@ void collect(const nn::Tensor<float>& probs, std::size_t rows, const std::vector
         throw std::invalid_argument("probe: predict returned " + std::to_string(probs.shape(0)) +
                                     " rows for a batch of " + std::to_string(rows));
     const std::size_t C = probs.shape(1);
+    const std::vector<int> best = nn::argmax_rows(probs);                  // [rows]
     for (std::size_t i = 0; i < rows; ++i) {
         const int label = labels[offset + i];
         if (label < 0 || static_cast<std::size_t>(label) >= C)
             throw std::invalid_argument("probe: label " + std::to_string(label) + " of example " +
                                         std::to_string(offset + i) + " is not one of the " + std::to_string(C) +
                                         " classes predict returns");
-        std::size_t best = 0;
-        for (std::size_t c = 1; c < C; ++c)
-            if (probs(i, c) > probs(i, best)) best = c;
         out.score.push_back(probs(i, static_cast<std::size_t>(label)));
-        out.correct.push_back(best == static_cast<std::size_t>(label));
+        out.correct.push_back(best[i] == label);
     }
 }
 

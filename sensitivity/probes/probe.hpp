@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "nn/ops.hpp"
+#include "nn/tensor.hpp"
 #include "sensitivity/probes/bayes_linreg.hpp"
 #include "sensitivity/probes/perturb.hpp"
 
 namespace sensitivity::probes {
 
 // The model under test: a batch of images [B, D] -> class probabilities [B, C] (softmax scores).
-// The CLI passes MLP::predict_proba; tests pass small fakes with known outputs.
+// The CLI passes nn::predict (nn/mlp.hpp); tests pass small fakes with known outputs.
 using PredictFn = std::function<nn::Tensor<float>(const nn::Tensor<float>& x)>;
 
 // What the model did with each example: the score of the true class, and whether the argmax was right.

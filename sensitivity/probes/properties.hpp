@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/ops.hpp"
+#include "nn/tensor.hpp"
 
 namespace sensitivity::probes {
 
