@@ -23,7 +23,6 @@ namespace app {
 
 namespace {
 
-constexpr double kFloorScoreChange = 0.02;   // a mean-score change smaller than this across the probed range is "low"
 constexpr double kAugmentDegrees = 45, kAugmentShift = 2;
 
 std::vector<double> linspace(double lo, double hi, int n) {
@@ -32,29 +31,13 @@ std::vector<double> linspace(double lo, double hi, int n) {
     return v;
 }
 
-// The per-probe floor: 0.02 of score change across the span of the table's p (the strengths of a perturbation probe,
-// the lowest to the highest bin mean of a property probe, so one outlier example does not widen it), i.e.
-// floor = 0.02 / (p_max - p_min) per unit of p. Re-labels the significance with that floor by the library's rule.
-void apply_floor(ProbeResult& r) {
-    if (!r.fit || r.rows.size() < 2) return;
-    const double span = r.rows.back().p - r.rows.front().p;
-    sensitivity::probes::SlopePosterior post;
-    post.slope = r.fit->slope;
-    post.ci50 = r.fit->ci50;
-    post.ci95 = r.fit->ci95;
-    r.fit->slope_floor = kFloorScoreChange / span;
-    r.fit->significance = sensitivity::probes::significance(post, r.fit->slope_floor);
-}
-
 ProbeResult rotation_probe(nn::MLP<float>& model, const nn::Tensor<float>& X, const std::vector<int>& labels,
                            std::uint64_t seed) {
     const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(model, x); };
-    sensitivity::probes::FitOptions fit;
-    fit.slope_floor = 0;   // apply_floor sets it from the probed range
+    const sensitivity::probes::FitOptions fit;   // floor: 0.02 of score across the 5-95% range of p (probe.hpp)
     // 0°…90° only: the curve is symmetric in the sign of the angle, so a sweep across 0 would fit a slope of ~0.
     ProbeResult r = sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber("rotation"), linspace(0, 90, 10),
                                                     predict, X, labels, fit, seed);
-    apply_floor(r);
     return r;
 }
 
@@ -77,11 +60,16 @@ nlohmann::ordered_json summary_json(const ProbeResult& r, nlohmann::ordered_json
         j["ci50"] = {r.fit->ci50.lo, r.fit->ci50.hi};
         j["ci95"] = {r.fit->ci95.lo, r.fit->ci95.hi};
         j["significance"] = r.fit->significance;
-        j["slope_floor"] = r.fit->slope_floor;
+        j["interval"] = r.fit->interval;
+        j["naive_ci95"] = {r.fit->naive_ci95.lo, r.fit->naive_ci95.hi};
+        j["lack_of_fit"] = r.fit->lack_of_fit ? nlohmann::ordered_json(r.fit->lack_of_fit->chi2_per_dof) : nullptr;
+        j["misfit"] = r.fit->lack_of_fit && r.fit->lack_of_fit->misfit();
+        j["floor"] = r.fit->floor;
     } else {
         j["slope"] = nullptr;
         j["note"] = r.note;
     }
+    if (r.kind == "perturbation") sensitivity::probes::add_half_points(j, r);
     j["files"] = std::move(files);
     return j;
 }
@@ -154,6 +142,9 @@ void compare_augmented(const Options& opt, RunState& st, const nn::Tensor<float>
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     auto slope = [](const ProbeResult& r) { return r.fit ? nlohmann::ordered_json(r.fit->slope) : nullptr; };
+    auto half = [](const ProbeResult& r) {
+        return r.half_score && r.half_score->point ? nlohmann::ordered_json(*r.half_score->point) : nullptr;
+    };
     st.report["rotation_augmentation"] = {
         {"augment", c.augment.name},
         {"training_seconds", trained.seconds},
@@ -161,11 +152,19 @@ void compare_augmented(const Options& opt, RunState& st, const nn::Tensor<float>
         {"test_accuracy", {{"plain", st.test.accuracy}, {"augmented", test.accuracy}}},
         {"rotation_slope", {{"plain", slope(plain)}, {"augmented", slope(augmented)}}},
         {"score_at_90_degrees", {{"plain", plain.rows.back().mean_score}, {"augmented", augmented.rows.back().mean_score}}},
+        {"half_point_degrees", {{"plain", half(plain)}, {"augmented", half(augmented)}}},
         {"probe", summary_json(augmented, files)},
         {"model", "model_augmented/"}};
+    auto half_text = [](const ProbeResult& r) {
+        if (!r.half_score || !r.half_score->point) return std::string("none in 0-90°");
+        char b[64];
+        std::snprintf(b, sizeof b, "%.1f°", *r.half_score->point);
+        return std::string(b);
+    };
     if (plain.fit && augmented.fit)
-        std::printf("rotation probe, slope per degree: plain %.4f, augmented %.4f; score at 90°: %.2f -> %.2f; "
-                    "test accuracy %.2f%% -> %.2f%%\n", plain.fit->slope, augmented.fit->slope,
+        std::printf("rotation probe, slope per degree: plain %.4f, augmented %.4f; score halves at: %s -> %s; "
+                    "score at 90°: %.2f -> %.2f; test accuracy %.2f%% -> %.2f%%\n", plain.fit->slope,
+                    augmented.fit->slope, half_text(plain).c_str(), half_text(augmented).c_str(),
                     plain.rows.back().mean_score, augmented.rows.back().mean_score, 100 * st.test.accuracy,
                     100 * test.accuracy);
 }
@@ -183,8 +182,7 @@ void run_probes(const Options& opt, RunState& st) {
 
     std::vector<ProbeResult> results;
     results.push_back(rotation_probe(st.model, X, labels, opt.seed));
-    sensitivity::probes::FitOptions fit;
-    fit.slope_floor = 0;   // every probe's floor is set by apply_floor
+    const sensitivity::probes::FitOptions fit;
     for (const auto& [name, strengths] : {std::pair{"blur", linspace(0, 3, 7)}, std::pair{"noise", linspace(0, 0.5, 6)}})
         results.push_back(sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber(name), strengths, predict, X,
                                                           labels, fit, opt.seed));
@@ -195,11 +193,12 @@ void run_probes(const Options& opt, RunState& st) {
 
     nlohmann::ordered_json summary = nlohmann::ordered_json::array();
     for (ProbeResult& r : results) {
-        apply_floor(r);
         summary.push_back(summary_json(r, write_probe_files(r, dir, out)));
     }
     st.report["probes"] = std::move(summary);
-    st.report["probes_floor_rule"] = "slope_floor = 0.02 / (p_max - p_min) over the rows of the probe's table";
+    st.report["probes_floor_rule"] =
+        "floor = 0.02 / (p95 - p05), the 5% and 95% quantiles of the fitted examples' p; significance: high when the "
+        "95% interval lies beyond +-floor, negligible when it lies within, uncertain otherwise";
     std::ostringstream table;  // printed at the end of the run, with the accuracy and the FD check
     table << "probes over " << X.shape(0) << " test images (files in " << dir.string() << "):\n";
     sensitivity::probes::print_probe_summary(table, results);

@@ -182,8 +182,10 @@ void probes(const Options& opt, TableRun& t, const fs::path& dir) {
     columns.insert(columns.end(), t.meta.begin(), t.meta.end());
     sensitivity::probes::BinOptions bins;
     bins.bins = std::max<std::size_t>(2, std::min<std::size_t>(10, rows.size() / 5));
+    // The floor is a change of the score across the 5-95% range of the column, so the column's units do not matter;
+    // the score's do: 0.02 of probability for classification, 0.02 standard deviations of the target for regression.
     sensitivity::probes::FitOptions fit;
-    fit.slope_floor = 0;                        // columns have arbitrary units: judge the slope by its interval alone
+    fit.score_floor = classify ? 0.02 : 0.02 * t.y_sd;
     std::set<std::string> used;
     std::vector<sensitivity::probes::ProbeResult> results;
     nlohmann::ordered_json list = nlohmann::ordered_json::array();

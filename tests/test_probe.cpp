@@ -156,7 +156,7 @@ TEST_CASE("property probe: rows match hand-computed bin statistics and the slope
         CHECK(r.rows[k].n == 200);
         CHECK(r.rows[k].p == doctest::Approx(sp / 200).epsilon(1e-12));
         CHECK(r.rows[k].mean_score == doctest::Approx(mean).epsilon(1e-9));
-        CHECK(r.rows[k].std_score == doctest::Approx(std::sqrt(sss / 200 - mean * mean)).epsilon(1e-6));
+        CHECK(r.rows[k].std_score == doctest::Approx(std::sqrt((sss - 200 * mean * mean) / 199)).epsilon(1e-6));
         CHECK(r.rows[k].accuracy == doctest::Approx(acc / 200).epsilon(1e-12));
         n_total += r.rows[k].n;
     }
@@ -174,7 +174,8 @@ TEST_CASE("property probe: rows match hand-computed bin statistics and the slope
     CHECK(r.binning == "equal_count");
 }
 
-TEST_CASE("a property the score does not depend on has low significance, and the slope floor can overrule 'high'") {
+TEST_CASE("significance by practical equivalence: an unrelated property is not 'high', and a floor above the slope "
+          "makes the real effect 'negligible'") {
     const World w = make_world(2000, 8);
     std::mt19937_64 rng(3);
     std::uniform_real_distribution<double> u(0, 1);
@@ -183,10 +184,27 @@ TEST_CASE("a property the score does not depend on has low significance, and the
     const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
     const ProbeResult flat = property_probe("unrelated", "", unrelated, o);
     REQUIRE(flat.fit);
-    CHECK(flat.fit->significance == "low");
+    CHECK(flat.fit->significance == "uncertain");                       // ±0.022 per unit: the interval straddles it
+    CHECK(flat.fit->interval == "hc3");
+    // The floor is 0.02 of score across the 5-95% quantile range of p, computed here by hand.
+    std::vector<double> sorted = unrelated;
+    std::sort(sorted.begin(), sorted.end());
+    auto q = [&](double f) {
+        const double h = f * 1999;
+        const auto i = static_cast<std::size_t>(h);
+        return sorted[i] + (h - double(i)) * (sorted[i + 1] - sorted[i]);
+    };
+    CHECK(flat.fit->floor == doctest::Approx(0.02 / (q(0.95) - q(0.05))).epsilon(1e-12));
+    FitOptions generous;
+    generous.score_floor = 0.2;                                          // 0.22 per unit: far above the noise
+    CHECK(property_probe("unrelated", "", unrelated, o, {}, generous).fit->significance == "negligible");
     FitOptions strict;
-    strict.slope_floor = 0.6;                                           // above the true 0.5
-    CHECK(property_probe("fake", "", w.p, o, {}, strict).fit->significance == "low");
+    strict.score_floor = 0.6;                                           // 0.67 per unit, above the true 0.5
+    CHECK(property_probe("fake", "", w.p, o, {}, strict).fit->significance == "negligible");
+    CHECK(property_probe("fake", "", w.p, o).fit->significance == "high");
+    // The floor comes from the examples, not the table: other bins, the same floor and label.
+    const ProbeResult five = property_probe("fake", "", w.p, o, {Binning::EqualWidth, 5});
+    CHECK(five.fit->floor == property_probe("fake", "", w.p, o).fit->floor);
 }
 
 TEST_CASE("fitting bin means with count or standard-error weights also recovers the slope") {

@@ -1,5 +1,5 @@
 // docs/snippets/probe_vague_ols.cpp — chapter 13: with the vague prior, the Bayesian slope interval is the textbook OLS t-interval.
-// Computes both on the same six points and compares them; the probes' own fits use the default weak prior (bayes_linreg.hpp).
+// Computes both on the same six points and compares them; the default prior is this reference prior (bayes_linreg.hpp).
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <cstdio>
@@ -31,14 +31,16 @@ int main() {
     std::printf("Bayes (vague):  slope %.6f, 95%% interval [%.6f, %.6f], Student-t with %.0f df\n", post.slope,
                 post.ci95.lo, post.ci95.hi, post.df);
 
-    // The default prior (a0 = b0 = 1e-6) keeps the slope but gives n instead of n - 2 degrees of freedom:
-    // a narrower interval for 6 points, no visible difference for the probes' thousands of points.
-    const probes::SlopePosterior weak = probes::bayes_linreg(x, y);
-    std::printf("Bayes (default): slope %.6f, 95%% interval [%.6f, %.6f], Student-t with %.0f df\n", weak.slope,
+    // The default prior is this reference prior. The old weak prior (a0 = b0 = 1e-6) keeps the slope but gives n
+    // instead of n - 2 degrees of freedom: an interval too narrow for 6 points.
+    const probes::SlopePosterior dflt = probes::bayes_linreg(x, y);
+    const probes::SlopePosterior weak = probes::bayes_linreg(x, y, {}, probes::NigPrior::weak());
+    std::printf("Bayes (weak):   slope %.6f, 95%% interval [%.6f, %.6f], Student-t with %.0f df\n", weak.slope,
                 weak.ci95.lo, weak.ci95.hi, weak.df);
 
     const bool same = std::abs(post.slope - b) < 1e-12 && std::abs(post.ci95.lo - (b - t * se)) < 1e-12 &&
                       std::abs(post.ci95.hi - (b + t * se)) < 1e-12 && post.df == n - 2 &&
+                      dflt.ci95.lo == post.ci95.lo && dflt.ci95.hi == post.ci95.hi &&
                       std::abs(weak.slope - b) < 1e-9 && std::abs(weak.df - n) < 1e-3;
     std::printf(same ? "vague prior = OLS t-interval\n" : "UNEXPECTED\n");
     return same ? 0 : 1;

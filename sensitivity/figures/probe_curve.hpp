@@ -18,13 +18,22 @@ struct CurveRow {
     double mean_score = 0, std_score = 0, accuracy = 0;
 };
 
-// The fitted line score ≈ intercept + slope·p and the credible intervals of its slope (they pivot at x_mean).
+// The fitted line score ≈ intercept + slope·p and the intervals of its slope (they pivot at x_mean).
 struct CurveFit {
     double slope = 0, intercept = 0;
     CurveRange ci50, ci95;     // of the slope
     std::string significance;  // printed in the title as it is
     CurveRange fit_range;      // smallest and largest p fitted
     double x_mean = 0;         // mean p of the fitted points
+    std::optional<double> lack_of_fit;   // χ²/dof of the rows around the line
+    bool misfit = false;       // the line misfits the rows: say so on the plot
+};
+
+// Where the mean score (or accuracy) falls to `level`, half its value at the first p, with a 95% interval;
+// an empty number means "not within the probed range".
+struct CurveHalf {
+    double level = 0;
+    std::optional<double> point, lo, hi;
 };
 
 struct ProbeCurve {
@@ -33,6 +42,7 @@ struct ProbeCurve {
     bool categorical = false;  // p is a class: points are not joined, there is no slope
     std::vector<CurveRow> rows;
     std::optional<CurveFit> fit;
+    std::optional<CurveHalf> half_score;   // perturbation probes
 };
 
 }  // namespace sensitivity::figures

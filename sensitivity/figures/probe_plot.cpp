@@ -32,10 +32,11 @@ LinePlotFigure probe_figure(const ProbeCurve& r) {
     LinePlotFigure f;
     const bool categorical = r.categorical;
     f.xlabel = categorical ? "true class" : r.name + (r.units.empty() ? "" : " (" + r.units + ")");
-    char title[256];
+    char title[320];
     if (r.fit)
-        std::snprintf(title, sizeof title, "%s: slope %.3g per unit, 95%% CI [%.3g, %.3g], significance %s",
-                      r.name.c_str(), r.fit->slope, r.fit->ci95.lo, r.fit->ci95.hi, r.fit->significance.c_str());
+        std::snprintf(title, sizeof title, "%s: slope %.3g per unit, 95%% CI [%.3g, %.3g], significance %s%s",
+                      r.name.c_str(), r.fit->slope, r.fit->ci95.lo, r.fit->ci95.hi, r.fit->significance.c_str(),
+                      r.fit->misfit ? " - the line MISFITS (see lack of fit)" : "");
     else
         std::snprintf(title, sizeof title, "%s: no slope (%s)", r.name.c_str(),
                       categorical ? "categorical" : "no fit");
@@ -70,7 +71,12 @@ LinePlotFigure probe_figure(const ProbeCurve& r) {
         score.bands.push_back(slope_fan("95% slope interval", fit.ci95, fit.x_mean, pivot_y, x0, x1, 0.18));
         score.bands.push_back(slope_fan("50% slope interval", fit.ci50, fit.x_mean, pivot_y, x0, x1, 0.30));
         Series line;
-        line.label = "fit";
+        char fit_label[96];
+        if (fit.misfit && fit.lack_of_fit)
+            std::snprintf(fit_label, sizeof fit_label, "fit (misfits: chi2/dof %.3g)", *fit.lack_of_fit);
+        else
+            std::snprintf(fit_label, sizeof fit_label, "fit");
+        line.label = fit_label;
         line.x = {x0, x1};
         line.y = {fit.intercept + fit.slope * x0, fit.intercept + fit.slope * x1};
         line.colour = Rgb{31, 119, 180};
@@ -88,6 +94,26 @@ LinePlotFigure probe_figure(const ProbeCurve& r) {
             span.to = x1;
             score.spans.push_back(span);
         }
+    }
+    if (r.half_score && r.half_score->point) {
+        // The half-point: a marker where the curve crosses half its starting value, its 95% interval as a span.
+        const CurveHalf& h = *r.half_score;
+        char label[96];
+        std::snprintf(label, sizeof label, "half-point %.3g", *h.point);
+        Series mark;
+        mark.label = label;
+        mark.x = {*h.point};
+        mark.y = {h.level};
+        mark.marks = Marks::Points;
+        mark.colour = Rgb{214, 39, 40};
+        score.series.push_back(mark);
+        XSpan span;
+        span.label = "half-point 95% CI";
+        span.from = h.lo ? *h.lo : *h.point;
+        span.to = h.hi ? *h.hi : r.rows.back().p;
+        span.colour = Rgb{214, 39, 40};
+        span.alpha = 0.2;
+        score.spans.push_back(span);
     }
     mean.colour = Rgb{0, 0, 0};
     score.series.push_back(mean);

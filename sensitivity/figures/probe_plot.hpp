@@ -16,7 +16,10 @@ namespace sensitivity::figures {
 //           not the intercept's); a grey span marking the fit range when it is narrower than the rows' p range.
 //   bottom: accuracy per row.
 // A categorical curve's points (the class probe) are not joined by lines (classes have no order).
-// The title gives the slope, its 95% interval and the significance, or says that there is no slope.
+//   A perturbation curve that halves gets a red marker at its half-point (the p where the mean score reaches half
+//   its first value) and a red span for that point's 95% interval (to the last row when the upper end is open).
+// The title gives the slope, its 95% interval and the significance, and says when the line misfits the rows (the fit's
+// legend entry then shows χ²/dof); or it says that there is no slope.
 LinePlotFigure probe_figure(const ProbeCurve& curve);
 
 // probe_figure drawn into the PNG `path` (written atomically by lineplot_png).

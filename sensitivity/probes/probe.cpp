@@ -75,76 +75,124 @@ ProbeRow summarise(double p, const std::vector<std::size_t>& members, const Outc
     row.mean_score = s / n;
     double ss = 0;
     for (std::size_t i : members) ss += (o.score[i] - row.mean_score) * (o.score[i] - row.mean_score);
-    row.std_score = std::sqrt(ss / n);
+    row.std_score = row.n > 1 ? std::sqrt(ss / (n - 1)) : 0.0;          // sample standard deviation
     row.accuracy = correct / n;
     return row;
 }
 
 bool in_range(double p, const FitOptions& f) { return p >= f.range_lo && p <= f.range_hi; }
 
+// The rows in the fit range as (p, mean, standard error of the mean) for the lack-of-fit χ²; se = 0 (skipped) for n < 2.
+void rows_in_range(const ProbeResult& result, const FitOptions& options, std::vector<double>& p,
+                   std::vector<double>& mean, std::vector<double>& se) {
+    for (const ProbeRow& row : result.rows) {
+        if (!in_range(row.p, options)) continue;
+        p.push_back(row.p);
+        mean.push_back(row.mean_score);
+        se.push_back(row.n > 1 ? row.std_score / std::sqrt(double(row.n)) : 0.0);
+    }
+}
+
 // Fits the trend of `result` through the points (px, py) — or through its rows for FitOn::BinMeans — and records it.
+// `images` > 0 marks a perturbation probe: px, py are then strength-major (point k·images + i is image i at strength k).
 // A fit that cannot be made (too few points in range, one distinct p) leaves result.fit empty and says why in note.
 void fit_trend(ProbeResult& result, const std::vector<double>& px, const std::vector<double>& py,
-               const FitOptions& options) {
-    std::vector<double> x, y, w;
-    NoiseModel noise = NoiseModel::Unknown;
-    if (options.on == FitOn::Points) {
-        for (std::size_t i = 0; i < px.size(); ++i)
-            if (in_range(px[i], options)) {
-                x.push_back(px[i]);
-                y.push_back(py[i]);
-            }
-    } else {
-        for (const ProbeRow& row : result.rows) {
-            if (!in_range(row.p, options)) continue;
-            x.push_back(row.p);
-            y.push_back(row.mean_score);
-            if (options.weights == BinWeights::Count) w.push_back(double(row.n));
-            if (options.weights == BinWeights::StdError) {
-                // se² = s²/n with the sample variance s² = std²·n/(n - 1), so 1/se² = (n - 1)/std².
-                if (row.n < 2 || !(row.std_score > 0)) {
-                    result.note = "no fit: the row at p = " + std::to_string(row.p) + " has n = " +
-                                  std::to_string(row.n) + " and std " + std::to_string(row.std_score) +
-                                  ", so no standard error; use bin weights 'count' or 'equal'";
-                    return;
-                }
-                w.push_back((double(row.n) - 1) / (row.std_score * row.std_score));
-            }
+               const FitOptions& options, std::size_t images) {
+    std::vector<double> x, y;                                             // the points in range
+    for (std::size_t i = 0; i < px.size(); ++i)
+        if (in_range(px[i], options)) {
+            x.push_back(px[i]);
+            y.push_back(py[i]);
         }
-        if (options.weights == BinWeights::StdError) noise = NoiseModel::Known;
-    }
-    SlopePosterior post;
-    try {
-        post = bayes_linreg(x, y, w, options.prior, noise);
-    } catch (const std::invalid_argument& e) {
+    std::vector<double> rp, rmean, rse;
+    rows_in_range(result, options, rp, rmean, rse);
+    auto no_fit = [&](const std::string& why) {
         result.note = std::string("no fit in p range [") + std::to_string(options.range_lo) + ", " +
-                      std::to_string(options.range_hi) + "]: " + e.what();
-        return;
-    }
+                      std::to_string(options.range_hi) + "]: " + why;
+    };
+
     ProbeFit fit;
-    fit.slope = post.slope;
-    fit.intercept = post.intercept;
-    fit.ci50 = post.ci50;
-    fit.ci95 = post.ci95;
-    fit.significance = significance(post, options.slope_floor);
-    fit.fit_range = {*std::min_element(x.begin(), x.end()), *std::max_element(x.begin(), x.end())};
-    fit.x_mean = post.x_mean;
-    fit.df = post.df;
-    fit.n_points = post.n;
     fit.on = options.on;
     fit.weights = options.weights;
-    fit.slope_floor = options.slope_floor;
+    fit.score_floor = options.score_floor;
+    try {
+        if (options.on == FitOn::Points) {
+            const SlopePosterior naive = bayes_linreg(x, y, {}, options.prior);
+            SlopeEstimate e;
+            if (images > 0) {
+                std::vector<double> strengths, scores;                    // the strengths in range, strength-major
+                for (std::size_t k = 0; k * images < px.size(); ++k)
+                    if (in_range(px[k * images], options)) {
+                        strengths.push_back(px[k * images]);
+                        scores.insert(scores.end(), py.begin() + long(k * images), py.begin() + long((k + 1) * images));
+                    }
+                e = image_slope_mean(strengths, scores, images);
+                fit.interval = "per_image_t";
+            } else {
+                e = hc3_slope(x, y);
+                fit.interval = "hc3";
+            }
+            fit.slope = e.slope;
+            fit.intercept = naive.intercept;
+            fit.ci50 = e.ci50;
+            fit.ci95 = e.ci95;
+            fit.df = e.df;
+            fit.naive_ci95 = naive.ci95;
+            fit.x_mean = naive.x_mean;
+            fit.n_points = naive.n;
+            fit.fit_range = {*std::min_element(x.begin(), x.end()), *std::max_element(x.begin(), x.end())};
+            fit.lack_of_fit = lack_of_fit(rp, rmean, rse, fit.slope, fit.intercept);
+        } else {
+            std::vector<double> w;
+            const bool known = options.weights == BinWeights::StdError;
+            for (const ProbeRow& row : result.rows) {
+                if (!in_range(row.p, options)) continue;
+                if (options.weights == BinWeights::Count) w.push_back(double(row.n));
+                if (known) {
+                    // se² = s²/n with the sample variance s², so 1/se² = n/std².
+                    if (row.n < 2 || !(row.std_score > 0)) {
+                        result.note = "no fit: the row at p = " + std::to_string(row.p) + " has n = " +
+                                      std::to_string(row.n) + " and std " + std::to_string(row.std_score) +
+                                      ", so no standard error; use bin weights 'count' or 'equal'";
+                        return;
+                    }
+                    w.push_back(double(row.n) / (row.std_score * row.std_score));
+                }
+            }
+            const SlopePosterior post =
+                bayes_linreg(rp, rmean, w, options.prior, known ? NoiseModel::Known : NoiseModel::Unknown);
+            fit.slope = post.slope;
+            fit.intercept = post.intercept;
+            fit.ci50 = post.ci50;
+            fit.ci95 = post.ci95;
+            fit.df = post.df;
+            fit.naive_ci95 = post.ci95;
+            fit.x_mean = post.x_mean;
+            fit.n_points = post.n;
+            fit.fit_range = {*std::min_element(rp.begin(), rp.end()), *std::max_element(rp.begin(), rp.end())};
+            fit.lack_of_fit = lack_of_fit(rp, rmean, rse, fit.slope, fit.intercept);
+            fit.interval = known ? "bayes_known_noise" : "bayes_reference";
+            if (known && fit.lack_of_fit && fit.lack_of_fit->chi2_per_dof > 1) {
+                // The rows scatter more than their standard errors allow: scale by the Birge ratio √(χ²/dof), with
+                // the Student-t of the dof that χ² was estimated from.
+                const SlopeEstimate e = slope_estimate(post.slope, post.scale * std::sqrt(fit.lack_of_fit->chi2_per_dof),
+                                                       double(fit.lack_of_fit->dof));
+                fit.ci50 = e.ci50;
+                fit.ci95 = e.ci95;
+                fit.df = e.df;
+                fit.interval = "bayes_known_noise_widened";
+            }
+        }
+    } catch (const std::invalid_argument& e) {
+        no_fit(e.what());
+        return;
+    }
+    fit.floor = slope_floor(x, options.score_floor);
+    fit.significance = significance(fit.ci95, fit.floor);
     result.fit = fit;
 }
 
 }  // namespace
-
-std::string significance(const SlopePosterior& posterior, double slope_floor) {
-    if (std::abs(posterior.slope) < slope_floor) return "low";
-    if (posterior.ci95.excludes_zero()) return "high";
-    if (posterior.ci50.excludes_zero()) return "medium";
-    return "low";
-}
 
 const char* fit_on_name(FitOn on) { return on == FitOn::Points ? "points" : "bin_means"; }
 
@@ -163,13 +211,13 @@ ProbeResult property_probe(const std::string& name, const std::string& units, co
     if (property.size() != outcomes.score.size())
         throw std::invalid_argument("property_probe '" + name + "': " + std::to_string(property.size()) +
                                     " property values for " + std::to_string(outcomes.score.size()) + " examples");
-    ProbeResult result{name, units, "property", binning_name(bins.binning), property.size(), {}, std::nullopt, ""};
+    ProbeResult result{name, units, "property", binning_name(bins.binning), property.size(), {}, std::nullopt, "", std::nullopt, std::nullopt};
     for (const auto& members : make_bins(property, bins)) {
         double p = 0;
         for (std::size_t i : members) p += property[i];
         result.rows.push_back(summarise(p / double(members.size()), members, outcomes));
     }
-    fit_trend(result, property, outcomes.score, fit);
+    fit_trend(result, property, outcomes.score, fit, 0);
     return result;
 }
 
@@ -182,7 +230,7 @@ ProbeResult property_probe(const std::string& name, const std::string& units, co
 ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<double>& strengths,
                                const PredictFn& predict, const nn::Tensor<float>& images,
                                const std::vector<int>& labels, const FitOptions& fit, std::uint64_t seed,
-                               std::size_t batch) {
+                               std::size_t batch, std::size_t replicates) {
     check_labels(images, labels, ("perturbation_probe '" + perturber.name + "'").c_str());
     const std::size_t N = images.shape(0), D = images.shape(1);
     const auto side = static_cast<std::size_t>(std::lround(std::sqrt(double(D))));
@@ -190,10 +238,11 @@ ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<dou
         throw std::invalid_argument("perturbation_probe '" + perturber.name + "': images have " + std::to_string(D) +
                                     " pixels per row, which is not a square image");
     batch = std::max<std::size_t>(batch, 1);
-    ProbeResult result{perturber.name, perturber.units, "perturbation", "", N, {}, std::nullopt, ""};
-    std::vector<double> px, py;                                           // every (strength, score) pair
+    ProbeResult result{perturber.name, perturber.units, "perturbation", "", N, {}, std::nullopt, "", std::nullopt, std::nullopt};
+    std::vector<double> px, py, pc;                                       // every (strength, score, correct), [K·N]
     px.reserve(N * strengths.size());
     py.reserve(N * strengths.size());
+    pc.reserve(N * strengths.size());
     std::vector<std::size_t> everyone(N);
     for (std::size_t i = 0; i < N; ++i) everyone[i] = i;
     Image in({side, side}), out;                                          // [side, side], reused
@@ -216,8 +265,14 @@ ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<dou
         result.rows.push_back(summarise(p, everyone, o));
         px.insert(px.end(), N, p);
         py.insert(py.end(), o.score.begin(), o.score.end());
+        pc.insert(pc.end(), o.correct.begin(), o.correct.end());
     }
-    fit_trend(result, px, py, fit);
+    fit_trend(result, px, py, fit, N);
+    if (N > 0 && strengths.size() >= 2) {
+        // The bootstrap's own stream, apart from the perturbations' (which use seed_seq{seed, k}).
+        result.half_score = half_point(strengths, py, N, replicates, seed ^ 0x68616c66ULL);
+        result.half_accuracy = half_point(strengths, pc, N, replicates, seed ^ 0x61636375ULL);
+    }
     return result;
 }
 
@@ -225,7 +280,7 @@ ProbeResult class_probe(const Outcomes& outcomes, const std::vector<int>& labels
     if (labels.size() != outcomes.score.size())
         throw std::invalid_argument("class_probe: " + std::to_string(labels.size()) + " labels for " +
                                     std::to_string(outcomes.score.size()) + " examples");
-    ProbeResult result{"class", "class index", "class", "", labels.size(), {}, std::nullopt, ""};
+    ProbeResult result{"class", "class index", "class", "", labels.size(), {}, std::nullopt, "", std::nullopt, std::nullopt};
     int top = -1;
     for (int l : labels) top = std::max(top, l);
     std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(top + 1));

@@ -13,6 +13,7 @@
 #include "nn/tensor.hpp"
 #include "sensitivity/probes/bayes_linreg.hpp"
 #include "sensitivity/probes/perturb.hpp"
+#include "sensitivity/probes/probe_stats.hpp"
 
 namespace sensitivity::probes {
 
@@ -33,7 +34,7 @@ Outcomes predict_outcomes(const PredictFn& predict, const nn::Tensor<float>& ima
 
 // One line of a probe table: a bin (property probe), a strength (perturbation probe) or a class.
 //   p: the mean property value of the bin's examples / the strength / the class index.
-//   std_score is the population standard deviation (divisor n, as numpy and Sensie), 0 for one example.
+//   std_score is the sample standard deviation (divisor n - 1), 0 for one example.
 struct ProbeRow {
     double p = 0;
     std::size_t n = 0;
@@ -55,14 +56,22 @@ struct BinOptions {
 std::vector<std::vector<std::size_t>> make_bins(const std::vector<double>& p, const BinOptions& options);
 
 // How the trend is fitted.
-//   Points (default, as Sensie): every example (× every strength) is a point (p, score). Note that one image seen at
-//     several strengths is not independent, so a perturbation probe's intervals are on the optimistic side.
-//   BinMeans: one point per table row (p, mean_score), weighted by `weights`:
-//     Equal: unweighted;  Count: w = n (σ² unknown);  StdError: w = 1/se² with se² = s²/n (sample variance,
-//     known-noise model, needs n >= 2 and s > 0 in every row).
+//   Points (default, as Sensie): the line through every example (× every strength), and an interval that respects
+//     what is independent (probe_stats.hpp):
+//       perturbation probe: the images. One image seen at K strengths is one unit, not K: the interval is the
+//         t(N - 1) interval of the mean of the N per-image slopes ("per_image_t"), which the pooled slope equals;
+//       property probe: the examples, with scatter that changes with p: the HC3 sandwich interval ("hc3").
+//   BinMeans: one point per table row (p, mean_score), weighted by `weights`, with the conjugate posterior
+//     (bayes_linreg, the reference prior: t with rows - 2 df):
+//     Equal: unweighted;  Count: w = n (σ² unknown, so misfit shows up in the residual scatter);  StdError: w = 1/se²
+//     with se² = s²/n (known-noise model, needs n >= 2 and s > 0 in every row); this one ignores misfit, so when the
+//     rows' χ²/dof around the line exceeds 1 the interval is widened by √(χ²/dof) with a t(rows - 2) quantile
+//     ("bayes_known_noise_widened").
 // Only points with p in [range_lo, range_hi] are fitted (Sensie fits the region where the curve is roughly linear).
-// significance: "high" if the 95% interval excludes 0, "medium" if only the 50% one does, "low" otherwise or when
-// |slope| < slope_floor (per unit of p: mind the units, 0.02 per degree is a steep rotation curve).
+// Every fit also keeps the naive interval (every point independent, the conjugate posterior of the pooled points),
+// the lack of fit of the rows around the line, and the significance label of probe_stats.hpp's significance() with
+// the floor slope_floor(p of the fitted examples, score_floor): score_floor of mean-score change across the 5–95%
+// quantile range of p. score_floor = 0 makes the label "high" exactly when the 95% interval excludes 0.
 enum class FitOn { Points, BinMeans };
 enum class BinWeights { Equal, Count, StdError };
 struct FitOptions {
@@ -70,21 +79,26 @@ struct FitOptions {
     BinWeights weights = BinWeights::Count;
     double range_lo = -std::numeric_limits<double>::infinity();
     double range_hi = std::numeric_limits<double>::infinity();
-    double slope_floor = 0.02;
+    double score_floor = 0.02;
     NigPrior prior{};
 };
 
 struct ProbeFit {
-    double slope = 0, intercept = 0;   // posterior means; score ≈ intercept + slope·p
-    Interval ci50, ci95;               // credible intervals of the slope
-    std::string significance;          // "high" | "medium" | "low"
+    double slope = 0, intercept = 0;   // score ≈ intercept + slope·p (least squares = posterior mean)
+    Interval ci50, ci95;               // intervals of the slope, by the method `interval`
+    std::string interval;              // "per_image_t" | "hc3" | "bayes_reference" | "bayes_known_noise"
+                                       //   | "bayes_known_noise_widened"
+    double df = 0;                     // of the interval's Student-t (infinity: Normal)
+    Interval naive_ci95;               // every point independent (conjugate posterior of the pooled points)
+    std::optional<LackOfFit> lack_of_fit;   // the rows around the line; empty with fewer than 3 rows with an se
+    std::string significance;          // "high" | "uncertain" | "negligible"
+    double floor = 0;                  // per unit of p: score_floor / (p95 - p05)
+    double score_floor = 0.02;
     Interval fit_range;                // smallest and largest p actually fitted
     double x_mean = 0;                 // (weighted) mean p of the fitted points: the slope intervals pivot here
-    double df = 0;                     // Student-t degrees of freedom (infinity: Normal)
     std::size_t n_points = 0;
     FitOn on = FitOn::Points;
     BinWeights weights = BinWeights::Count;
-    double slope_floor = 0.02;
 };
 
 struct ProbeResult {
@@ -96,9 +110,11 @@ struct ProbeResult {
     std::vector<ProbeRow> rows;
     std::optional<ProbeFit> fit;       // absent for the class probe, or when the fit was impossible
     std::string note;                  // why there is no fit (empty otherwise)
+    // Perturbation probes: where the mean correct-class score and the accuracy fall to half their value at the
+    // first strength, with 95% intervals from a bootstrap over images (probe_stats.hpp's half_point).
+    std::optional<HalfPoint> half_score, half_accuracy;
 };
 
-std::string significance(const SlopePosterior& posterior, double slope_floor);
 const char* fit_on_name(FitOn on);              // "points" | "bin_means"
 const char* bin_weights_name(BinWeights w);     // "equal" | "count" | "std_error"
 const char* binning_name(Binning b);            // "equal_count" | "equal_width" | "none"
@@ -112,12 +128,13 @@ ProbeResult property_probe(const std::string& name, const std::string& units, co
                            const BinOptions& bins = {}, const FitOptions& fit = {}, std::size_t batch = 1000);
 
 // Perturbation probe: for each strength in `strengths`, perturbs every image (square images [N, side²]), predicts in
-// chunks of `batch`, and makes one table row; then fits the trend. Strength k draws its randomness from
-// mt19937_64(seed_seq{seed, k}), so a run is reproducible.
+// chunks of `batch`, and makes one table row; then fits the trend and finds the half-points (`replicates` bootstrap
+// resamples of the images, seeded from `seed`). Strength k draws its randomness from mt19937_64(seed_seq{seed, k}),
+// so a run is reproducible.
 ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<double>& strengths,
                                const PredictFn& predict, const nn::Tensor<float>& images,
                                const std::vector<int>& labels, const FitOptions& fit = {}, std::uint64_t seed = 0,
-                               std::size_t batch = 1000);
+                               std::size_t batch = 1000, std::size_t replicates = 1000);
 
 // Class probe: the same statistics per true class (p = class index), without a slope: the class is categorical,
 // and a slope over the class index would only measure the arbitrary order of the classes.

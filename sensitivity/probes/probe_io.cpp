@@ -25,6 +25,30 @@ void write_probe_csv(const ProbeResult& result, const std::string& path) {
     nn::write_file_atomic(path, probe_csv(result));
 }
 
+namespace {
+
+nlohmann::ordered_json optional_number(const std::optional<double>& v) {
+    return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
+void add_half_points(nlohmann::ordered_json& j, const ProbeResult& result) {
+    using json = nlohmann::ordered_json;
+    auto put = [&](const std::string& key, const std::optional<HalfPoint>& h) {
+        if (!h) {
+            j[key] = nullptr;
+            j[key + "_ci95"] = nullptr;
+            return;
+        }
+        j[key] = optional_number(h->point);
+        j[key + "_ci95"] = json::array({optional_number(h->lo), optional_number(h->hi)});
+        j[key + "_level"] = h->level;
+    };
+    put("half_point", result.half_score);
+    put("half_point_accuracy", result.half_accuracy);
+}
+
 nlohmann::ordered_json probe_json(const ProbeResult& result) {
     using json = nlohmann::ordered_json;
     json j;
@@ -46,17 +70,32 @@ nlohmann::ordered_json probe_json(const ProbeResult& result) {
         fit["intercept"] = f.intercept;
         fit["ci50"] = {f.ci50.lo, f.ci50.hi};
         fit["ci95"] = {f.ci95.lo, f.ci95.hi};
-        fit["significance"] = f.significance;
-        fit["fit_range"] = {f.fit_range.lo, f.fit_range.hi};
+        fit["interval"] = f.interval;
         fit["df"] = f.df;                               // infinity is written as null (Normal marginal)
+        fit["naive_ci95"] = {f.naive_ci95.lo, f.naive_ci95.hi};
+        if (f.lack_of_fit) {
+            fit["lack_of_fit"] = f.lack_of_fit->chi2_per_dof;
+            fit["lack_of_fit_dof"] = f.lack_of_fit->dof;
+            fit["lack_of_fit_p"] = f.lack_of_fit->p_value;
+            fit["misfit"] = f.lack_of_fit->misfit();
+        } else {
+            fit["lack_of_fit"] = nullptr;
+            fit["lack_of_fit_dof"] = nullptr;
+            fit["lack_of_fit_p"] = nullptr;
+            fit["misfit"] = false;
+        }
+        fit["significance"] = f.significance;
+        fit["floor"] = f.floor;
+        fit["score_floor"] = f.score_floor;
+        fit["fit_range"] = {f.fit_range.lo, f.fit_range.hi};
         fit["n_points"] = f.n_points;
         fit["fit_on"] = fit_on_name(f.on);
         fit["weights"] = f.on == FitOn::BinMeans ? bin_weights_name(f.weights) : "equal";
-        fit["slope_floor"] = f.slope_floor;
         j["fit"] = std::move(fit);
     } else {
         j["fit"] = nullptr;
     }
+    if (result.kind == "perturbation") add_half_points(j, result);
     j["note"] = result.note;
     return j;
 }
@@ -66,21 +105,37 @@ void write_probe_json(const ProbeResult& result, const std::string& path) {
 }
 
 void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& results) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%-16s %11s  %-25s %-25s %s\n", "probe", "slope", "50% CI", "95% CI",
-                  "significance");
+    char line[320];
+    std::snprintf(line, sizeof line, "%-19s %10s  %-24s %7s  %-11s %-16s %s\n", "probe", "slope", "95% CI", "/naive",
+                  "significance", "lack of fit", "half-point [95% CI]");
     os << line;
+    auto num = [](const std::optional<double>& v) {
+        char b[32];
+        if (v) std::snprintf(b, sizeof b, "%.3g", *v);
+        else std::snprintf(b, sizeof b, "-");
+        return std::string(b);
+    };
     for (const ProbeResult& r : results) {
         if (!r.fit) {
-            os << r.name << std::string(r.name.size() < 16 ? 17 - r.name.size() : 1, ' ') << "-  (" << r.note << ")\n";
+            os << r.name << std::string(r.name.size() < 19 ? 20 - r.name.size() : 1, ' ') << "-  (" << r.note << ")\n";
             continue;
         }
         const ProbeFit& f = *r.fit;
-        char ci50[64], ci95[64];
-        std::snprintf(ci50, sizeof ci50, "[%.4g, %.4g]", f.ci50.lo, f.ci50.hi);
+        char ci95[64], ratio[16], lof[32], half[64];
         std::snprintf(ci95, sizeof ci95, "[%.4g, %.4g]", f.ci95.lo, f.ci95.hi);
-        std::snprintf(line, sizeof line, "%-16s %11.4g  %-25s %-25s %s\n", r.name.c_str(), f.slope, ci50, ci95,
-                      f.significance.c_str());
+        const double naive = f.naive_ci95.hi - f.naive_ci95.lo;
+        std::snprintf(ratio, sizeof ratio, "%.2fx", naive > 0 ? (f.ci95.hi - f.ci95.lo) / naive : 1.0);
+        if (f.lack_of_fit)
+            std::snprintf(lof, sizeof lof, "%.3g%s", f.lack_of_fit->chi2_per_dof, f.lack_of_fit->misfit() ? " MISFIT" : "");
+        else
+            std::snprintf(lof, sizeof lof, "-");
+        if (r.half_score)
+            std::snprintf(half, sizeof half, "%s [%s, %s]", num(r.half_score->point).c_str(), num(r.half_score->lo).c_str(),
+                          num(r.half_score->hi).c_str());
+        else
+            std::snprintf(half, sizeof half, "-");
+        std::snprintf(line, sizeof line, "%-19s %10.4g  %-24s %7s  %-11s  %-16s %s\n", r.name.c_str(), f.slope, ci95, ratio,
+                      f.significance.c_str(), lof, half);
         os << line;
     }
 }
