@@ -7,6 +7,7 @@
 
 #include "sensitivity/probes/perturb.hpp"
 
+using sensitivity::probes::Centre;
 using sensitivity::probes::Image;
 
 namespace {
@@ -68,23 +69,51 @@ TEST_CASE("every perturber is exactly the identity at p = 0") {
     }
 }
 
-TEST_CASE("rotation by +90 degrees turns a blob right of centre to above it (counter-clockwise on screen)") {
+TEST_CASE("rotation by +90 degrees about the image centre turns a blob right of it to above it (counter-clockwise)") {
     // At multiples of 90° every sample lands on a pixel centre (up to cos 90° ≈ 6e-17), so the only error is float rounding.
+    const Centre mid{13.5, 13.5};
     Image out;
-    sensitivity::probes::rotate(blob(20.5, 13.5, 2.0), 90.0, out);
+    sensitivity::probes::rotate_about(blob(20.5, 13.5, 2.0), 90.0, mid, out);
     CHECK(max_abs_diff(out, blob(13.5, 6.5, 2.0)) < 1e-6);
-    sensitivity::probes::rotate(blob(20.5, 13.5, 2.0), -90.0, out);
+    sensitivity::probes::rotate_about(blob(20.5, 13.5, 2.0), -90.0, mid, out);
     CHECK(max_abs_diff(out, blob(13.5, 20.5, 2.0)) < 1e-6);
 }
 
 TEST_CASE("rotating a smooth image by 90 degrees four times returns it (error < 1e-6)") {
     const Image img = blob(17.0, 10.0, 3.0);
+    const Centre mid{13.5, 13.5};
     Image a, b;
-    sensitivity::probes::rotate(img, 90, a);
-    sensitivity::probes::rotate(a, 90, b);
-    sensitivity::probes::rotate(b, 90, a);
-    sensitivity::probes::rotate(a, 90, b);
+    sensitivity::probes::rotate_about(img, 90, mid, a);
+    sensitivity::probes::rotate_about(a, 90, mid, b);
+    sensitivity::probes::rotate_about(b, 90, mid, a);
+    sensitivity::probes::rotate_about(a, 90, mid, b);
     CHECK(max_abs_diff(b, img) < 1e-6);
+}
+
+TEST_CASE("rotate() turns a digit about its own centre of mass: an off-centre blob stays where it is") {
+    // Two blobs, centre of mass at (16, 12) — off the image centre, as MNIST's (14, 14) is by half a pixel.
+    Image img = blob(12.0, 12.0, 1.5);
+    const Image right = blob(20.0, 12.0, 1.5);
+    for (std::size_t i = 0; i < img.size(); ++i) img.data()[i] += right.data()[i];
+    const Centre c = sensitivity::probes::centre_of_mass(img);
+    CHECK(c.x == doctest::Approx(16.0).epsilon(1e-6));
+    CHECK(c.y == doctest::Approx(12.0).epsilon(1e-6));
+    Image out;
+    sensitivity::probes::rotate(img, 90, out);
+    const Centre after = sensitivity::probes::centre_of_mass(out);
+    CHECK(std::hypot(after.x - 16.0, after.y - 12.0) < 0.01);
+    // The two blobs now stand one above the other at x = 16: (16, 8) and (16, 16).
+    CHECK(max_abs_diff(out, [] {
+        Image e = blob(16.0, 8.0, 1.5);
+        const Image f = blob(16.0, 16.0, 1.5);
+        for (std::size_t i = 0; i < e.size(); ++i) e.data()[i] += f.data()[i];
+        return e;
+    }()) < 0.03);                                // (16, 12) is a pixel centre: a 90° turn samples pixel centres
+    // About the image centre instead, the same turn moves the centre of mass to (13.5 + (12 - 13.5), 13.5 - (16 - 13.5)).
+    sensitivity::probes::rotate_about(img, 90, Centre{13.5, 13.5}, out);
+    const Centre moved = sensitivity::probes::centre_of_mass(out);
+    CHECK(moved.x == doctest::Approx(12.0).epsilon(1e-3));
+    CHECK(moved.y == doctest::Approx(11.0).epsilon(1e-3));
 }
 
 TEST_CASE("bilinear rotation by 30 degrees matches the analytically rotated blob within h^2/8 (|f_xx| + |f_yy|)") {
@@ -93,12 +122,12 @@ TEST_CASE("bilinear rotation by 30 degrees matches the analytically rotated blob
     const double a = 30 * M_PI / 180, dx = 18.5 - 13.5, dy = 11.5 - 13.5;
     const double x1 = 13.5 + dx * std::cos(a) + dy * std::sin(a), y1 = 13.5 - dx * std::sin(a) + dy * std::cos(a);
     Image out, back;
-    sensitivity::probes::rotate(blob(18.5, 11.5, 3.0), 30, out);
+    sensitivity::probes::rotate_about(blob(18.5, 11.5, 3.0), 30, Centre{13.5, 13.5}, out);
     const double err = max_abs_diff(out, blob(x1, y1, 3.0));
     MESSAGE("max error of a 30 degree bilinear rotation: " << err << " (bound 0.028)");
     CHECK(err < 0.028);
     CHECK(err > 1e-4);                           // it is an interpolation, not a lucky exact case
-    sensitivity::probes::rotate(out, -30, back);         // two interpolations: at most twice the bound
+    sensitivity::probes::rotate_about(out, -30, Centre{13.5, 13.5}, back);   // two interpolations: at most twice the bound
     CHECK(max_abs_diff(back, blob(18.5, 11.5, 3.0)) < 0.056);
 }
 

@@ -48,7 +48,8 @@ TEST_CASE("a filled 6x10 rectangle: ink mass 60, bounding box 6 by 10, centroid 
     CHECK(sensitivity::probes::bbox_width(img) == 6.0);
     CHECK(sensitivity::probes::bbox_height(img) == 10.0);
     // centre of mass (10.5, 9.5), image centre (13.5, 13.5): a 3-4-5 triangle
-    CHECK(sensitivity::probes::centroid_offset(img) == doctest::Approx(5.0).epsilon(1e-12));
+    CHECK(sensitivity::probes::centroid_offset(img, {13.5, 13.5}) == doctest::Approx(5.0).epsilon(1e-12));
+    CHECK(sensitivity::probes::centroid_offset(img, {10.5, 9.5}) == doctest::Approx(0.0).epsilon(1e-12));
     CHECK(sensitivity::probes::slant(img) == doctest::Approx(0.0));
 }
 
@@ -99,18 +100,25 @@ TEST_CASE("an empty image has every property 0") {
     CHECK(sensitivity::probes::slant(img) == 0);
     CHECK(sensitivity::probes::bbox_width(img) == 0);
     CHECK(sensitivity::probes::bbox_height(img) == 0);
-    CHECK(sensitivity::probes::centroid_offset(img) == 0);
+    CHECK(sensitivity::probes::centroid_offset(img, {13.5, 13.5}) == 0);
+    CHECK(sensitivity::probes::centre_of_mass(img).x == 13.5);   // no ink: the image centre
 }
 
 TEST_CASE("compute_property measures every row of a batch like the single-image functions") {
     nn::Tensor<float> batch({3, 784});
     const Image imgs[3] = {rectangle(5, 14, 8, 13), bar(3, 18, 30), rectangle(2, 3, 20, 26, 0.7f)};
     for (std::size_t i = 0; i < 3; ++i) std::copy_n(imgs[i].data(), 784, &batch(i, 0));
-    auto single = [](sensitivity::probes::Property p, const Image& img) {
+    // The centroid offset is measured from the batch's mean centre of mass, computed here by hand:
+    // (10.5, 9.5), (bar's own centre), (23, 2.5) averaged.
+    const sensitivity::probes::Centre mean = sensitivity::probes::mean_centre_of_mass(batch);
+    const sensitivity::probes::Centre c1 = sensitivity::probes::centre_of_mass(imgs[1]);
+    CHECK(mean.x == doctest::Approx((10.5 + c1.x + 23.0) / 3).epsilon(1e-12));
+    CHECK(mean.y == doctest::Approx((9.5 + c1.y + 2.5) / 3).epsilon(1e-12));
+    auto single = [&](sensitivity::probes::Property p, const Image& img) {
         using P = sensitivity::probes::Property;
         return p == P::InkMass ? sensitivity::probes::ink_mass(img) : p == P::Thickness ? sensitivity::probes::stroke_thickness(img)
              : p == P::Slant ? sensitivity::probes::slant(img) : p == P::BBoxWidth ? sensitivity::probes::bbox_width(img)
-             : p == P::BBoxHeight ? sensitivity::probes::bbox_height(img) : sensitivity::probes::centroid_offset(img);
+             : p == P::BBoxHeight ? sensitivity::probes::bbox_height(img) : sensitivity::probes::centroid_offset(img, mean);
     };
     for (auto p : sensitivity::probes::all_properties()) {
         const auto values = sensitivity::probes::compute_property(batch, p);

@@ -44,7 +44,12 @@ void copy(const Image& in, Image& out) {
 }  // namespace
 
 void rotate(const Image& in, double degrees, Image& out) {
-    const double cx = (double(in.shape(1)) - 1) / 2, cy = (double(in.shape(0)) - 1) / 2;
+    if (degrees == 0) return copy(in, out);                  // p = 0 is the identity, exactly
+    rotate_about(in, degrees, centre_of_mass(in), out);
+}
+
+void rotate_about(const Image& in, double degrees, Centre centre, Image& out) {
+    const double cx = centre.x, cy = centre.y;
     const double a = degrees * M_PI / 180, ca = std::cos(a), sa = std::sin(a);
     // With y pointing down, an on-screen CCW turn by a maps (x, y) -> (x cos a + y sin a, -x sin a + y cos a);
     // each output pixel samples the inverse of that.

@@ -13,9 +13,14 @@ namespace sensitivity::probes {
 
 // Every transform writes `out` (resized to in's shape if needed; `out` must not be `in`).
 // Geometric ones sample `in` bilinearly at the inverse-mapped position; pixels that come from outside are 0.
-// The centre of rotation and scaling is the image centre ((W - 1)/2, (H - 1)/2) = (13.5, 13.5) for MNIST.
+// Scaling is about the image centre ((W - 1)/2, (H - 1)/2) = (13.5, 13.5) for MNIST; rotation about the digit's own
+// centre of mass (MNIST's digits sit with it near (14, 14), half a pixel off the image centre in x and y).
 
-// Rotation by `degrees`, counter-clockwise as the image is displayed (row 0 at the top).
+// Rotation by `degrees`, counter-clockwise as the image is displayed (row 0 at the top), about `centre`.
+void rotate_about(const Image& in, double degrees, Centre centre, Image& out);
+
+// Rotation about the image's own intensity-weighted centre of mass (properties.hpp's centre_of_mass), so the digit
+// turns in place and is not also shifted; about the image centre when there is no ink.
 void rotate(const Image& in, double degrees, Image& out);
 
 // Gaussian blur with standard deviation `sigma` pixels: a separable kernel truncated at ceil(4σ) and normalised

@@ -17,7 +17,7 @@ double ink_mass(const Image& img) {
 namespace {
 
 // Intensity-weighted centre of mass (x = column, y = row); false for an image with no ink.
-bool centre_of_mass(const Image& img, double& cx, double& cy) {
+bool mass_centre(const Image& img, double& cx, double& cy) {
     double m = 0, sx = 0, sy = 0;
     for (std::size_t r = 0; r < img.shape(0); ++r)
         for (std::size_t c = 0; c < img.shape(1); ++c) {
@@ -96,7 +96,7 @@ double stroke_thickness(const Image& img, float threshold) {
 
 double slant(const Image& img) {
     double cx = 0, cy = 0;
-    if (!centre_of_mass(img, cx, cy)) return 0.0;
+    if (!mass_centre(img, cx, cy)) return 0.0;
     double mu11 = 0, mu02 = 0;
     for (std::size_t r = 0; r < img.shape(0); ++r)
         for (std::size_t c = 0; c < img.shape(1); ++c) {
@@ -135,10 +135,37 @@ double bbox_height(const Image& img, float threshold) {
     return ink_extent(img, threshold, 0, lo, hi) ? double(hi - lo + 1) : 0.0;
 }
 
-double centroid_offset(const Image& img) {
+double centroid_offset(const Image& img, Centre centre) {
     double cx = 0, cy = 0;
-    if (!centre_of_mass(img, cx, cy)) return 0.0;
-    return std::hypot(cx - (double(img.shape(1)) - 1) / 2, cy - (double(img.shape(0)) - 1) / 2);
+    if (!mass_centre(img, cx, cy)) return 0.0;
+    return std::hypot(cx - centre.x, cy - centre.y);
+}
+
+Centre centre_of_mass(const Image& img) {
+    Centre c{(double(img.shape(1)) - 1) / 2, (double(img.shape(0)) - 1) / 2};
+    mass_centre(img, c.x, c.y);
+    return c;
+}
+
+Centre mean_centre_of_mass(const nn::Tensor<float>& images) {
+    const std::size_t n = images.shape(0), d = images.shape(1);
+    const auto side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(d))));
+    if (side * side != d)
+        throw std::invalid_argument("mean_centre_of_mass: images have " + std::to_string(d) +
+                                    " pixels per row, which is not a square image");
+    Image img({side, side});                                          // [side, side], reused
+    double sx = 0, sy = 0;
+    std::size_t inked = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::copy_n(&images(i, 0), d, img.data());
+        double cx = 0, cy = 0;
+        if (!mass_centre(img, cx, cy)) continue;
+        sx += cx;
+        sy += cy;
+        ++inked;
+    }
+    if (inked == 0) return Centre{(double(side) - 1) / 2, (double(side) - 1) / 2};
+    return Centre{sx / double(inked), sy / double(inked)};
 }
 
 // ---------------------------------------------------------------- the catalogue
@@ -187,6 +214,7 @@ std::vector<double> compute_property(const nn::Tensor<float>& images, Property p
         throw std::invalid_argument("compute_property: images have " + std::to_string(d) +
                                     " pixels per row, which is not a square image");
     std::vector<double> out(n);
+    const Centre centre = p == Property::CentroidOffset ? mean_centre_of_mass(images) : Centre{};
     Image img({side, side});                                          // [side, side], reused
     for (std::size_t i = 0; i < n; ++i) {
         std::copy_n(&images(i, 0), d, img.data());
@@ -196,7 +224,7 @@ std::vector<double> compute_property(const nn::Tensor<float>& images, Property p
             case Property::Slant: out[i] = slant(img); break;
             case Property::BBoxWidth: out[i] = bbox_width(img); break;
             case Property::BBoxHeight: out[i] = bbox_height(img); break;
-            case Property::CentroidOffset: out[i] = centroid_offset(img); break;
+            case Property::CentroidOffset: out[i] = centroid_offset(img, centre); break;
         }
     }
     return out;

@@ -11,7 +11,9 @@
 namespace sensitivity::probes {
 
 // A grey image [H, W] (MNIST: [28, 28]), row-major, row 0 at the top, intensities in [0, 1] (= byte / 255).
-// Pixel (r, c) sits at x = c, y = r; the image centre is ((W - 1)/2, (H - 1)/2) = (13.5, 13.5) for MNIST.
+// Pixel (r, c) sits at x = c, y = r; the image centre is ((W - 1)/2, (H - 1)/2) = (13.5, 13.5) for MNIST. MNIST's digits
+// are not centred there: they were placed so that their centre of mass falls at (14, 14) (measured mean over the test
+// set: docs/13-probes.md), so offsets and rotations use the centre of mass, not the image centre.
 using Image = nn::Tensor<float>;
 
 // Pixels at or above this intensity count as ink for the bounding box and the stroke outline
@@ -42,8 +44,21 @@ double slant(const Image& img);
 double bbox_width(const Image& img, float threshold = kInkThreshold);
 double bbox_height(const Image& img, float threshold = kInkThreshold);
 
-// Distance (pixels) of the intensity-weighted centre of mass from the image centre; 0 for an empty image.
-double centroid_offset(const Image& img);
+// A point in pixel coordinates (x = column, y = row).
+struct Centre {
+    double x = 0, y = 0;
+};
+
+// The intensity-weighted centre of mass; the image centre ((W - 1)/2, (H - 1)/2) for an image with no ink.
+Centre centre_of_mass(const Image& img);
+
+// The mean of the images' centres of mass over a batch [N, side²] (images with no ink are skipped; the image centre
+// if none has ink): "the data's own centre", e.g. (14.0, 14.0) rather than (13.5, 13.5) for MNIST.
+Centre mean_centre_of_mass(const nn::Tensor<float>& images);
+
+// Distance (pixels) of the intensity-weighted centre of mass from `centre`; 0 for an empty image.
+// compute_property measures it from the batch's mean_centre_of_mass, so a typical digit reads about 0, not 0.7.
+double centroid_offset(const Image& img, Centre centre);
 
 // The built-in properties, by name, for the CLI and the probe tables.
 enum class Property { InkMass, Thickness, Slant, BBoxWidth, BBoxHeight, CentroidOffset };
@@ -54,6 +69,7 @@ Property parse_property(const std::string& name);  // throws std::invalid_argume
 std::vector<Property> all_properties();
 
 // One property of every image in a batch [N, side²] (square images, e.g. [N, 784]); returns N values.
+// CentroidOffset is measured from the batch's own mean_centre_of_mass.
 std::vector<double> compute_property(const nn::Tensor<float>& images, Property p);
 
 }  // namespace sensitivity::probes
