@@ -276,6 +276,135 @@ TEST_CASE("perturbation probe results do not depend on the batch size, and noise
     CHECK(n1.rows[0].mean_score == n3.rows[0].mean_score);              // σ = 0 draws nothing
 }
 
+TEST_CASE("per-image slopes: their mean is the pooled least-squares slope, their t(N-1) interval is the one-sample t") {
+    // 4 images at 3 strengths, scores written by hand: strength-major, scores[k·N + i].
+    const std::vector<double> x = {0, 1, 3};
+    const std::size_t N = 4;
+    const std::vector<double> y = {0.9, 0.8, 1.0, 0.7,  0.8, 0.75, 0.7, 0.65,  0.5, 0.6, 0.2, 0.6};
+    const SlopeEstimate e = image_slope_mean(x, y, N);
+    // per-image slopes by hand: x̄ = 4/3, Σ(x - x̄)² = 14/3, b_i = Σ (x_k - x̄) y_ki / (14/3)
+    std::vector<double> b(N);
+    for (std::size_t i = 0; i < N; ++i) b[i] = ((-4.0 / 3) * y[i] + (-1.0 / 3) * y[N + i] + (5.0 / 3) * y[2 * N + i]) / (14.0 / 3);
+    const double mean = (b[0] + b[1] + b[2] + b[3]) / 4;
+    double ss = 0;
+    for (double v : b) ss += (v - mean) * (v - mean);
+    const double se = std::sqrt(ss / 3) / 2;
+    CHECK(e.slope == doctest::Approx(mean).epsilon(1e-12));
+    CHECK(e.df == 3);
+    CHECK(e.ci95.hi - e.slope == doctest::Approx(3.182446305284263 * se).epsilon(1e-9));   // t(3) 97.5% quantile
+    std::vector<double> px, py;
+    for (std::size_t k = 0; k < 3; ++k)
+        for (std::size_t i = 0; i < N; ++i) {
+            px.push_back(x[k]);
+            py.push_back(y[k * N + i]);
+        }
+    CHECK(bayes_linreg(px, py).slope == doctest::Approx(mean).epsilon(1e-12));         // = the pooled slope
+    CHECK_THROWS_WITH(image_slope_mean({1, 1, 1}, y, N), doctest::Contains("strengths are equal"));
+}
+
+TEST_CASE("HC3 on five points matches the sandwich formula written out") {
+    const std::vector<double> x = {0, 1, 2, 3, 4}, y = {1.0, 1.3, 1.9, 2.2, 3.5};
+    const SlopeEstimate e = hc3_slope(x, y);
+    const double b = (-2 * 1.0 - 1 * 1.3 + 0 + 1 * 2.2 + 2 * 3.5) / 10.0;                // Σu = 0, Σu² = 10
+    const double a = (1.0 + 1.3 + 1.9 + 2.2 + 3.5) / 5;
+    double meat = 0;
+    for (std::size_t i = 0; i < 5; ++i) {
+        const double u = x[i] - 2, r = (y[i] - a - b * u) / (1 - (0.2 + u * u / 10));
+        meat += u * u * r * r;
+    }
+    CHECK(e.slope == doctest::Approx(b).epsilon(1e-12));
+    CHECK(e.scale == doctest::Approx(std::sqrt(meat) / 10).epsilon(1e-12));
+    CHECK(e.df == 3);
+}
+
+TEST_CASE("lack of fit: chi2/dof of the rows around the line, and a U-shape is flagged while a line is not") {
+    const std::vector<double> p = {0, 1, 2, 3, 4}, se = {0.01, 0.01, 0.01, 0.01, 0.01};
+    const std::vector<double> line = {0.50, 0.52, 0.54, 0.56, 0.58}, u = {0.60, 0.52, 0.50, 0.52, 0.60};
+    const auto exact = lack_of_fit(p, line, se, 0.02, 0.50);
+    REQUIRE(exact);
+    CHECK(exact->chi2_per_dof < 1e-20);
+    CHECK(exact->dof == 3);
+    CHECK_FALSE(exact->misfit());
+    const auto bent = lack_of_fit(p, u, se, 0.0, 0.548);
+    REQUIRE(bent);
+    double chi2 = 0;
+    for (std::size_t k = 0; k < 5; ++k) chi2 += std::pow((u[k] - 0.548) / 0.01, 2);
+    CHECK(bent->chi2_per_dof == doctest::Approx(chi2 / 3).epsilon(1e-12));
+    CHECK(bent->misfit());
+    CHECK_FALSE(lack_of_fit({0, 1}, {0.5, 0.6}, {0.01, 0.01}, 0.1, 0.5));                 // no degree of freedom left
+}
+
+TEST_CASE("significance: high beyond the floor, negligible within it, uncertain when the interval straddles it") {
+    CHECK(significance({0.03, 0.05}, 0.02) == "high");
+    CHECK(significance({-0.05, -0.03}, 0.02) == "high");
+    CHECK(significance({-0.01, 0.015}, 0.02) == "negligible");
+    CHECK(significance({0.01, 0.03}, 0.02) == "uncertain");                                // point estimate above, not surely
+    CHECK(significance({-0.01, 0.01}, 0.0) == "uncertain");
+    CHECK(significance({0.001, 0.002}, 0.0) == "high");
+    CHECK(quantile({3, 1, 2, 4}, 0.5) == 2.5);
+    CHECK(quantile({3, 1, 2, 4}, 0.05) == doctest::Approx(1.15).epsilon(1e-12));
+    CHECK(slope_floor({0, 10, 20, 30, 40, 50, 60, 70, 80, 90}, 0.02) == doctest::Approx(0.02 / (85.5 - 4.5)));
+}
+
+TEST_CASE("half-point: linear interpolation where the mean halves, null when it never does, bootstrap interval around it") {
+    CHECK(*half_crossing({0, 10, 20, 30}, {1.0, 0.8, 0.4, 0.2}) == doctest::Approx(17.5).epsilon(1e-12));   // 10 + 0.3/0.4·10
+    CHECK(*half_crossing({20, 0, 10}, {0.4, 1.0, 0.8}) == doctest::Approx(17.5).epsilon(1e-12));           // any order
+    CHECK_FALSE(half_crossing({0, 10}, {0.0, 0.0}));                                                     // starts at 0
+    CHECK_FALSE(half_crossing({0, 10, 20}, {1.0, 0.8, 0.6}));
+    // 400 images whose score falls linearly from 1 to 0 over [0, 2·h_i], h_i ~ U(30, 50): the mean halves near 40.
+    std::mt19937_64 rng(4);
+    std::uniform_real_distribution<double> uh(30, 50);
+    const std::vector<double> x = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90};
+    const std::size_t N = 400;
+    std::vector<double> y(x.size() * N);
+    for (std::size_t i = 0; i < N; ++i) {
+        const double h = uh(rng);
+        for (std::size_t k = 0; k < x.size(); ++k) y[k * N + i] = std::max(0.0, 1 - x[k] / (2 * h));
+    }
+    const HalfPoint h = half_point(x, y, N, 500, 9);
+    REQUIRE(h.point);
+    REQUIRE(h.lo);
+    REQUIRE(h.hi);
+    CHECK(h.level == doctest::Approx(0.5));
+    CHECK(*h.point > 38);
+    CHECK(*h.point < 42);
+    CHECK(*h.lo < *h.point);
+    CHECK(*h.hi > *h.point);
+    CHECK(*h.hi - *h.lo < 2.0);
+    const HalfPoint again = half_point(x, y, N, 500, 9);
+    CHECK(*again.lo == *h.lo);                                                            // seeded: reproducible
+    // A curve that only falls to 0.6: no half-point and no interval.
+    std::vector<double> flat(x.size() * N);
+    for (std::size_t k = 0; k < x.size(); ++k)
+        for (std::size_t i = 0; i < N; ++i) flat[k * N + i] = 1 - 0.4 * x[k] / 90;
+    const HalfPoint none = half_point(x, flat, N, 200, 1);
+    CHECK_FALSE(none.point);
+    CHECK_FALSE(none.hi);
+    CHECK(none.never_fraction == 1.0);
+}
+
+TEST_CASE("perturbation probe: images with their own slopes widen the interval beyond the naive pooled one") {
+    // The fake model reads pixel 0 (p after the perturbation) and pixel 2 (u); the perturber adds 2u·strength, so image
+    // i's own slope is u_i (mean 0.5, sd 0.29). Strengths centred on 0, so the naive residual is mostly slope spread:
+    // the naive variance is about var(b)/(N·K), the true one var(b)/N — a width ratio near √6 here.
+    const World w = make_world(800, 21, 0.0);
+    const Perturber own_slope{"own", "", [](const Image& in, double p, std::mt19937_64&, Image& out) {
+                                  out = in;
+                                  out.data()[0] += float(p * 2 * in.data()[2]);            // slope 0.5·2u per image
+                              }};
+    const ProbeResult r =
+        perturbation_probe(own_slope, {-0.25, -0.15, -0.05, 0.05, 0.15, 0.25}, fake_predict, w.images, w.labels);
+    REQUIRE(r.fit);
+    CHECK(r.fit->interval == "per_image_t");
+    CHECK(r.fit->df == 799);
+    const double width = r.fit->ci95.hi - r.fit->ci95.lo, naive = r.fit->naive_ci95.hi - r.fit->naive_ci95.lo;
+    MESSAGE("per-image interval / naive: " << width / naive);
+    CHECK(width > 1.5 * naive);
+    CHECK(r.fit->slope == doctest::Approx(0.5).epsilon(0.05));                            // E[2u]·0.5 = 0.5
+    REQUIRE(r.half_score);
+    CHECK_FALSE(r.half_score->point);                                                    // a rising score never halves
+}
+
 TEST_CASE("class probe: per-class statistics and no slope, with the reason") {
     const World w = make_world(1000, 12);
     const Outcomes o = predict_outcomes(fake_predict, w.images, w.labels);
@@ -341,11 +470,23 @@ TEST_CASE("CSV, JSON and the summary carry the table and the fit; files appear a
     CHECK(j["fit"]["ci95"][0].get<double>() == doctest::Approx(results[0].fit->ci95.lo));
     CHECK(j["fit"]["significance"] == results[0].fit->significance);
     CHECK(j["fit"]["fit_range"].size() == 2);
+    CHECK(j["fit"]["interval"] == "hc3");
+    CHECK(j["fit"]["naive_ci95"].size() == 2);
+    CHECK(j["fit"]["floor"].get<double>() == doctest::Approx(results[0].fit->floor));
+    CHECK(j["fit"]["lack_of_fit"].is_number());
+    CHECK(!j.contains("half_point"));                                   // a property probe has none
     CHECK(probe_json(results[1])["fit"].is_null());
+    const World flat = make_world(300, 16, 0.0);
+    const ProbeResult rising = perturbation_probe(add_to_property(), {0, 0.5, 1.0}, fake_predict, flat.images, flat.labels);
+    const auto jp = probe_json(rising);
+    CHECK(jp["half_point"].is_null());                                  // the fake score rises: it never halves
+    CHECK(jp["half_point_ci95"].size() == 2);
+    CHECK(jp["half_point_accuracy"].is_null());
 
     std::ostringstream os;
     print_probe_summary(os, results);
     CHECK(os.str().find("95% CI") != std::string::npos);
+    CHECK(os.str().find("lack of fit") != std::string::npos);
     CHECK(os.str().find("fake") != std::string::npos);
     CHECK(os.str().find("categorical") != std::string::npos);
     CHECK_THROWS_WITH(write_probe_csv(results[0], (dir / "missing" / "x.csv").string()),

@@ -130,6 +130,7 @@ std::optional<double> half_crossing(const std::vector<double>& strengths, const 
     std::iota(order.begin(), order.end(), std::size_t(0));
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return strengths[a] < strengths[b]; });
     const double level = means[order[0]] / 2;
+    if (!(level > 0)) return std::nullopt;                                // a curve starting at 0 cannot halve
     for (std::size_t j = 1; j < order.size(); ++j) {
         const double m0 = means[order[j - 1]], m1 = means[order[j]];
         if (m1 <= level) {

@@ -59,7 +59,8 @@ double quantile(std::vector<double> values, double q);   // q in [0, 1]; throws 
 std::string significance(const Interval& ci95, double floor);
 
 // The half-point of a falling curve: the first strength at which the mean falls to half its value at the first
-// (lowest) strength, by linear interpolation between strengths; empty when it never does in the probed range.
+// (lowest) strength, by linear interpolation between strengths; empty when it never does in the probed range, or when
+// the curve starts at 0.
 std::optional<double> half_crossing(const std::vector<double>& strengths, const std::vector<double>& means);
 
 // The half-point of the mean of per-image values (scores, or 0/1 correctness) values[k·N + i] over the images, with a
