@@ -202,8 +202,8 @@ figcaption { font-size: 13px; color: var(--muted); }
 .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-weight: 600; font-size: 13px; }
 .pass, .high { background: #dff3e3; color: #1a6b2f; }
 .fail { background: #fbe0e0; color: #9b1c1c; }
-.medium { background: #fff1cc; color: #7a5a00; }
-.low { background: #eceff3; color: #4a5563; }
+.uncertain { background: #fff1cc; color: #7a5a00; }
+.negligible { background: #eceff3; color: #4a5563; }
 footer { margin-top: 40px; border-top: 1px solid var(--line); padding-top: 8px; font-size: 13px; color: var(--muted); }
 )";
 
@@ -398,7 +398,7 @@ std::string beyond_section(const json& b, const fs::path& out_dir) {
     return html;
 }
 
-// The slope table (probe, slope, 50% CI, 95% CI, significance) and each probe's plot.
+// The slope table (probe, slope, 95% CI and the naive one, significance, lack of fit, half-point) and each probe's plot.
 std::string probes_section(const json& probes, const fs::path& out_dir) {
     std::string rows, plots;
     for (const json& p : probes) {
@@ -406,19 +406,30 @@ std::string probes_section(const json& probes, const fs::path& out_dir) {
         const std::string sig = significance.empty() ? text_at(p, "note")
                                                      : "<span class=\"badge " + html_escape(significance) + "\">" +
                                                            html_escape(significance) + "</span>";
+        std::string fit = text_at(p, "lack_of_fit");
+        if (const json* m = find(p, "misfit"); m && m->is_boolean() && m->get<bool>()) fit += " <b>misfit</b>";
+        std::string half = "—";
+        if (const json* h = find(p, "half_point")) half = text(*h) + " " + interval(find(p, "half_point_ci95"));
         rows += tag("tr", tag("th", text_at(p, "name")) + tag("td", text_at(p, "kind")) + tag("td", text_at(p, "units")) +
                               tag("td", text_at(p, "slope"), "class=\"num\"") +
-                              tag("td", interval(find(p, "ci50")), "class=\"num\"") +
-                              tag("td", interval(find(p, "ci95")), "class=\"num\"") + tag("td", sig)) + "\n";
+                              tag("td", interval(find(p, "ci95")) + "<br><small>" + text_at(p, "interval") + "</small>",
+                                  "class=\"num\"") +
+                              tag("td", interval(find(p, "naive_ci95")), "class=\"num\"") + tag("td", sig) +
+                              tag("td", fit, "class=\"num\"") + tag("td", half, "class=\"num\"")) + "\n";
         std::vector<std::string> pngs;
         if (const json* files = find(p, "files")) collect_pngs(*files, pngs);
         for (const auto& f : pngs) plots += figure(out_dir, f, text_at(p, "name") + " probe");
     }
     const std::string table =
-        tag("table", tag("thead", tag("tr", "<th>probe</th><th>kind</th><th>units</th><th>slope</th><th>50% CI</th>"
-                                            "<th>95% CI</th><th>significance</th>")) + tag("tbody", rows));
+        tag("table", tag("thead", tag("tr", "<th>probe</th><th>kind</th><th>units</th><th>slope</th><th>95% CI</th>"
+                                            "<th>naive 95% CI</th><th>significance</th><th>lack of fit (&chi;&sup2;/dof)</th>"
+                                            "<th>half-point [95% CI]</th>")) + tag("tbody", rows));
     return tag("p", "Each probe changes one property of the test images (or bins them by it) and fits a line to the "
-                    "correct-class score; the slope's credible intervals say how sure we are that it matters.") +
+                    "correct-class score. The 95% interval counts images, not image-strength pairs (the naive interval, "
+                    "for comparison, does not); significance is high when the whole interval lies beyond the floor "
+                    "(0.02 of score across the 5-95% range of p), negligible when it lies within, uncertain otherwise. "
+                    "A misfit line (lack of fit) is a poor summary: read the curve and its half-point, where the mean "
+                    "score falls to half its value at p = 0.") +
            table + tag("div", plots, "class=\"grid\"");
 }
 

@@ -106,7 +106,7 @@ void write_probe_json(const ProbeResult& result, const std::string& path) {
 
 void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& results) {
     char line[320];
-    std::snprintf(line, sizeof line, "%-19s %10s  %-24s %7s  %-11s %-16s %s\n", "probe", "slope", "95% CI", "/naive",
+    std::snprintf(line, sizeof line, "%-19s %10s  %-24s %7s  %-12s %-16s %s\n", "probe", "slope", "95% CI", "/naive",
                   "significance", "lack of fit", "half-point [95% CI]");
     os << line;
     auto num = [](const std::optional<double>& v) {
@@ -129,12 +129,14 @@ void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& resul
             std::snprintf(lof, sizeof lof, "%.3g%s", f.lack_of_fit->chi2_per_dof, f.lack_of_fit->misfit() ? " MISFIT" : "");
         else
             std::snprintf(lof, sizeof lof, "-");
-        if (r.half_score)
+        if (r.half_score && !r.half_score->point)
+            std::snprintf(half, sizeof half, "never (in range)");
+        else if (r.half_score)
             std::snprintf(half, sizeof half, "%s [%s, %s]", num(r.half_score->point).c_str(), num(r.half_score->lo).c_str(),
                           num(r.half_score->hi).c_str());
         else
             std::snprintf(half, sizeof half, "-");
-        std::snprintf(line, sizeof line, "%-19s %10.4g  %-24s %7s  %-11s  %-16s %s\n", r.name.c_str(), f.slope, ci95, ratio,
+        std::snprintf(line, sizeof line, "%-19s %10.4g  %-24s %7s  %-12s %-16s %s\n", r.name.c_str(), f.slope, ci95, ratio,
                       f.significance.c_str(), lof, half);
         os << line;
     }

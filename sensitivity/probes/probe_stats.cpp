@@ -147,21 +147,20 @@ HalfPoint half_point(const std::vector<double>& strengths, const std::vector<dou
     if (values.size() != K * N || N == 0)
         throw std::invalid_argument("half_point: " + std::to_string(values.size()) + " values for " +
                                     std::to_string(K) + " strengths x " + std::to_string(N) + " images");
-    auto means_of = [&](const std::vector<std::size_t>* pick) {
+    // The mean over images at each strength, each image counted `weight[i]` times (a bootstrap resample is a vector of
+    // counts summing to N: the same sums as indexing with the drawn images, but read in order).
+    auto means_of = [&](const std::vector<double>& weight) {
         std::vector<double> m(K, 0.0);                                   // [K]
         for (std::size_t k = 0; k < K; ++k) {
             const double* row = values.data() + k * N;
             double s = 0;
-            if (pick)
-                for (std::size_t i : *pick) s += row[i];
-            else
-                for (std::size_t i = 0; i < N; ++i) s += row[i];
+            for (std::size_t i = 0; i < N; ++i) s += weight[i] * row[i];
             m[k] = s / double(N);
         }
         return m;
     };
     HalfPoint h;
-    const std::vector<double> m = means_of(nullptr);
+    const std::vector<double> m = means_of(std::vector<double>(N, 1.0));
     const auto first = std::min_element(strengths.begin(), strengths.end()) - strengths.begin();
     h.level = m[std::size_t(first)] / 2;
     h.point = half_crossing(strengths, m);
@@ -169,12 +168,13 @@ HalfPoint half_point(const std::vector<double>& strengths, const std::vector<dou
     if (replicates == 0) return h;
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<std::size_t> pick_one(0, N - 1);
-    std::vector<std::size_t> pick(N);
+    std::vector<double> count(N);
     std::vector<double> found;                                           // half-points of the resamples that halve
     found.reserve(replicates);
     for (std::size_t r = 0; r < replicates; ++r) {
-        for (std::size_t& i : pick) i = pick_one(rng);
-        if (const auto x = half_crossing(strengths, means_of(&pick))) found.push_back(*x);
+        std::fill(count.begin(), count.end(), 0.0);
+        for (std::size_t j = 0; j < N; ++j) count[pick_one(rng)] += 1;
+        if (const auto x = half_crossing(strengths, means_of(count))) found.push_back(*x);
     }
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<double> all = found;
