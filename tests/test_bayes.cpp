@@ -256,7 +256,7 @@ TEST_CASE("calibration: bin-mean fits with 5 and 10 rows cover at the nominal ra
 }
 
 TEST_CASE("calibration: standard-error-weighted bin means, widened by sqrt(chi2/dof), cover when the rows misfit the line") {
-    // Every tenth of p's range gets its own random offset (sd 0.01; the bin means' se is about 0.007): the rows scatter
+    // Every tenth of p's range gets its own random offset (sd 0.01; the bin means' se is about 0.01): the rows scatter
     // around the line more than their standard errors say. The known-noise interval ignores that; the widened one not.
     // (The widening assumes the extra scatter is proportional to the rows' se², as for equal-count bins of equal spread;
     // with se varying 7-fold between rows and a constant offset sd it covered only 90%.)
@@ -267,7 +267,7 @@ TEST_CASE("calibration: standard-error-weighted bin means, widened by sqrt(chi2/
     f.weights = pr::BinWeights::StdError;
     int was_widened = 0;
     for (int s = 0; s < 4000; ++s) {
-        const Examples e = examples(rng, 2000, 0.2, false, 0.01);
+        const Examples e = examples(rng, 1000, 0.2, false, 0.01);
         const pr::ProbeResult r = pr::property_probe("p", "", e.p, e.o, {pr::Binning::EqualWidth, 10}, f);
         REQUIRE(r.fit);
         widened.add(r.fit->ci95, r.fit->ci50, 0.2);
@@ -290,7 +290,7 @@ TEST_CASE("calibration: weighted bin means of a straight line are conservative, 
     f.on = pr::FitOn::BinMeans;
     f.weights = pr::BinWeights::StdError;
     for (int s = 0; s < 4000; ++s) {
-        const Examples e = examples(rng, 2000, 0.2, true);
+        const Examples e = examples(rng, 1000, 0.2, true);
         const pr::ProbeResult r = pr::property_probe("p", "", e.p, e.o, {pr::Binning::EqualWidth, 10}, f);
         REQUIRE(r.fit);
         c.add(r.fit->ci95, r.fit->ci50, 0.2);

@@ -104,11 +104,12 @@ std::optional<LackOfFit> lack_of_fit(const std::vector<double>& p, const std::ve
 
 double quantile(std::vector<double> v, double q) {
     if (v.empty()) throw std::invalid_argument("quantile: no values");
-    std::sort(v.begin(), v.end());
     const double h = q * double(v.size() - 1);
     const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (h - double(lo)) * (v[hi] - v[lo]);
+    std::nth_element(v.begin(), v.begin() + long(lo), v.end());            // v[lo] is the lo-th smallest
+    const double a = v[lo];
+    const double b = lo + 1 < v.size() ? *std::min_element(v.begin() + long(lo) + 1, v.end()) : a;
+    return a + (h - double(lo)) * (b - a);
 }
 
 double slope_floor(const std::vector<double>& p, double score_floor) {
