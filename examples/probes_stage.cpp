@@ -98,6 +98,16 @@ void add_curve(sensitivity::figures::PlotPanel& score, sensitivity::figures::Plo
     line.x = {r.fit->fit_range.lo, r.fit->fit_range.hi};
     line.y = {r.fit->intercept + r.fit->slope * line.x[0], r.fit->intercept + r.fit->slope * line.x[1]};
     score.series.push_back(line);
+    if (!r.half_score || !r.half_score->point) return;
+    sensitivity::figures::Series half;                    // a dashed drop line where the mean score halves
+    std::snprintf(text, sizeof text, "%s: score halves at %.1f°", label.c_str(), *r.half_score->point);
+    half.label = text;
+    half.dashed = true;
+    half.line_width = 1.0;
+    half.colour = colour;
+    half.x = {*r.half_score->point, *r.half_score->point};
+    half.y = {0.0, r.half_score->level};
+    score.series.push_back(half);
 }
 
 void before_after_png(const std::string& path, const ProbeResult& plain, const ProbeResult& augmented) {
