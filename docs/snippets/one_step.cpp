@@ -64,7 +64,7 @@ int main() {
     adam.step(fresh.tape(), fresh.parameters(), 0.001);
     std::size_t moved = 0, nonzero = 0;
     for (std::size_t i = 0; i < before.size(); ++i) {
-        if (dW1.data()[i] == 0) continue;                                      // a dead relu unit: no gradient
+        if (dW1.data()[i] == 0) continue;                                      // relu and a 0 input cut every path
         ++nonzero;
         const double change = std::fabs(fresh.tape().value(fresh.layer1.W).data()[i] - before.data()[i]);
         moved += std::fabs(change - 0.001) < 1e-6;
