@@ -99,9 +99,7 @@ void add_curve(sensitivity::figures::PlotPanel& score, sensitivity::figures::Plo
     line.y = {r.fit->intercept + r.fit->slope * line.x[0], r.fit->intercept + r.fit->slope * line.x[1]};
     score.series.push_back(line);
     if (!r.half_score || !r.half_score->point) return;
-    sensitivity::figures::Series half;                    // a dashed drop line where the mean score halves
-    std::snprintf(text, sizeof text, "%s: score halves at %.1f°", label.c_str(), *r.half_score->point);
-    half.label = text;
+    sensitivity::figures::Series half;                    // a dashed drop line where the mean score halves (in the title)
     half.dashed = true;
     half.line_width = 1.0;
     half.colour = colour;
@@ -112,7 +110,14 @@ void add_curve(sensitivity::figures::PlotPanel& score, sensitivity::figures::Plo
 
 void before_after_png(const std::string& path, const ProbeResult& plain, const ProbeResult& augmented) {
     sensitivity::figures::LinePlotFigure f;
-    f.title = "rotation probe: plain model vs trained with random rotations (±45°) and shifts";
+    auto halves = [](const ProbeResult& r) {
+        char b[32];
+        if (r.half_score && r.half_score->point) std::snprintf(b, sizeof b, "%.1f°", *r.half_score->point);
+        else std::snprintf(b, sizeof b, "beyond 90°");
+        return std::string(b);
+    };
+    f.title = "rotation probe, plain vs augmented (±45°, shifts): score halves at " + halves(plain) + " vs " +
+              halves(augmented);
     f.xlabel = "rotation (degrees)";
     sensitivity::figures::PlotPanel score, acc;
     score.ylabel = "correct-class score";
