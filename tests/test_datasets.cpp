@@ -2,6 +2,7 @@
 // No real data here (that is tests/test_datasets_real.cpp, suite slow).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -24,10 +25,12 @@ using datasets::DataError;
 using datasets::Dataset;
 using Bytes = std::vector<std::uint8_t>;
 
-// ---- The largest single operator-new request since the last reset: proves a lying header allocates nothing big.
+// ---- The largest single operator-new request since the last reset: proves a lying header allocates nothing big;
+// and the sum of all requests: proves a file is decoded into its final buffer, not read into a second one first.
 // noinline: once inlined into callers, g++ pairs malloc/free with the standard new/delete and warns.
-static std::atomic<std::size_t> largest_new{0};
+static std::atomic<std::size_t> largest_new{0}, total_new{0};
 __attribute__((noinline)) void* operator new(std::size_t n) {
+    total_new += n;
     std::size_t seen = largest_new.load();
     while (n > seen && !largest_new.compare_exchange_weak(seen, n)) {}
     if (void* p = std::malloc(n ? n : 1)) return p;
@@ -299,6 +302,30 @@ TEST_CASE("a header that claims 3.9 GB over a 100-byte payload is rejected witho
         largest_new = 0;
         check_says(parse_error(*b, "liar"), {"liar: ", "payload is 100 bytes, header says 5000000x28x28 = 3920000000"});
         CHECK(largest_new.load() < (std::size_t(4) << 20));
+    }
+}
+
+TEST_CASE("read_idx decodes the payload straight into the array: no second copy of it is ever allocated") {
+    TempDir dir;
+    std::mt19937 rng(7);
+    Bytes pixels(1000 * 28 * 28);  // random bytes: gzip cannot shrink them, the compressed file is as big as the payload
+    for (auto& b : pixels) b = static_cast<std::uint8_t>(rng());
+    const Bytes file = idx({1000, 28, 28}, pixels);
+    write_file(dir / "raw", file);
+    write_gz(dir / "raw.gz", file);
+    const std::size_t P = pixels.size(), gz_size = fs::file_size(dir / "raw.gz");
+    for (const char* name : {"raw", "raw.gz"}) {
+        CAPTURE(name);
+        const std::size_t held = std::string(name) == "raw" ? 0 : gz_size;  // a gzip file is held compressed
+        total_new = 0;
+        const datasets::IdxArray a = datasets::read_idx(dir / name);
+        const std::size_t allocated = total_new.load();
+        REQUIRE(a.items.size() == P);
+        CHECK(std::equal(pixels.begin(), pixels.end(), a.items.data()));
+        // The array itself comes from xsimd's aligned allocator, not operator new; what new served is the compressed
+        // bytes of a gzip file and small change (names, zlib's window). A buffer of the file or the payload adds P.
+        CHECK(allocated >= held);
+        CHECK(allocated < held + P / 4);
     }
 }
 
