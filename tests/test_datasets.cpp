@@ -509,3 +509,29 @@ TEST_CASE("load_mnist finds raw or .gz files and says how to fetch a missing one
     check_says(error_of([&] { datasets::load_mnist(dir / "train-images-idx3-ubyte"); }),
                {dir / "train-images-idx3-ubyte: is not a directory"});
 }
+
+TEST_CASE("load_mnist reads only the halves asked for: a test-only load needs no training files") {
+    const datasets::Parts test_only{false, true}, train_only{true, false};
+    TempDir dir;
+    write_file(dir / "t10k-images-idx3-ubyte", idx({2, 2, 2}, counting(8, 100)));
+    write_file(dir / "t10k-labels-idx1-ubyte", idx({2}, {1, 0}));
+    check_says(error_of([&] { datasets::load_mnist(dir.path.string()); }), {"missing train-images-idx3-ubyte"});
+    const datasets::Split s = datasets::load_mnist(dir.path.string(), test_only);
+    CHECK(s.train.size() == 0);
+    CHECK(s.train.labels.empty());
+    CHECK(s.train.name == "mnist-train");
+    CHECK(s.train.class_names.size() == 10);
+    CHECK(s.test.size() == 2);
+    CHECK(s.test.images(1, 3) == 107);
+    check_says(error_of([&] { datasets::load_mnist(dir.path.string(), train_only); }),
+               {"missing train-images-idx3-ubyte"});
+
+    write_file(dir / "train-images-idx3-ubyte", idx({3, 3, 3}, counting(27)));  // 3x3: the check of equal sides
+    write_file(dir / "train-labels-idx1-ubyte", idx({3}, {7, 8, 9}));          // needs both halves
+    const datasets::Split t = datasets::load_mnist(dir.path.string(), train_only);
+    CHECK(t.train.size() == 3);
+    CHECK(t.test.size() == 0);
+    CHECK(t.test.name == "mnist-test");
+    fs::remove(dir / "t10k-labels-idx1-ubyte");
+    CHECK(datasets::load_mnist(dir.path.string(), train_only).train.size() == 3);
+}
