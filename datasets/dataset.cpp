@@ -37,21 +37,37 @@ std::string find_idx(const std::string& dir, const std::string& base, const std:
     throw DataError(dir + ": missing " + base + " (" + hint + ")");
 }
 
+// The half `name` of a split: its two files read, or (not wanted) an empty Dataset with the name and class names.
+Dataset load_part(bool wanted, const std::string& dir, const std::string& images, const std::string& labels,
+                  const std::string& name, const std::vector<std::string>& class_names, const std::string& hint) {
+    if (!wanted) {
+        Dataset d;
+        d.name = name;
+        d.class_names = class_names;
+        d.images.resize({0, d.pixels()});                                    // [0, rows*cols]
+        return d;
+    }
+    return load_idx_pair(find_idx(dir, images, hint), find_idx(dir, labels, hint), name, class_names);
+}
+
 Split load_split(const std::string& dir, const std::string& prefix, const std::vector<std::string>& class_names,
-                 const std::string& hint) {
+                 const std::string& hint, Parts parts) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::file_status st = fs::status(dir, ec);
     if (st.type() == fs::file_type::not_found) throw DataError(dir + ": no such directory (" + hint + ")");
     if (ec) throw DataError(dir + ": cannot open (" + ec.message() + ")");
     if (st.type() != fs::file_type::directory) throw DataError(dir + ": is not a directory (" + hint + ")");
-    const std::string train_images = find_idx(dir, "train-images-idx3-ubyte", hint);
-    const std::string train_labels = find_idx(dir, "train-labels-idx1-ubyte", hint);
-    const std::string test_images = find_idx(dir, "t10k-images-idx3-ubyte", hint);
-    const std::string test_labels = find_idx(dir, "t10k-labels-idx1-ubyte", hint);
-    Split s{load_idx_pair(train_images, train_labels, prefix + "-train", class_names),
-            load_idx_pair(test_images, test_labels, prefix + "-test", class_names)};
-    if (s.train.rows != s.test.rows || s.train.cols != s.test.cols)
+    // Every wanted file is found before any is read, so a missing one fails at once.
+    for (const char* base : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"})
+        if (parts.train) find_idx(dir, base, hint);
+    for (const char* base : {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+        if (parts.test) find_idx(dir, base, hint);
+    Split s{load_part(parts.train, dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", prefix + "-train",
+                      class_names, hint),
+            load_part(parts.test, dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", prefix + "-test",
+                      class_names, hint)};
+    if (parts.train && parts.test && (s.train.rows != s.test.rows || s.train.cols != s.test.cols))
         throw DataError(dir + ": train images are " + std::to_string(s.train.rows) + "x" +
                         std::to_string(s.train.cols) + " but test images are " + std::to_string(s.test.rows) +
                         "x" + std::to_string(s.test.cols));
@@ -135,16 +151,16 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
     return d;
 }
 
-Split load_mnist(const std::string& dir) {
+Split load_mnist(const std::string& dir, Parts parts) {
     return load_split(dir, "mnist", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
-                      "run ./setup to fetch MNIST");
+                      "run ./setup to fetch MNIST", parts);
 }
 
-Split load_fashion_mnist(const std::string& dir) {
+Split load_fashion_mnist(const std::string& dir, Parts parts) {
     return load_split(dir, "fashion-mnist",
                       {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                        "Ankle boot"},
-                      "run ./setup, which installs the Debian package dataset-fashion-mnist");
+                      "run ./setup, which installs the Debian package dataset-fashion-mnist", parts);
 }
 
 template void Dataset::batch<float>(const std::size_t*, std::size_t, xt::xtensor<float, 2>&) const;

@@ -95,13 +95,13 @@ Header parse_header(const std::uint8_t* p, std::size_t n, const std::string& nam
     return h;
 }
 
-// The checked payload (exactly payload_bytes) as one row per item.
-IdxArray make_array(const Header& h, const std::uint8_t* payload) {
+// Room for the checked payload as one row per item, uninitialised: the caller writes exactly payload_bytes
+// into items.data(). The payload goes straight into its final buffer, never through a second one.
+IdxArray make_array(const Header& h) {
     IdxArray a;
     a.magic = h.magic;
     a.dims = h.dims;
     a.items.resize({h.dims[0], h.payload_bytes / h.dims[0]});  // [N, bytes per item]
-    std::copy_n(payload, h.payload_bytes, a.items.data());
     return a;
 }
 
@@ -116,7 +116,9 @@ IdxArray parse_raw(const std::uint8_t* data, std::size_t size, const std::string
     const Header h = parse_header(data, size, name, "file");
     const std::size_t got = size - h.header_bytes;
     if (got != h.payload_bytes) fail(name, payload_mismatch(got, h, "payload"));
-    return make_array(h, data + h.header_bytes);
+    IdxArray a = make_array(h);
+    std::copy_n(data + h.header_bytes, h.payload_bytes, a.items.data());
+    return a;
 }
 
 // A gzip stream over an in-memory buffer that hands out its decompressed bytes a few at a time,
@@ -170,6 +172,9 @@ private:
     bool ended_ = false;
 };
 
+// zlib's FAQ: the most deflate can compress is 1032:1 (a 258-byte match in one bit, roughly).
+constexpr std::size_t kMaxDeflateRatio = 1032;
+
 IdxArray parse_gzip(const std::uint8_t* data, std::size_t size, const std::string& name) {
     Gunzip gz(data, size, name);
     std::uint8_t head[16];  // magic + at most 3 dims
@@ -178,17 +183,18 @@ IdxArray parse_gzip(const std::uint8_t* data, std::size_t size, const std::strin
         n += gz.read(head + 4, 4 * std::size_t(head[3]));
     const Header h = parse_header(head, n, name, "decompressed data");
 
-    // Grow the buffer with the bytes that actually arrive, never to the header's word alone,
-    // and stop at the size the header announced.
-    std::vector<std::uint8_t> payload;
-    std::size_t got = 0;
-    while (got < h.payload_bytes) {
-        payload.resize(std::min(h.payload_bytes, std::max<std::size_t>(2 * payload.size(), 1 << 20)));
-        const std::size_t asked = payload.size() - got;
-        const std::size_t n_read = gz.read(payload.data() + got, asked);
-        got += n_read;
-        if (n_read < asked) break;  // the stream ended
+    // Deflate cannot expand data more than 1032:1, so a header announcing more than that of the compressed size is a
+    // lie: count what the stream really holds in a small scratch buffer, for the message, and allocate nothing more.
+    // Past that check the payload is inflated straight into its final buffer.
+    if (h.payload_bytes / kMaxDeflateRatio > size) {
+        std::vector<std::uint8_t> scratch(1 << 16);
+        std::size_t got = 0, n_read = 0;
+        do got += n_read = gz.read(scratch.data(), scratch.size());
+        while (n_read == scratch.size());
+        fail(name, payload_mismatch(got, h, "decompressed payload"));
     }
+    IdxArray a = make_array(h);
+    const std::size_t got = gz.read(a.items.data(), h.payload_bytes);
     if (got < h.payload_bytes) fail(name, payload_mismatch(got, h, "decompressed payload"));
     std::uint8_t extra;
     if (gz.read(&extra, 1) == 1)
@@ -196,7 +202,7 @@ IdxArray parse_gzip(const std::uint8_t* data, std::size_t size, const std::strin
                        std::to_string(h.payload_bytes) + " byte payload (trailing garbage)");
     if (gz.unread() > 0)
         fail(name, std::to_string(gz.unread()) + " bytes of trailing garbage after the end of the gzip stream");
-    return make_array(h, payload.data());
+    return a;
 }
 
 struct FileCloser {
@@ -233,14 +239,33 @@ IdxArray read_idx(const std::string& path) {
     errno = 0;
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
     if (!f) fail(path, std::string("cannot open for reading (") + std::strerror(errno) + ")");
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    const std::size_t got = std::fread(bytes.data(), 1, bytes.size(), f.get());
-    if (got != bytes.size()) {
+    // Reads exactly n bytes at `at` into out, or says why not.
+    const auto read_exactly = [&](std::uint8_t* out, std::size_t n, std::size_t at) {
+        const std::size_t got = std::fread(out, 1, n, f.get());
+        if (got == n) return;
         if (std::ferror(f.get()))
-            fail(path, "read error after " + std::to_string(got) + " of " + std::to_string(size) + " bytes");
-        fail(path, "file shrank from " + std::to_string(size) + " to " + std::to_string(got) + " bytes while reading");
+            fail(path, "read error after " + std::to_string(at + got) + " of " + std::to_string(size) + " bytes");
+        fail(path, "file shrank from " + std::to_string(size) + " to " + std::to_string(at + got) +
+                       " bytes while reading");
+    };
+    std::uint8_t head[16];  // magic + at most 3 dims, or the start of a gzip stream
+    const std::size_t n_head = std::min<std::size_t>(sizeof head, static_cast<std::size_t>(size));
+    read_exactly(head, n_head, 0);
+    if (n_head >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+        // gzip: the compressed bytes in memory (a fifth of the payload for MNIST), inflated into the final buffer.
+        std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+        std::copy_n(head, n_head, bytes.data());
+        read_exactly(bytes.data() + n_head, bytes.size() - n_head, n_head);
+        return parse_gzip(bytes.data(), bytes.size(), path);
     }
-    return parse_idx(bytes.data(), bytes.size(), path);
+    // Raw: the header checked against the file size, then the payload read straight into the array.
+    const Header h = parse_header(head, n_head, path, "file");
+    const std::size_t got = static_cast<std::size_t>(size) - h.header_bytes;
+    if (got != h.payload_bytes) fail(path, payload_mismatch(got, h, "payload"));
+    IdxArray a = make_array(h);
+    std::copy_n(head + h.header_bytes, n_head - h.header_bytes, a.items.data());
+    read_exactly(a.items.data() + (n_head - h.header_bytes), h.payload_bytes - (n_head - h.header_bytes), n_head);
+    return a;
 }
 
 }  // namespace datasets

@@ -30,11 +30,13 @@ struct IdxArray {
 };
 
 // Parses a whole IDX file held in memory, raw or gzip-compressed (told apart by the gzip magic 1f 8b,
-// so the ".gz" suffix is not needed). `name` only goes into error messages. Throws DataError for any
+// so the ".gz" suffix is not needed). `name` only goes into error messages. A gzip header announcing more than
+// 1032 times the compressed size (deflate's limit) is refused before anything is allocated. Throws DataError for any
 // malformed input and never reads outside [data, data + size); this is the fuzzing entry point.
 IdxArray parse_idx(const std::uint8_t* data, std::size_t size, const std::string& name);
 
-// Reads the file at `path` (raw or .gz) and parses it with parse_idx.
+// Reads the file at `path` (raw or .gz) with parse_idx's checks and messages, decoding the payload straight into
+// IdxArray::items: a raw file is read into it, a gzip file is held compressed and inflated into it (no second copy).
 IdxArray read_idx(const std::string& path);
 
 // "60000x28x28": the dims as the error messages print them.

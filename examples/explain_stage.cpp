@@ -11,6 +11,7 @@
 #include "examples/stages.hpp"
 #include "examples/util.hpp"
 #include "nn/atomic_file.hpp"
+#include "nn/chunks.hpp"
 #include "sensitivity/fd_check.hpp"
 #include "sensitivity/figures/heatmap.hpp"
 #include "sensitivity/jacobian.hpp"
@@ -93,28 +94,33 @@ void class_mean_figure(RunState& st, const fs::path& dir, const nn::Tensor<float
 }
 
 // Confusable pairs: mean over test images of classes a and b of ∂(p_a − p_b)/∂x, with b's mean image as contour.
-void confusable_pairs_figure(RunState& st, const fs::path& dir, const nn::Tensor<float>& x_all,
-                             const std::vector<int>& labels_all) {
+// The images of a pair go through in chunks of kChunk rows, converted from the test set's bytes as they are needed.
+void confusable_pairs_figure(RunState& st, const fs::path& dir) {
+    constexpr std::size_t kChunk = 1000;
+    const datasets::Dataset& test = st.data.test;
+    const std::size_t D = test.pixels();
     const std::vector<std::pair<int, int>> pairs = {{4, 9}, {7, 9}, {5, 6}, {5, 8}, {3, 8}};
     sensitivity::figures::HeatmapFigure fig;
     fig.title = "What separates a from b: mean d(p_a - p_b)/dx  (red: more ink here says a; contour: mean b)";
     fig.grid_cols = pairs.size();
+    nn::Tensor<float> xs;                                                // [B, 784], one chunk, reused
     for (auto [a, b] : pairs) {
         std::vector<std::size_t> idx;
-        for (std::size_t n = 0; n < labels_all.size(); ++n)
-            if (labels_all[n] == a || labels_all[n] == b) idx.push_back(n);
-        nn::Tensor<float> xs({idx.size(), x_all.shape(1)});             // [M, 784]
-        for (std::size_t k = 0; k < idx.size(); ++k) xt::view(xs, k, xt::all()) = xt::view(x_all, idx[k], xt::all());
-        const nn::Tensor<float> g = sensitivity::class_difference_gradient(st.model, xs, a, b);  // [M, 784]
-        std::vector<double> mean(x_all.shape(1), 0.0), contour(x_all.shape(1), 0.0);
+        for (std::size_t n = 0; n < test.size(); ++n)
+            if (test.labels[n] == a || test.labels[n] == b) idx.push_back(n);
+        std::vector<double> mean(D, 0.0), contour(D, 0.0);
         std::size_t nb = 0;
-        for (std::size_t k = 0; k < idx.size(); ++k) {
-            for (std::size_t j = 0; j < mean.size(); ++j) mean[j] += g(k, j) / static_cast<double>(idx.size());
-            if (labels_all[idx[k]] == b) {
-                ++nb;
-                for (std::size_t j = 0; j < contour.size(); ++j) contour[j] += xs(k, j);
+        nn::for_each_chunk(idx.size(), kChunk, "confusable pairs", [&](std::size_t k0, std::size_t B) {
+            test.batch(idx.data() + k0, B, xs);
+            const nn::Tensor<float> g = sensitivity::class_difference_gradient(st.model, xs, a, b);  // [B, 784]
+            for (std::size_t k = 0; k < B; ++k) {
+                for (std::size_t j = 0; j < D; ++j) mean[j] += g(k, j) / static_cast<double>(idx.size());
+                if (test.labels[idx[k0 + k]] == b) {
+                    ++nb;
+                    for (std::size_t j = 0; j < D; ++j) contour[j] += xs(k, j);
+                }
             }
-        }
+        });
         for (auto& v : contour) v /= static_cast<double>(std::max<std::size_t>(nb, 1));
         auto map = panel(std::to_string(a) + " vs " + std::to_string(b), mean, sensitivity::figures::PanelKind::Diverging);
         map.contour = contour;
@@ -144,10 +150,12 @@ void explain(const Options& opt, RunState& st) {
     save_npy(dir / "inputs.npy", x);
     save_npy(dir / "jacobian.npy", J);
 
-    // The dataset summary over the whole test set.
-    const nn::Tensor<float> x_all = test.to_float<float>(0, test.size());       // [10000, 784]
+    // The dataset summary over the whole test set, converted from bytes a chunk at a time (never 31 MB of floats).
     const std::vector<int> labels_all(test.labels.begin(), test.labels.end());
-    const auto summary = sensitivity::summarize(st.model, x_all, labels_all);
+    const sensitivity::RowSource<float>::type rows = [&](std::size_t begin, std::size_t count, nn::Tensor<float>& xc) {
+        xc = test.to_float<float>(begin, count);                                // [count, 784]
+    };
+    const auto summary = sensitivity::summarize(st.model, rows, labels_all);
     save_npy(dir / "mean_abs_jacobian.npy", summary.per_class);                 // [10, 784]
     st.report["sensitivity"]["explained_images"] = N;
     st.report["sensitivity"]["files"] = {"sensitivity/inputs.npy", "sensitivity/jacobian.npy",
@@ -155,7 +163,7 @@ void explain(const Options& opt, RunState& st) {
 
     digit_figures(st, dir, x, labels, J, p);
     class_mean_figure(st, dir, summary.per_class);
-    confusable_pairs_figure(st, dir, x_all, labels_all);
+    confusable_pairs_figure(st, dir);
     if (!opt.quiet)
         std::cout << "sensitivity: Jacobian [" << N << ", 10, 784] and maps written to " << dir.string() << "\n";
 }

@@ -135,20 +135,23 @@ void before_after_png(const std::string& path, const ProbeResult& plain, const P
 }
 
 // Trains a second model like the first, but on randomly rotated and shifted digits, and probes its rotation sensitivity.
-void compare_augmented(const Options& opt, RunState& st, const nn::Tensor<float>& X, const std::vector<int>& labels,
-                       const ProbeResult& plain, const fs::path& dir, const fs::path& out) {
+void compare_augmented(const Options& opt, RunState& st, const ProbeResult& plain, const fs::path& dir,
+                       const fs::path& out) {
     const auto t0 = std::chrono::steady_clock::now();
     nn::TrainConfig c = train_config(opt);
     c.augment = nn::random_rotate_shift(kAugmentDegrees, kAugmentShift);
     if (!opt.quiet)
         std::cout << "training the augmented model (" << c.augment.name << ", " << c.epochs << " epochs)\n";
-    nn::MLP<float> model = nn::make_mlp(c, st.data.train.pixels(), st.data.train.class_names.size());
-    const nn::TrainResult trained = nn::train(model, st.data.train, c);
+    nn::MLP<float> model = nn::make_mlp(c, st.data.test.pixels(), st.data.test.class_names.size());
+    // The training set, released after the first training, is read again for as long as this one lasts.
+    const nn::TrainResult trained = nn::train(model, load_data(opt, {true, false}).train, c);
     const nn::Evaluation test = nn::evaluate(model, st.data.test);
     nn::ModelInfo info = st.info;
     info.test_accuracy = test.accuracy;
     nn::save_model(model, (out / "model_augmented").string(), info);
 
+    const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
+    const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
     ProbeResult augmented = rotation_probe(model, X, labels, opt.seed);
     augmented.name = "rotation_augmented";
     nlohmann::ordered_json files = write_probe_files(augmented, dir, out);
@@ -190,22 +193,22 @@ void run_probes(const Options& opt, RunState& st) {
     const auto t0 = std::chrono::steady_clock::now();
     const fs::path out(opt.out), dir = out / "probes";
     fs::create_directories(dir);
-    const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
-    const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
-    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(st.model, x); };
-    const sensitivity::probes::Outcomes outcomes = sensitivity::probes::predict_outcomes(predict, X, labels);
-
     std::vector<ProbeResult> results;
-    results.push_back(rotation_probe(st.model, X, labels, opt.seed));
-    const sensitivity::probes::FitOptions fit;
-    for (const auto& [name, strengths] : {std::pair{"blur", linspace(0, 3, 7)}, std::pair{"noise", linspace(0, 0.5, 6)}})
-        results.push_back(sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber(name), strengths, predict, X,
-                                                          labels, fit, opt.seed));
-    for (auto p : {sensitivity::probes::Property::InkMass, sensitivity::probes::Property::Slant})
-        results.push_back(sensitivity::probes::property_probe(sensitivity::probes::property_name(p), sensitivity::probes::property_units(p),
-                                                      sensitivity::probes::compute_property(X, p), outcomes, {}, fit));
-    results.push_back(sensitivity::probes::class_probe(outcomes, labels));
-
+    {   // the test images as floats (31 MB) only while the probes of this model run
+        const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
+        const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
+        const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(st.model, x); };
+        const sensitivity::probes::Outcomes outcomes = sensitivity::probes::predict_outcomes(predict, X, labels);
+        results.push_back(rotation_probe(st.model, X, labels, opt.seed));
+        const sensitivity::probes::FitOptions fit;
+        for (const auto& [name, strengths] : {std::pair{"blur", linspace(0, 3, 7)}, std::pair{"noise", linspace(0, 0.5, 6)}})
+            results.push_back(sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber(name), strengths, predict, X,
+                                                              labels, fit, opt.seed));
+        for (auto p : {sensitivity::probes::Property::InkMass, sensitivity::probes::Property::Slant})
+            results.push_back(sensitivity::probes::property_probe(sensitivity::probes::property_name(p), sensitivity::probes::property_units(p),
+                                                          sensitivity::probes::compute_property(X, p), outcomes, {}, fit));
+        results.push_back(sensitivity::probes::class_probe(outcomes, labels));
+    }
     nlohmann::ordered_json summary = nlohmann::ordered_json::array();
     for (ProbeResult& r : results) {
         summary.push_back(summary_json(r, write_probe_files(r, dir, out)));
@@ -215,13 +218,13 @@ void run_probes(const Options& opt, RunState& st) {
         "floor = 0.02 / (p95 - p05), the 5% and 95% quantiles of the fitted examples' p; significance: high when the "
         "95% interval lies beyond +-floor, negligible when it lies within, uncertain otherwise";
     std::ostringstream table;  // printed at the end of the run, with the accuracy and the FD check
-    table << "probes over " << X.shape(0) << " test images (files in " << dir.string() << "):\n";
+    table << "probes over " << st.data.test.size() << " test images (files in " << dir.string() << "):\n";
     sensitivity::probes::print_probe_summary(table, results);
     st.probe_summary = table.str();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.report["probes_seconds"] = seconds;
     if (!opt.quiet) std::cout << "probes: " << std::fixed << std::setprecision(1) << seconds << " s\n" << std::defaultfloat;
-    if (!opt.no_augmented && opt.model.empty()) compare_augmented(opt, st, X, labels, results.front(), dir, out);
+    if (!opt.no_augmented && opt.model.empty()) compare_augmented(opt, st, results.front(), dir, out);
 }
 
 }  // namespace app

@@ -40,7 +40,12 @@ int run(const Options& opt);
 // The training configuration the options describe (--hidden, --epochs, --batch, --lr, --optimizer, --seed, --augment).
 nn::TrainConfig train_config(const Options& opt);
 
-// Stage: train a model (or load --model) and evaluate it on the test set.
+// The parts of --dataset in --data that are asked for (examples/train_stage.cpp).
+datasets::Split load_data(const Options& opt, datasets::Parts parts);
+
+// Stage: train a model (or load --model) and evaluate it on the test set. Reads the training set only to train,
+// and releases it after training: the later stages need only the test set (the probes stage reads it again
+// for the augmented model).
 void train_or_load(const Options& opt, RunState& st);
 
 // --image FILE: load the model (--model, else <out>/model), explain the picture into <out>/image/. Returns the exit code.

@@ -23,11 +23,19 @@ void print_data_summary(const datasets::Split& d) {
         return s / 255.0 / static_cast<double>(ds.size());
     };
     std::ostringstream line;  // a local stream, so the fixed format does not leak into later output
-    line << "data: " << d.train.name << " " << d.train.size() << " images, " << d.test.name << " "
-              << d.test.size() << " images, " << d.train.rows << "x" << d.train.cols << " pixels, "
-              << d.train.class_names.size() << " classes; mean ink " << std::fixed << std::setprecision(1)
-              << mean_ink(d.train) << " (train), " << mean_ink(d.test) << " (test)\n";
+    line << std::fixed << std::setprecision(1) << "data: ";
+    if (d.train.size() > 0) line << d.train.name << " " << d.train.size() << " images, ";
+    line << d.test.name << " " << d.test.size() << " images, " << d.test.rows << "x" << d.test.cols << " pixels, "
+         << d.test.class_names.size() << " classes; mean ink ";
+    if (d.train.size() > 0) line << mean_ink(d.train) << " (train), ";
+    line << mean_ink(d.test) << " (test)\n";
     std::cout << line.str();
+}
+
+// Frees the examples of d (the training set's 47 MB after training), keeping its name and class names.
+void release_examples(datasets::Dataset& d) {
+    d.images = xt::xtensor<std::uint8_t, 2>::from_shape({0, d.pixels()});   // [0, rows*cols]
+    d.labels = std::vector<std::uint8_t>();
 }
 
 }  // namespace
@@ -45,8 +53,13 @@ nn::TrainConfig train_config(const Options& opt) {
     return c;
 }
 
+datasets::Split load_data(const Options& opt, datasets::Parts parts) {
+    return opt.dataset == "fashion" ? datasets::load_fashion_mnist(opt.data, parts)
+                                    : datasets::load_mnist(opt.data, parts);
+}
+
 void train_or_load(const Options& opt, RunState& st) {
-    st.data = opt.dataset == "fashion" ? datasets::load_fashion_mnist(opt.data) : datasets::load_mnist(opt.data);
+    st.data = load_data(opt, {opt.model.empty(), true});   // a saved model needs no training set
     if (!opt.quiet) print_data_summary(st.data);
 
     if (!opt.model.empty()) {
@@ -68,12 +81,13 @@ void train_or_load(const Options& opt, RunState& st) {
         std::cout << "training 784-" << config.hidden << "-10 (" << config.optimizer << ", lr " << config.lr
                   << ", batch " << config.batch << ", " << config.epochs << " epochs)\n";
     const nn::TrainResult result = nn::train(st.model, st.data.train, config);
+    release_examples(st.data.train);  // 47 MB no later stage needs
     st.test = nn::evaluate(st.model, st.data.test);
 
     st.info.dataset = opt.dataset;
-    st.info.class_names = st.data.train.class_names;
-    st.info.rows = st.data.train.rows;
-    st.info.cols = st.data.train.cols;
+    st.info.class_names = st.data.test.class_names;
+    st.info.rows = st.data.test.rows;
+    st.info.cols = st.data.test.cols;
     st.info.seed = opt.seed;
     st.info.test_accuracy = st.test.accuracy;
     const fs::path out(opt.out);

@@ -10,6 +10,8 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
+#include "nn/chunks.hpp"
+
 namespace sensitivity {
 
 namespace {
@@ -37,8 +39,7 @@ nn::Tensor<T> weighted_sample_gradients(nn::MLP<T>& model, const nn::Tensor<T>& 
     InputGradient<T> grad(model, out);
     nn::Tensor<T> batch;                                                // [b·S, D]
     std::vector<int> cls;
-    for (std::size_t n0 = 0; n0 < N; n0 += per_chunk) {
-        const std::size_t b = std::min(per_chunk, N - n0);
+    nn::for_each_chunk(N, per_chunk, "weighted_sample_gradients", [&](std::size_t n0, std::size_t b) {
         nn::reshape_to(batch, b * S, D);
         cls.assign(b * S, 0);
         for (std::size_t n = 0; n < b; ++n)
@@ -55,7 +56,7 @@ nn::Tensor<T> weighted_sample_gradients(nn::MLP<T>& model, const nn::Tensor<T>& 
                 T* acc = sums.data() + (n0 + n) * D;
                 for (std::size_t j = 0; j < D; ++j) acc[j] += w * g[j];
             }
-    }
+    });
     return sums;
 }
 }  // namespace

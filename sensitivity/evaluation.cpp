@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nn/chunks.hpp"
+
 namespace sensitivity {
 
 // ---------------------------------------------------------------- deletion and insertion
@@ -59,8 +61,7 @@ DeletionCurve pixel_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::
     nn::Tensor<T> batch;                                                // [b·R, D]
     std::vector<std::size_t> order(D);
     std::vector<double> prob(R);
-    for (std::size_t n0 = 0; n0 < N; n0 += per_chunk) {
-        const std::size_t b = std::min(per_chunk, N - n0);
+    nn::for_each_chunk(N, per_chunk, "pixel_curve", [&](std::size_t n0, std::size_t b) {
         nn::reshape_to(batch, b * R, D);
         for (std::size_t n = 0; n < b; ++n) {
             const T* imp = importance.data() + (n0 + n) * D;
@@ -88,7 +89,7 @@ DeletionCurve pixel_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::
             for (std::size_t s = 1; s < R; ++s)
                 curve.image_auc[n0 + n] += (curve.fraction[s] - curve.fraction[s - 1]) * (prob[s] + prob[s - 1]) / 2;
         }
-    }
+    });
     for (std::size_t s = 1; s < R; ++s)
         curve.auc += (curve.fraction[s] - curve.fraction[s - 1]) *
                      (curve.mean_probability[s] + curve.mean_probability[s - 1]) / 2;

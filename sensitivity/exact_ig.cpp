@@ -11,6 +11,8 @@
 #include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xview.hpp>
 
+#include "nn/chunks.hpp"
+
 namespace sensitivity {
 
 void gauss_legendre(std::size_t n, std::vector<double>& nodes, std::vector<double>& weights) {
@@ -121,8 +123,7 @@ nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tens
     std::vector<char> active(H);
     std::vector<double> A(C), B(C), l(C), S, G(C);            // S: prefix sums of the segment integrals [(K+2)·C]
     ExactIgStats st;
-    for (std::size_t n0 = 0; n0 < N; n0 += chunk) {
-        const std::size_t b = std::min(chunk, N - n0);
+    nn::for_each_chunk(N, chunk, "integrated_gradients_exact", [&](std::size_t n0, std::size_t b) {
         nn::reshape_to(X0, b, D);
         nn::reshape_to(DX, b, D);
         for (std::size_t n = 0; n < b; ++n)
@@ -205,7 +206,7 @@ nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tens
         xt::blas::gemm(V, W1, M, false, true);                                      // [b, H]·[D, H]ᵀ -> [b, D]
         for (std::size_t n = 0; n < b; ++n)
             for (std::size_t j = 0; j < D; ++j) result(n0 + n, j) = static_cast<T>(DX(n, j) * M(n, j));
-    }
+    });
     st.images = N;
     if (stats) *stats = st;
     return result;

@@ -209,13 +209,30 @@ SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const
     if (labels.size() != x.shape(0))
         throw std::invalid_argument("summarize: " + std::to_string(labels.size()) + " labels for " +
                                     std::to_string(x.shape(0)) + " images");
-    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
+    const std::size_t D = x.shape(1);
+    const typename RowSource<T>::type rows = [&](std::size_t begin, std::size_t count, nn::Tensor<T>& chunk) {
+        chunk.resize({count, D});                                   // [count, D]
+        std::copy(x.data() + begin * D, x.data() + (begin + count) * D, chunk.data());
+    };
+    return summarize(model, rows, labels, out);
+}
+
+template <class T>
+SensitivitySummary<T> summarize(nn::MLP<T>& model, const typename RowSource<T>::type& rows,
+                                const std::vector<int>& labels, Output out, std::size_t chunk) {
+    const std::size_t N = labels.size(), C = model.out(), D = model.in();
     xt::xtensor<double, 2> sum = xt::zeros<double>({C, D});         // Σ |∂p_c/∂x| per class, in double
     std::vector<std::size_t> counts(C, 0);
     InputGradient<T> grad(model, out);
     std::vector<int> part;
-    nn::for_each_chunk(N, 1000, "summarize", [&](std::size_t row0, std::size_t B) {
-        grad.forward(x, row0, B);
+    nn::Tensor<T> x;                                                // [B, D], one chunk, reused
+    nn::for_each_chunk(N, chunk, "summarize", [&](std::size_t row0, std::size_t B) {
+        rows(row0, B, x);
+        check_input(model, x, "summarize");
+        if (x.shape(0) != B)
+            throw std::invalid_argument("summarize: asked for " + std::to_string(B) + " images, got " +
+                                        std::to_string(x.shape(0)));
+        grad.forward(x);
         part.assign(labels.begin() + static_cast<long>(row0), labels.begin() + static_cast<long>(row0 + B));
         const nn::Tensor<T>& dx = grad.backward_classes(part);     // [B, D]: ∂p_label/∂x per image
         for (std::size_t n = 0; n < B; ++n) {
@@ -245,6 +262,8 @@ template nn::Tensor<float> class_gradient(nn::MLP<float>&, const nn::Tensor<floa
 template nn::Tensor<float> predicted_class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::vector<int>*);
 template nn::Tensor<float> class_difference_gradient(nn::MLP<float>&, const nn::Tensor<float>&, int, int, Output);
 template SensitivitySummary<float> summarize(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&, Output);
+template SensitivitySummary<float> summarize(nn::MLP<float>&, const RowSource<float>::type&, const std::vector<int>&,
+                                             Output, std::size_t);
 template class InputGradient<double>;
 template xt::xtensor<double, 3> jacobian(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::size_t);
 template xt::xtensor<double, 3> jacobian_forward(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::size_t, std::size_t);
@@ -253,5 +272,7 @@ template nn::Tensor<double> class_gradient(nn::MLP<double>&, const nn::Tensor<do
 template nn::Tensor<double> predicted_class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::vector<int>*);
 template nn::Tensor<double> class_difference_gradient(nn::MLP<double>&, const nn::Tensor<double>&, int, int, Output);
 template SensitivitySummary<double> summarize(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&, Output);
+template SensitivitySummary<double> summarize(nn::MLP<double>&, const RowSource<double>::type&, const std::vector<int>&,
+                                              Output, std::size_t);
 
 }  // namespace sensitivity

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
@@ -93,5 +94,16 @@ struct SensitivitySummary {
 template <class T>
 SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                                 Output out = Output::Softmax);
+
+// Where images come from a chunk at a time: rows(begin, count, x) writes images [begin, begin + count) into x as
+// [count, D] (e.g. datasets::Dataset::batch from bytes), so the float copy of a whole test set never exists.
+template <class T>
+struct RowSource {
+    using type = std::function<void(std::size_t begin, std::size_t count, nn::Tensor<T>& x)>;
+};
+// summarize over labels.size() images asked of `rows` in chunks of `chunk`: memory for one chunk, whatever N is.
+template <class T>
+SensitivitySummary<T> summarize(nn::MLP<T>& model, const typename RowSource<T>::type& rows,
+                                const std::vector<int>& labels, Output out = Output::Softmax, std::size_t chunk = 1000);
 
 }  // namespace sensitivity

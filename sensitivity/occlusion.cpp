@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/chunks.hpp"
+
 namespace sensitivity {
 
 template <class T>
@@ -81,8 +83,7 @@ nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::ve
     const std::size_t per_chunk = std::max<std::size_t>(1, chunk_rows / R);
     nn::Tensor<T> batch;                                                // [b·R, D]
     std::vector<double> acc(D);
-    for (std::size_t n0 = 0; n0 < N; n0 += per_chunk) {
-        const std::size_t b = std::min(per_chunk, N - n0);
+    nn::for_each_chunk(N, per_chunk, "occlusion", [&](std::size_t n0, std::size_t b) {
         nn::reshape_to(batch, b * R, D);
         for (std::size_t n = 0; n < b; ++n) {
             const T* img = x.data() + (n0 + n) * D;
@@ -107,7 +108,7 @@ nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::ve
                 }
             for (std::size_t p = 0; p < D; ++p) maps(n0 + n, p) = static_cast<T>(acc[p] / cover[p]);
         }
-    }
+    });
     return maps;
 }
 

@@ -2,6 +2,7 @@
 // No real data here (that is tests/test_datasets_real.cpp, suite slow).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -24,10 +25,12 @@ using datasets::DataError;
 using datasets::Dataset;
 using Bytes = std::vector<std::uint8_t>;
 
-// ---- The largest single operator-new request since the last reset: proves a lying header allocates nothing big.
+// ---- The largest single operator-new request since the last reset: proves a lying header allocates nothing big;
+// and the sum of all requests: proves a file is decoded into its final buffer, not read into a second one first.
 // noinline: once inlined into callers, g++ pairs malloc/free with the standard new/delete and warns.
-static std::atomic<std::size_t> largest_new{0};
+static std::atomic<std::size_t> largest_new{0}, total_new{0};
 __attribute__((noinline)) void* operator new(std::size_t n) {
+    total_new += n;
     std::size_t seen = largest_new.load();
     while (n > seen && !largest_new.compare_exchange_weak(seen, n)) {}
     if (void* p = std::malloc(n ? n : 1)) return p;
@@ -302,6 +305,30 @@ TEST_CASE("a header that claims 3.9 GB over a 100-byte payload is rejected witho
     }
 }
 
+TEST_CASE("read_idx decodes the payload straight into the array: no second copy of it is ever allocated") {
+    TempDir dir;
+    std::mt19937 rng(7);
+    Bytes pixels(1000 * 28 * 28);  // random bytes: gzip cannot shrink them, the compressed file is as big as the payload
+    for (auto& b : pixels) b = static_cast<std::uint8_t>(rng());
+    const Bytes file = idx({1000, 28, 28}, pixels);
+    write_file(dir / "raw", file);
+    write_gz(dir / "raw.gz", file);
+    const std::size_t P = pixels.size(), gz_size = fs::file_size(dir / "raw.gz");
+    for (const char* name : {"raw", "raw.gz"}) {
+        CAPTURE(name);
+        const std::size_t held = std::string(name) == "raw" ? 0 : gz_size;  // a gzip file is held compressed
+        total_new = 0;
+        const datasets::IdxArray a = datasets::read_idx(dir / name);
+        const std::size_t allocated = total_new.load();
+        REQUIRE(a.items.size() == P);
+        CHECK(std::equal(pixels.begin(), pixels.end(), a.items.data()));
+        // The array itself comes from xsimd's aligned allocator, not operator new; what new served is the compressed
+        // bytes of a gzip file and small change (names, zlib's window). A buffer of the file or the payload adds P.
+        CHECK(allocated >= held);
+        CHECK(allocated < held + P / 4);
+    }
+}
+
 TEST_CASE("every truncation and random mutation of a valid file is parsed or rejected with DataError, nothing else") {
     const Bytes images = idx({2, 3, 4}, counting(24)), labels = idx({6}, {0, 1, 2, 3, 4, 5});
     std::mt19937 rng(2024);
@@ -481,4 +508,30 @@ TEST_CASE("load_mnist finds raw or .gz files and says how to fetch a missing one
                {dir / "no-such-dir: no such directory (run ./setup to fetch MNIST)"});
     check_says(error_of([&] { datasets::load_mnist(dir / "train-images-idx3-ubyte"); }),
                {dir / "train-images-idx3-ubyte: is not a directory"});
+}
+
+TEST_CASE("load_mnist reads only the halves asked for: a test-only load needs no training files") {
+    const datasets::Parts test_only{false, true}, train_only{true, false};
+    TempDir dir;
+    write_file(dir / "t10k-images-idx3-ubyte", idx({2, 2, 2}, counting(8, 100)));
+    write_file(dir / "t10k-labels-idx1-ubyte", idx({2}, {1, 0}));
+    check_says(error_of([&] { datasets::load_mnist(dir.path.string()); }), {"missing train-images-idx3-ubyte"});
+    const datasets::Split s = datasets::load_mnist(dir.path.string(), test_only);
+    CHECK(s.train.size() == 0);
+    CHECK(s.train.labels.empty());
+    CHECK(s.train.name == "mnist-train");
+    CHECK(s.train.class_names.size() == 10);
+    CHECK(s.test.size() == 2);
+    CHECK(s.test.images(1, 3) == 107);
+    check_says(error_of([&] { datasets::load_mnist(dir.path.string(), train_only); }),
+               {"missing train-images-idx3-ubyte"});
+
+    write_file(dir / "train-images-idx3-ubyte", idx({3, 3, 3}, counting(27)));  // 3x3: the check of equal sides
+    write_file(dir / "train-labels-idx1-ubyte", idx({3}, {7, 8, 9}));          // needs both halves
+    const datasets::Split t = datasets::load_mnist(dir.path.string(), train_only);
+    CHECK(t.train.size() == 3);
+    CHECK(t.test.size() == 0);
+    CHECK(t.test.name == "mnist-test");
+    fs::remove(dir / "t10k-labels-idx1-ubyte");
+    CHECK(datasets::load_mnist(dir.path.string(), train_only).train.size() == 3);
 }

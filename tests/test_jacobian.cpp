@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xtensor/xsort.hpp>
@@ -207,6 +208,29 @@ TEST_CASE("the dataset summary is the mean |∂p_label/∂x| per true class") {
             if (c == 0) worst = std::max(worst, std::abs(s.overall(j) - all));
         }
     CHECK(worst <= 1e-14);
+}
+
+TEST_CASE("the summary over chunks from a row source equals the summary over the whole tensor") {
+    nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 17);
+    const nn::Tensor<double> x = random_images<double>(8, 784, 18);
+    const std::vector<int> labels = {0, 2, 2, 5, 0, 2, 9, 9};
+    const auto whole = sensitivity::summarize(model, x, labels);
+    std::vector<std::pair<std::size_t, std::size_t>> asked;
+    const sensitivity::RowSource<double>::type rows = [&](std::size_t begin, std::size_t count, nn::Tensor<double>& xc) {
+        asked.emplace_back(begin, count);
+        xc = xt::view(x, xt::range(begin, begin + count), xt::all());
+    };
+    const auto chunked = sensitivity::summarize(model, rows, labels, sensitivity::Output::Softmax, 3);
+    CHECK(asked == std::vector<std::pair<std::size_t, std::size_t>>{{0, 3}, {3, 3}, {6, 2}});  // at most 3 rows a time
+    CHECK(chunked.counts == whole.counts);
+    CHECK(xt::allclose(chunked.per_class, whole.per_class, 1e-12, 1e-15));
+    CHECK(xt::allclose(chunked.overall, whole.overall, 1e-12, 1e-15));
+
+    const sensitivity::RowSource<double>::type short_rows = [&](std::size_t, std::size_t count, nn::Tensor<double>& xc) {
+        xc = xt::zeros<double>({count - 1, std::size_t(784)});
+    };
+    CHECK_THROWS_WITH_AS(sensitivity::summarize(model, short_rows, labels), "summarize: asked for 8 images, got 7",
+                         std::invalid_argument);
 }
 
 TEST_CASE("taking a Jacobian leaves the model trainable and its tape rewound") {

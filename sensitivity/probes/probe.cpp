@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nn/argmax.hpp"
+#include "nn/chunks.hpp"
 
 namespace sensitivity::probes {
 
@@ -50,12 +51,11 @@ Outcomes predict_outcomes(const PredictFn& predict, const nn::Tensor<float>& ima
     out.score.reserve(N);
     out.correct.reserve(N);
     nn::Tensor<float> chunk;                                              // [B, D], reused
-    for (std::size_t b0 = 0; b0 < N; b0 += batch) {
-        const std::size_t B = std::min(batch, N - b0);
+    nn::for_each_chunk(N, batch, "predict_outcomes", [&](std::size_t b0, std::size_t B) {
         nn::reshape_to(chunk, B, D);
         std::copy_n(&images(b0, 0), B * D, chunk.data());
         collect(predict(chunk), B, labels, b0, out);                      // [B, C]
-    }
+    });
     return out;
 }
 
@@ -252,8 +252,7 @@ ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<dou
         std::seed_seq seq{std::uint32_t(seed), std::uint32_t(seed >> 32), std::uint32_t(k)};
         std::mt19937_64 rng(seq);
         Outcomes o;
-        for (std::size_t b0 = 0; b0 < N; b0 += batch) {
-            const std::size_t B = std::min(batch, N - b0);
+        nn::for_each_chunk(N, batch, "perturbation_probe", [&](std::size_t b0, std::size_t B) {
             nn::reshape_to(chunk, B, D);
             for (std::size_t i = 0; i < B; ++i) {
                 std::copy_n(&images(b0 + i, 0), D, in.data());
@@ -261,7 +260,7 @@ ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<dou
                 std::copy_n(out.data(), D, &chunk(i, 0));
             }
             collect(predict(chunk), B, labels, b0, o);                    // [B, C]
-        }
+        });
         result.rows.push_back(summarise(p, everyone, o));
         px.insert(px.end(), N, p);
         py.insert(py.end(), o.score.begin(), o.score.end());
