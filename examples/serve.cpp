@@ -6,6 +6,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include "examples/serve_assets.hpp"
@@ -50,6 +52,13 @@ ExplorerServer::ExplorerServer(const nn::MLP<float>& model, nn::ModelInfo info, 
     http_->set_read_timeout(5, 0);
     http_->set_write_timeout(5, 0);
     http_->set_keep_alive_timeout(5);
+    // The library's default sets SO_REUSEPORT, which lets a second server bind the same port and silently take half
+    // the requests; SO_REUSEADDR alone still allows a restart right after a stop, and a second server fails to bind.
+    http_->set_socket_options([this](int sock) {
+        const int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        listen_socket_ = sock;
+    });
     routes();
 }
 
@@ -135,6 +144,9 @@ int ExplorerServer::start(const std::string& host, int port) {
     if (bound <= 0)
         throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
                                  " (address in use, or not an address of this machine)");
+    // The library listens with a backlog of 5: a burst of new connections (8 clients starting at once) would see
+    // dropped SYNs and a 1 s retransmit. Listening again on the bound socket only raises the backlog (Linux).
+    if (listen_socket_ >= 0) ::listen(listen_socket_, 128);
     listener_ = std::thread([this] { http_->listen_after_bind(); });
     while (!http_->is_running()) std::this_thread::yield();
     return bound;

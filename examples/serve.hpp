@@ -44,6 +44,7 @@ private:
     ExplainerPool pool_;
     std::unique_ptr<httplib::Server> http_;
     std::thread listener_;
+    int listen_socket_ = -1;       // the bound socket, seen through the library's socket-options hook
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost": the addresses only this machine can reach.

@@ -226,6 +226,17 @@ TEST_CASE("the server answers every error case with its status and a one-line JS
     CHECK(ok->status == 200);
 }
 
+TEST_CASE("a second server cannot take a port that one already listens on") {
+    LiveServer s;
+    nn::MLP<float> model = nn::load_model(model_dir());
+    app::ExplorerServer second(model, nn::ModelInfo{});
+    CHECK_THROWS_WITH_AS(second.start("127.0.0.1", s.port), doctest::Contains("cannot listen on"), std::runtime_error);
+    httplib::Client c = s.client();
+    const auto r = c.Get("/api/v1/model");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+}
+
 TEST_CASE("the page and its assets are served from memory with their types") {
     LiveServer s;
     httplib::Client c = s.client();
