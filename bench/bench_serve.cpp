@@ -73,7 +73,7 @@ int load(const char* label, int port, const std::vector<Body>& bodies, std::size
     const double seconds = bench::now_seconds() - t0;
     std::vector<double> all;
     for (const auto& v : ms) all.insert(all.end(), v.begin(), v.end());
-    std::printf("%-34s %2zu clients %5zu requests  errors %d  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  %7.1f requests/s\n",
+    std::printf("%-40s %2zu clients %5zu requests  errors %d  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  %7.1f requests/s\n",
                 label, clients, all.size(), errors.load(), percentile(all, 0.5), percentile(all, 0.99),
                 *std::max_element(all.begin(), all.end()), static_cast<double>(all.size()) / seconds);
     return errors.load();
@@ -112,7 +112,7 @@ int run(const Config& cfg) {
             ms.push_back(1e3 * (bench::now_seconds() - s));
             if (e.prediction != b.expected) throw std::runtime_error("the explainer disagrees with nn::predict");
         }
-        std::printf("%-34s %2d client  %6zu calls     p50 %6.2f ms  p99 %6.2f ms\n", "(a) decode + explain, no HTTP", 1,
+        std::printf("%-40s %2d client  %6zu calls     p50 %6.2f ms  p99 %6.2f ms\n", "(a) decode + explain, no HTTP", 1,
                     ms.size(), percentile(ms, 0.5), percentile(ms, 0.99));
     }
     app::ExplorerServer server(model, info);
@@ -132,7 +132,8 @@ int run(const Config& cfg) {
             png_bodies.push_back(std::move(b));
         }
     }
-    errors += load("(d) 280x280 PNG (the page), 8 clients", port, png_bodies, cfg.clients, cfg.requests);
+    errors += load("(d) 280x280 PNG (the page), one client", port, png_bodies, 1, 200);
+    errors += load("(e) 280x280 PNG (the page), 8 clients", port, png_bodies, cfg.clients, cfg.requests);
     server.stop();
     std::printf("\nerrors: %d\n", errors);
     return errors == 0 ? 0 : 1;
