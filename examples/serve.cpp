@@ -147,8 +147,15 @@ int ExplorerServer::start(const std::string& host, int port) {
     // The library listens with a backlog of 5: a burst of new connections (8 clients starting at once) would see
     // dropped SYNs and a 1 s retransmit. Listening again on the bound socket only raises the backlog (Linux).
     if (listen_socket_ >= 0) ::listen(listen_socket_, 128);
-    listener_ = std::thread([this] { http_->listen_after_bind(); });
-    while (!http_->is_running()) std::this_thread::yield();
+    listener_ = std::thread([this] {
+        http_->listen_after_bind();
+        listen_returned_ = true;
+    });
+    while (!http_->is_running() && !listen_returned_) std::this_thread::yield();
+    if (!http_->is_running()) {
+        listener_.join();
+        throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(bound));
+    }
     return bound;
 }
 

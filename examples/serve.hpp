@@ -3,6 +3,7 @@
 // serve_explain.hpp, the page serve_page/.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +45,7 @@ private:
     ExplainerPool pool_;
     std::unique_ptr<httplib::Server> http_;
     std::thread listener_;
+    std::atomic<bool> listen_returned_{false};  // the listening thread has finished
     int listen_socket_ = -1;       // the bound socket, seen through the library's socket-options hook
 };
 
