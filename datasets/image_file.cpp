@@ -86,7 +86,10 @@ xt::xtensor<float, 2> resize_area(const xt::xtensor<float, 2>& src, std::size_t 
 
 }  // namespace
 
-GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name) {
+GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name, std::size_t max_side,
+                       std::size_t max_pixels) {
+    max_side = std::min(max_side, max_image_side);
+    max_pixels = std::min(max_pixels, max_image_pixels);
     if (size == 0) fail(name, "file is empty (0 bytes), not an image");
     if (size > static_cast<std::size_t>(INT_MAX)) fail(name, "file is over 2 GB, too large for an image");
     // Only the two formats users send; the other stb decoders (GIF, PSD, PIC...) are not exposed to user files.
@@ -98,12 +101,12 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
 
     const auto too_large = [&](std::size_t w, std::size_t h) {
         fail(name, "image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +
-                       std::to_string(max_image_side) + "x" + std::to_string(max_image_side) + "; scale it down first");
+                       std::to_string(max_side) + "x" + std::to_string(max_side) + "; scale it down first");
     };
     if (jpeg) {  // libjpeg-turbo, not stb_image: see datasets/jpeg_file.hpp
         GrayImage img;
         const std::string problem =
-            decode_jpeg_gray(data, size, max_image_side, max_image_pixels, img.width, img.height, img.pixels);
+            decode_jpeg_gray(data, size, max_side, max_pixels, img.width, img.height, img.pixels);
         if (problem == "too large") too_large(img.width, img.height);
         if (!problem.empty()) fail(name, problem);
         return img;
@@ -116,7 +119,7 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
         };
         const std::size_t hw = be32(16), hh = be32(20);
         if (hw == 0 || hh == 0) fail(name, "image is zero-sized (" + std::to_string(hw) + "x" + std::to_string(hh) + ")");
-        if (hw > max_image_side || hh > max_image_side || hw * hh > max_image_pixels) too_large(hw, hh);
+        if (hw > max_side || hh > max_side || hw * hh > max_pixels) too_large(hw, hh);
     }
 
     const int len = static_cast<int>(size);
@@ -125,7 +128,7 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
         fail(name, std::string("not a readable image (") + stbi_failure_reason() + ")");
     if (w <= 0 || h <= 0) fail(name, "image is zero-sized (" + std::to_string(w) + "x" + std::to_string(h) + ")");
     const auto uw = static_cast<std::size_t>(w), uh = static_cast<std::size_t>(h);
-    if (uw > max_image_side || uh > max_image_side || uw * uh > max_image_pixels) too_large(uw, uh);
+    if (uw > max_side || uh > max_side || uw * uh > max_pixels) too_large(uw, uh);
 
     // Gray + alpha, so a digit drawn on a transparent canvas is composited over white paper.
     int dw = 0, dh = 0, dc = 0;

@@ -27,8 +27,10 @@ struct GrayImage {
 
 // Decodes a PNG (stb_image) or JPEG (libjpeg-turbo, see jpeg_file.hpp) held in memory; other formats are refused.
 // `name` only goes into error messages. Throws DataError naming `name` for anything that is not a readable
-// image, a zero-sized one, or one over the bounds above. This is the fuzzing entry point.
-GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name);
+// image, a zero-sized one, or one over the bounds above (or the tighter `max_side` / `max_pixels` a caller passes, e.g.
+// the explorer's server, examples/serve_request.hpp). This is the fuzzing entry point.
+GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name,
+                       std::size_t max_side = max_image_side, std::size_t max_pixels = max_image_pixels);
 
 // Reads the file at `path` and decodes it with decode_image.
 GrayImage read_image(const std::string& path);

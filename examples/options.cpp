@@ -42,6 +42,13 @@ int parse_options(int argc, char** argv, Options& opt) {
                  "skip the second model, trained on digits rotated up to ±45° and shifted up to 2 px, whose rotation "
                  "probe is compared with the first model's (about 20 s; always skipped with --model or --no-probes)");
     cli.add_flag("--quiet", opt.quiet, "print only the final summary");
+    auto* explorer = "Draw-a-digit explorer (docs/14-draw-a-digit.md)";
+    cli.add_flag("--serve", opt.serve, "serve a page to draw a digit on and watch the network decide, plus its JSON API "
+                                       "(POST /api/v1/explain); trains first unless --model is given")->group(explorer);
+    cli.add_option("--host", opt.host, "address to listen on; anything but loopback exposes the explorer to the network "
+                                       "(a warning is printed)")->capture_default_str()->group(explorer);
+    cli.add_option("--port", opt.port, "port to listen on (0: any free port)")->check(CLI::Range(0, 65535))
+        ->capture_default_str()->group(explorer);
     auto* tables = "Tables (CSV)";
     cli.add_option("--csv", opt.csv, "train on (or, with --model, explain) a CSV table with a header row instead of "
                                      "images; defaults change to --hidden 32 --epochs 200 --batch 32 --optimizer adam "
@@ -89,6 +96,14 @@ int parse_options(int argc, char** argv, Options& opt) {
         }
     } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty()) {
         std::cerr << "train-and-explain: --target, --task, --features and --meta need --csv FILE\n";
+        return kExitUsage;
+    }
+    if (opt.serve && (!opt.csv.empty() || !opt.image.empty())) {
+        std::cerr << "train-and-explain: --serve cannot be combined with --csv or --image\n";
+        return kExitUsage;
+    }
+    if (!opt.serve && (cli.count("--host") > 0 || cli.count("--port") > 0)) {
+        std::cerr << "train-and-explain: --host and --port need --serve\n";
         return kExitUsage;
     }
     if (opt.data.empty())

@@ -34,6 +34,10 @@ struct Options {
     std::vector<std::string> features;  // empty: every column except the target and the meta columns
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
+    // the draw-a-digit explorer (examples/serve.cpp): --serve trains (or loads --model), then serves a page and an API
+    bool serve = false;
+    std::string host = "127.0.0.1";     // another address only when given, with a warning
+    int port = 8000;                    // 0: any free port (the URL printed says which)
 };
 
 // Exit codes: 0 success, 1 data or model error, 2 usage error.

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "examples/report_html.hpp"
+#include "examples/serve.hpp"
 #include "examples/stages.hpp"
 #include "examples/table.hpp"
 #include "nn/metrics.hpp"
@@ -38,6 +39,7 @@ int run(const Options& opt) {
     prepare_out_dir(opt.out);
     nn::set_threads(opt.threads);
     if (!opt.image.empty()) return explain_image(opt);  // no training, no dataset stages
+    if (opt.serve) return serve(opt);                   // the explorer (examples/serve.cpp): train or load, then serve
     if (!opt.csv.empty()) return run_table(opt);        // a table instead of images (examples/table_stage.cpp)
 
     RunState st;
