@@ -15,6 +15,7 @@
 #include "bench/bench_util.hpp"
 #include "bench/raw_blas_mlp.hpp"
 #include "datasets/dataset.hpp"
+#include "nn/denormals.hpp"
 #include "nn/mlp.hpp"
 #include "nn/sgd.hpp"
 #include "nn/train.hpp"
@@ -123,11 +124,13 @@ double max_abs_diff(const nn::Tensor<float>& a, const nn::Tensor<float>& b) {
 
 int run(const Config& cfg) {
     bench::set_blas_threads(cfg.threads);
+    const nn::FlushDenormals flush_denormals;  // as nn::train does; the PyTorch peer calls torch.set_flush_denormal(True)
     const std::size_t in = 784, out = 10, H = cfg.hidden, Bn = cfg.batch;
     std::printf("bench_train: %zu-%zu-%zu ReLU MLP, batch %zu, SGD lr %g momentum %g, %zu images per epoch\n", in, H,
                 out, Bn, cfg.lr, cfg.momentum, cfg.count);
-    std::printf("BLAS: %s, %d threads; load average %s\n\n", bench::openblas_config().c_str(), bench::blas_threads(),
+    std::printf("BLAS: %s, %d threads; load average %s\n", bench::openblas_config().c_str(), bench::blas_threads(),
                 bench::load_average().c_str());
+    std::printf("subnormal floats flushed to zero (FTZ/DAZ) in every contestant, as nn::train does\n\n");
 
     const datasets::Split split = datasets::load_mnist(cfg.data);
     const datasets::Dataset& d = split.train;

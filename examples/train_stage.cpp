@@ -10,6 +10,7 @@
 
 #include "examples/stages.hpp"
 #include "nn/metrics.hpp"
+#include "nn/threads.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,9 +78,11 @@ void train_or_load(const Options& opt, RunState& st) {
     // Hold out 5000 images (as chosen for MNIST), but never more than a tenth of a small --data set.
     config.validation = std::min(config.validation, st.data.train.size() / 10);
     st.model = nn::make_mlp(config, st.data.train.pixels(), st.data.train.class_names.size());
-    if (!opt.quiet)
+    if (!opt.quiet) {
         std::cout << "training 784-" << config.hidden << "-10 (" << config.optimizer << ", lr " << config.lr
                   << ", batch " << config.batch << ", " << config.epochs << " epochs)\n";
+        if (const std::string hint = nn::blas_kernel_hint(); !hint.empty()) std::cout << hint << "\n";  // appendix A
+    }
     const nn::TrainResult result = nn::train(st.model, st.data.train, config);
     release_examples(st.data.train);  // 47 MB no later stage needs
     st.test = nn::evaluate(st.model, st.data.test);

@@ -11,6 +11,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "nn/denormals.hpp"
 #include "nn/evaluate.hpp"
 #include "nn/threads.hpp"
 
@@ -125,6 +126,7 @@ TrainResult train(MLP<float>& model, const datasets::Dataset& data, const TrainC
     const Schedule schedule = make_schedule(config, steps_per_epoch);
     std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(optimizer_config(config));
     model.set_trainable(true);
+    const FlushDenormals flush_denormals;  // subnormal softmax tails made later epochs 1.5x slower on an Intel CPU (appendix A)
 
     // Two independent streams from one seed: the order of examples and the augmentation draws.
     std::seed_seq shuffle_seed{config.seed, std::uint64_t(1)}, augment_seed{config.seed, std::uint64_t(2)};

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "nn/adam.hpp"
 #include "nn/augment.hpp"
+#include "nn/denormals.hpp"
 #include "nn/evaluate.hpp"
 #include "nn/metrics.hpp"
 #include "nn/progress.hpp"
@@ -289,6 +291,39 @@ TEST_CASE("training on a separable toy problem learns it, and validates on the h
     CHECK(before.accuracy < 0.8);
     CHECK(after.accuracy >= 0.95);
     CHECK(after.loss < before.loss);
+}
+
+// A product whose exact value (1e-40) is below the smallest normal float: subnormal normally, 0 when flushed.
+float subnormal_product() {
+    volatile float a = 1e-20f, b = 1e-20f;   // volatile: computed at run time, under the thread's MXCSR
+    return a * b;
+}
+
+TEST_CASE("FlushDenormals makes subnormal results 0 inside its scope and restores the mode after it") {
+    REQUIRE(std::fpclassify(subnormal_product()) == FP_SUBNORMAL);
+    {
+        const nn::FlushDenormals flush;
+#if defined(__SSE2__)
+        CHECK(subnormal_product() == 0.0f);
+        volatile float tiny = std::numeric_limits<float>::denorm_min(), one = 1.0f;
+        CHECK(tiny * one == 0.0f);                          // DAZ: a subnormal input reads as 0
+#endif
+        {
+            const nn::FlushDenormals nested;                  // nesting restores to the outer scope's mode
+        }
+#if defined(__SSE2__)
+        CHECK(subnormal_product() == 0.0f);
+#endif
+    }
+    CHECK(std::fpclassify(subnormal_product()) == FP_SUBNORMAL);
+
+    // nn::train flushes while it trains and leaves the caller's mode as it was
+    const datasets::Dataset data = toy_dataset(300, 11);
+    nn::TrainConfig c = toy_config();
+    c.epochs = 1;
+    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
+    nn::train(model, data, c);
+    CHECK(std::fpclassify(subnormal_product()) == FP_SUBNORMAL);
 }
 
 TEST_CASE("Adam and the step schedule train the toy problem too") {

@@ -44,6 +44,7 @@ def main():
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(True)   # as nn::train's FlushDenormals: subnormal floats are read and written as 0
     images = read_idx(os.path.join(a.data, "train-images-idx3-ubyte"), 3)[: a.count].reshape(a.count, -1)
     labels = read_idx(os.path.join(a.data, "train-labels-idx1-ubyte"), 1)[: a.count]
     X = torch.from_numpy(images.astype(np.float32) / np.float32(255))   # [N, 784], converted once
