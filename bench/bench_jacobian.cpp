@@ -36,6 +36,7 @@ struct Config {
     bool no_forward = false;                  // skip the forward-mode contestant
     bool no_fd = false;                       // skip the finite-difference contestant
     std::size_t directions = 8;               // forward mode: pixel directions pushed through the tape at once
+    std::size_t chunk = 1000;                 // reverse mode: images per forward pass (sensitivity::jacobian's default)
     double h = 1e-5;                          // finite differences: the step (in double)
     double tolerance = 1e-5;                  // max |J_engine - J_torch| accepted
 };
@@ -95,11 +96,11 @@ int run(const Config& cfg) {
                 flops / 1e9, roofline_peak, peak, gemm_seconds);
 
     // ---- the engine: sensitivity::jacobian (one forward, then one backward walk of the same tape per class)
-    xt::xtensor<float, 3> J = sensitivity::jacobian(model, X, sensitivity::Output::Softmax);   // warm-up; [N, C, D]
+    xt::xtensor<float, 3> J = sensitivity::jacobian(model, X, sensitivity::Output::Softmax, cfg.chunk);   // warm-up
     std::vector<double> secs;
     for (int r = 0; r < cfg.repeats; ++r) {
         const double t0 = bench::now_seconds();
-        xt::xtensor<float, 3> Jr = sensitivity::jacobian(model, X, sensitivity::Output::Softmax);
+        xt::xtensor<float, 3> Jr = sensitivity::jacobian(model, X, sensitivity::Output::Softmax, cfg.chunk);
         secs.push_back(bench::now_seconds() - t0);
     }
     const double t_engine = bench::median(secs);
@@ -237,6 +238,7 @@ int main(int argc, char** argv) {
     app.add_option("--python", cfg.python, "python with numpy and torch");
     app.add_option("--peers", cfg.peers, "folder with torch_jacobian.py");
     app.add_flag("--no-torch", cfg.no_torch, "skip the PyTorch peer");
+    app.add_option("--chunk", cfg.chunk, "reverse mode: images per forward pass")->check(CLI::Range(std::size_t(1), std::size_t(10000)));
     app.add_flag("--no-forward", cfg.no_forward, "skip the forward-mode contestant (784 JVPs, about 80x the work)");
     app.add_flag("--no-fd", cfg.no_fd, "skip the finite-difference contestant (1,568 evaluations, in double)");
     app.add_option("--directions", cfg.directions, "forward mode: directions per tangent walk")->check(CLI::Range(1, 784));
