@@ -20,13 +20,11 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xtensor.hpp>
 
-// OpenBLAS extras. Not from <cblas.h>: it clashes with the CBLAS declarations xtensor-blas brings in.
-extern "C" {
-char* openblas_get_config(void);
-char* openblas_get_corename(void);
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
-}
+#include "nn/threads.hpp"
+
+// OpenBLAS's build string. Not from <cblas.h>: it clashes with the CBLAS declarations xtensor-blas brings in.
+// Its thread count and kernel name come from nn/threads.hpp.
+extern "C" char* openblas_get_config(void);
 
 #ifndef NNSENSE_SOURCE_ROOT
 #define NNSENSE_SOURCE_ROOT "."
@@ -63,11 +61,9 @@ std::string load_average() {
     return one + " " + five + " " + fifteen;
 }
 
-std::string openblas_config() {
-    return std::string(openblas_get_config()) + " (core " + openblas_get_corename() + ")";
-}
-void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
-int blas_threads() { return openblas_get_num_threads(); }
+std::string openblas_config() { return std::string(openblas_get_config()) + " (core " + nn::blas_kernel() + ")"; }
+void set_blas_threads(int threads) { nn::set_threads(threads); }
+int blas_threads() { return nn::threads(); }
 
 double gemm_gflops(const GemmShape& s, int blocks, double block_seconds) {
     using M = xt::xtensor<float, 2>;
