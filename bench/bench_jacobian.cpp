@@ -1,6 +1,7 @@
 // bench/bench_jacobian.cpp — seconds for the full 10x784 softmax Jacobian of 1,000 test images with the engine,
 // three ways (reverse mode: 10 VJPs; forward mode: 784 JVPs; central finite differences: 1,568 evaluations),
-// next to the gemm roofline and PyTorch, all measured in the same run, each with its FLOP-count prediction.
+// next to the gemm roofline and PyTorch, all measured in the same run, each with its FLOP-count prediction; then
+// where the engine's time goes beyond the gemm (its walks alone, writing J alone, a raw-BLAS Jacobian writing J in place).
 // Also checks the engine's Jacobians agree with each other and with PyTorch's. Prints figures; asserts no time.
 #include <algorithm>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "bench/bench_util.hpp"
+#include "bench/raw_blas_jacobian.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/mlp.hpp"
 #include "nn/model_io.hpp"
@@ -141,6 +143,55 @@ int run(const Config& cfg) {
     }
     const bench::PeakMemory mem = bench::peak_memory();
 
+    // ---- where the engine's time goes beyond the gemm (after the peak-memory reading: its two J buffers are not
+    // the engine's), each the median of `repeats` runs:
+    //  walks: sensitivity::jacobian's forward and backward walks, each dX left on the tape (J is not written);
+    //  write: the other part of sensitivity::jacobian, copying the C gradients [N, D] into J [N, C, D];
+    //  raw:   bench/raw_blas_jacobian.cpp, no tape, whose dX gemm writes straight into J's strided slice (no copy).
+    // Both J buffers are reused from run to run, as the engine's J is (glibc hands the freed 31 MB back): no page faults.
+    std::vector<double> walk_secs, write_secs, raw_secs;
+    nn::Tensor<float> seed, dx_all = xt::zeros<float>({N, D});      // [B, C] one-hot column; [N, D] a gradient
+    xt::xtensor<float, 3> Jw({N, C, D}), Jraw({N, C, D});           // [N, C, D]
+    for (int r = 0; r <= cfg.repeats; ++r) {                        // run 0 is a warm-up
+        double t0 = bench::now_seconds();
+        sensitivity::InputGradient<float> grad(model, sensitivity::Output::Softmax);
+        for (std::size_t row0 = 0; row0 < N; row0 += cfg.chunk) {
+            const std::size_t B = std::min(cfg.chunk, N - row0);
+            grad.forward(X, row0, B);
+            seed = xt::zeros<float>({B, C});
+            for (std::size_t i = 0; i < C; ++i) {
+                for (std::size_t n = 0; n < B; ++n) {
+                    if (i > 0) seed(n, i - 1) = 0.f;
+                    seed(n, i) = 1.f;                               // seed[n, i] = 1 for every image
+                }
+                grad.backward(seed);                                // [B, D], not copied anywhere
+            }
+        }
+        const double t_walks = bench::now_seconds() - t0;
+        t0 = bench::now_seconds();
+        for (std::size_t i = 0; i < C; ++i)
+            for (std::size_t n = 0; n < N; ++n)
+                std::copy(dx_all.data() + n * D, dx_all.data() + (n + 1) * D, &Jw(n, i, 0));
+        const double t_write = bench::now_seconds() - t0;
+        t0 = bench::now_seconds();
+        const auto& tp = model.tape();
+        bench::raw_blas_jacobian(tp.value(model.layer1.W), tp.value(model.layer1.b), tp.value(model.layer2.W),
+                                 tp.value(model.layer2.b), X, Jraw);
+        const double t_raw = bench::now_seconds() - t0;
+        if (r == 0) {
+            double d = 0;
+            for (std::size_t k = 0; k < J.size(); ++k)
+                d = std::max(d, std::abs(static_cast<double>(Jraw.data()[k]) - J.data()[k]));
+            if (!(d <= cfg.tolerance))
+                throw std::runtime_error("the raw-BLAS Jacobian differs from the engine's by " + std::to_string(d));
+            continue;
+        }
+        walk_secs.push_back(t_walks);
+        write_secs.push_back(t_write);
+        raw_secs.push_back(t_raw);
+    }
+    const double t_walks = bench::median(walk_secs), t_write = bench::median(write_secs), t_raw = bench::median(raw_secs);
+
     // ---- PyTorch on the same weights and images, through .npy files
     double t_torch = 0, max_diff = -1, max_j = 0;
     if (cfg.no_torch) {
@@ -182,6 +233,13 @@ int run(const Config& cfg) {
     std::printf("    %-26s %10.4f %12.1f\n", "sensitivity::jacobian", t_engine, flops / t_engine / 1e9);
     if (t_torch > 0) std::printf("    %-26s %10.4f %12.1f\n", "PyTorch (10 VJPs)", t_torch, flops / t_torch / 1e9);
 
+    std::printf("\n(b2) where the engine's time goes beyond the gemm (medians of %d runs)\n", cfg.repeats);
+    std::printf("    %-52s %10.4f   %.2f x roofline\n", "engine's walks alone (each dX left on the tape)", t_walks,
+                t_walks / roofline_peak);
+    std::printf("    %-52s %10.4f   %.1f GB/s\n", "writing J alone (C copies of [N, D] into [N, C, D])", t_write,
+                4.0 * N * C * D / t_write / 1e9);
+    std::printf("    %-52s %10.4f   %.2f x roofline\n", "raw BLAS, dX gemm straight into J (ldc = C*D)", t_raw,
+                t_raw / roofline_peak);
     std::printf("\n(c) the same Jacobian three ways on the engine: walks over the tape and FLOP counts\n");
     std::printf("    %-30s %14s %9s %9s %10s %9s\n", "contestant", "passes", "GFLOP", "seconds", "GFLOP/s",
                 "x reverse");

@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/raw_blas_jacobian.hpp"
 #include "bench/raw_blas_mlp.hpp"
 #include "nn/mlp.hpp"
 #include "nn/sgd.hpp"
 #include "nn/train.hpp"
+#include "sensitivity/jacobian.hpp"
 
 namespace {
 double max_abs_diff(const nn::Tensor<float>& a, const nn::Tensor<float>& b) {
@@ -68,6 +70,37 @@ TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (th
         raw.step(X, labels, 0.5f, 0.0f);                                     // plain SGD: not the same thing
     }
     CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) > 1e-4);
+}
+
+TEST_CASE("the raw BLAS Jacobian, written in place into J's strided slices, equals the engine's; a changed weight shows") {
+    const std::size_t D = 12, H = 9, C = 4, N = 5;
+    nn::MLP<float> model(D, H, C, nn::Activation::Relu, 11);
+    std::mt19937 rng(2);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    nn::Tensor<float> X({N, D});
+    for (auto& v : X) v = u(rng);
+    const xt::xtensor<float, 3> J = sensitivity::jacobian(model, X, sensitivity::Output::Softmax);   // [N, C, D]
+    const auto& tape = model.tape();
+    const nn::Tensor<float> W1 = tape.value(model.layer1.W), b1 = tape.value(model.layer1.b),
+                            W2 = tape.value(model.layer2.W), b2 = tape.value(model.layer2.b);
+    xt::xtensor<float, 3> Jraw = xt::zeros<float>({N, C, D});
+    bench::raw_blas_jacobian(W1, b1, W2, b2, X, Jraw);
+    double diff = 0, scale = 0;
+    for (std::size_t k = 0; k < J.size(); ++k) {
+        diff = std::max(diff, std::abs(static_cast<double>(Jraw.data()[k]) - J.data()[k]));
+        scale = std::max(scale, std::abs(static_cast<double>(J.data()[k])));
+    }
+    CHECK(scale > 1e-3);
+    CHECK(diff < 1e-6 * scale + 1e-7);
+    nn::Tensor<float> W2_changed = W2;
+    for (auto& w : W2_changed) w *= 1.5f;                                   // another network: another J
+    bench::raw_blas_jacobian(W1, b1, W2_changed, b2, X, Jraw);
+    diff = 0;
+    for (std::size_t k = 0; k < J.size(); ++k)
+        diff = std::max(diff, std::abs(static_cast<double>(Jraw.data()[k]) - J.data()[k]));
+    CHECK(diff > 1e-4 * scale);
+    xt::xtensor<float, 3> wrong({N, C + 1, D});
+    CHECK_THROWS_AS(bench::raw_blas_jacobian(W1, b1, W2, b2, X, wrong), std::invalid_argument);
 }
 
 TEST_CASE("median of an odd list is the middle value, of an even list the mean of the two middle ones") {
