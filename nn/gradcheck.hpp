@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -21,8 +22,8 @@ using Recorder = std::function<Var(Tape<T>& tape, const std::vector<Var>& leaves
 
 // How far the tape's gradient (a, "analytic") is from the finite-difference one (n, "numeric").
 struct GradCheckResult {
-    double max_abs_error = 0;                    // max |a - n|
-    double max_rel_error = 0;                    // max |a - n| / max(|a|, |n|, tiny)
+    double max_abs_error = 0;                    // max |a - n|; infinite where a or n is NaN or infinite
+    double max_rel_error = 0;                    // max |a - n| / max(|a|, |n|, tiny); infinite likewise
     std::size_t worst_row = 0, worst_col = 0;    // the element with the largest relative error
     double worst_analytic = 0, worst_numeric = 0;
     bool ok(double tolerance) const { return max_rel_error <= tolerance; }
@@ -105,8 +106,11 @@ GradCheckResult compare_gradients(const Tensor<T>& analytic, const Tensor<T>& nu
     GradCheckResult r;
     for (std::size_t i = 0; i < analytic.size(); ++i) {
         const double a = analytic.data()[i], n = numeric.data()[i];
-        const double abs_err = std::abs(a - n);
-        const double rel_err = abs_err / std::max({std::abs(a), std::abs(n), tiny});
+        // A NaN or infinity on either side fails the check: a NaN would lose every comparison below and slip
+        // through (the numeric side is 0/0 when x ± h both round back to x).
+        const bool finite = std::isfinite(a) && std::isfinite(n);
+        const double abs_err = finite ? std::abs(a - n) : std::numeric_limits<double>::infinity();
+        const double rel_err = finite ? abs_err / std::max({std::abs(a), std::abs(n), tiny}) : abs_err;
         r.max_abs_error = std::max(r.max_abs_error, abs_err);
         if (i == 0 || rel_err > r.max_rel_error) {
             r.max_rel_error = rel_err;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -236,6 +237,30 @@ TEST_CASE("compare_gradients reports the largest errors and the worst element") 
     CHECK(r.ok(0.25));
     const nn::GradCheckResult zero = nn::compare_gradients(nn::Tensor<double>{{0.0}}, nn::Tensor<double>{{1e-12}}, 1e-8);
     CHECK(zero.max_rel_error == doctest::Approx(1e-4));         // tiny keeps near-zero gradients from exploding
+}
+
+TEST_CASE("a NaN or an infinity anywhere fails the comparison, not only in the first element") {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    const nn::Tensor<double> good = {{1.0, 2.0, 3.0}};
+    for (std::size_t col : {std::size_t(0), std::size_t(2)}) {
+        nn::Tensor<double> broken = good;
+        broken(0, col) = nan;
+        const nn::GradCheckResult tape_nan = nn::compare_gradients(broken, good, 1e-8);
+        const nn::GradCheckResult numeric_nan = nn::compare_gradients(good, broken, 1e-8);
+        INFO("NaN in column ", col, ": ", tape_nan, "; ", numeric_nan);
+        CHECK_FALSE(tape_nan.ok(1e-6));
+        CHECK_FALSE(numeric_nan.ok(1e-6));
+        CHECK(tape_nan.worst_col == col);
+        broken(0, col) = inf;
+        CHECK_FALSE(nn::compare_gradients(broken, good, 1e-8).ok(1e-6));
+    }
+    // A step so small that x ± h round back to x: the numeric side is 0/0, and the check says so.
+    const nn::Tensor<float> x = {{1.0f, -1.25f}};
+    nn::Recorder<float> f = [](nn::Tape<float>& t, const std::vector<nn::Var>& v) { return t.sum(t.tanh(v[0])); };
+    const auto r = nn::gradcheck(f, {x}, nn::Tensor<float>{{1.0f}}, 1e-9f)[0];
+    INFO(r);
+    CHECK_FALSE(r.ok(1e-2));
+    CHECK(std::isinf(r.max_rel_error));
 }
 
 TEST_CASE("the check fails when the function hides a path from the tape (a detached copy of x)") {

@@ -29,7 +29,7 @@ int main() {
         const double ef = error<float>(x, h), ed = error<double>(x, h);
         best_float = std::min(best_float, ef);
         best_double = std::min(best_double, ed);
-        std::printf("1e-%02d    %.0e    %.0e\n", k, ef, ed);
+        std::printf("1e-%02d    %-5.0e    %.0e\n", k, ef, ed);      // inf where x ± h round back to x
     }
     // float cannot get below about 1e-5; double gets below 1e-9 with h near 1e-5.
     return best_double < 1e-9 && best_float > 1e-6 ? 0 : 1;
