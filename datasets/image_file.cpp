@@ -222,10 +222,10 @@ xt::xtensor<float, 2> mnist_preprocess(const GrayImage& image, const std::string
     const auto sw = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(bw * scale)), 1, 20);
     const xt::xtensor<float, 2> small = resize_area(crop, sh, sw);  // [sh, sw]
 
-    // 5. paste so the centre of mass lands on (14, 14), the box staying inside the 28x28 frame.
+    // 5. paste so the centre of mass lands on MNIST's (14.5, 14.5) in pixel-edge coordinates, the box inside the frame.
     const auto [cr, cc] = centre_of_mass(small);
     const auto place = [](double com, std::size_t side) {
-        const long offset = std::lround(14.0 - com);
+        const long offset = std::lround(kMnistCentre - com);
         return static_cast<std::size_t>(std::clamp(offset, 0L, static_cast<long>(28 - side)));
     };
     const std::size_t top_row = place(cr, sh), left_col = place(cc, sw);

@@ -44,10 +44,13 @@ GrayImage read_image(const std::string& path);
 //  4. scale the crop so its longer side is 20 pixels, keeping the aspect ratio, by area averaging (each output pixel
 //     is the mean of the source area it covers, with fractional weights at the edges: it anti-aliases when shrinking
 //     and does not lose thin strokes);
-//  5. paste it into a black 28x28 image so that its centre of mass lands on the centre (14, 14) (in pixel-edge
-//     coordinates), rounded to a whole pixel, keeping the 20x20 box inside the frame.
+//  5. paste it into a black 28x28 image so that its centre of mass lands where MNIST's digits have theirs, rounded to
+//     a whole pixel, keeping the 20x20 box inside the frame: (14.5, 14.5) in the pixel-edge coordinates of
+//     centre_of_mass below, which is (14.0, 14.0) in pixel-index coordinates (the measured mean over MNIST's test
+//     set, docs/13-probes.md), half a pixel off the frame's geometric centre.
 constexpr double kInkThreshold = 0.25;
 constexpr double kMinInkContrast = 0.1;
+constexpr double kMnistCentre = 14.5;   // step 5: where MNIST's centre of mass sits, in pixel-edge coordinates
 xt::xtensor<float, 2> mnist_preprocess(const GrayImage& image, const std::string& name);
 
 // The centre of mass (row, col) of a non-negative image in pixel-edge coordinates (pixel (0, 0) spans [0, 1)), so

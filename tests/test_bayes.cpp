@@ -115,7 +115,7 @@ TEST_CASE("known noise with weights 1/se^2 and a flat prior gives the GLS slope 
 TEST_CASE("credible intervals are calibrated: 95% covers the true slope 93-97% and 50% covers it 47-53% of the time") {
     // 4000 data sets of 100 points, x in [0, 90], σ = 0.1, with the default (reference) prior: the intervals are the
     // classical t-intervals and must cover at the nominal rate.
-    // Binomial sd of the coverage over 4000 sets: 0.34% at 95%, 0.79% at 50% — the bands are ±5 and ±3.8 sd.
+    // Binomial sd of the coverage over 4000 sets: 0.34% at 95%, 0.79% at 50% — the bands are ±5.8 and ±3.8 sd.
     std::mt19937_64 rng(2020);
     const double true_slope = -0.004;
     int in95 = 0, in50 = 0, in95_biased = 0;
@@ -181,7 +181,7 @@ TEST_CASE("bad input is refused with a message that names the problem") {
 // ---------------------------------------------------------------- the probes' intervals, calibrated
 // Each case simulates 4000 data sets the probe's model does NOT assume in full (bins of raw points, heteroscedastic
 // or misfitting data, one image seen at every strength, bounded scores) and counts how often the intervals cover the
-// truth. Bands: 95% in [93%, 97%], 50% in [47%, 53%] (±5 and ±3.8 binomial sd); the naive method must miss the band.
+// truth. Bands: 95% in [93%, 97%], 50% in [47%, 53%] (±5.8 and ±3.8 binomial sd); the naive method must miss the band.
 namespace {
 
 namespace pr = sensitivity::probes;
