@@ -55,12 +55,14 @@ Var Tape<T>::record(Op op, int a, int b, bool requires_grad) {
         nodes_.emplace_back();
         values_.emplace_back();
         grads_.emplace_back();
+        grad_set_.push_back(0);
         saved_.emplace_back();
         labels_.emplace_back();
         tangents_.emplace_back();
         tangent_state_.push_back(0);
     }
     nodes_[used_] = Node{op, a, b, 0.0, requires_grad};
+    grad_set_[used_] = 0;                     // the slot's buffer may hold an old node's gradient: not ours
     tangent_state_[used_] = 0;
     return Var{static_cast<int>(used_++)};
 }
@@ -351,12 +353,13 @@ void Tape<T>::backward(Var output, const Matrix& seed) {
     for (std::size_t i = 0; i <= out; ++i) {
         if (!nodes_[i].requires_grad) continue;
         Matrix& g = grads_[i];
-        if (g.shape() != values_[i].shape()) {
+        if (g.shape() != values_[i].shape() || !grad_set_[i]) {   // a new node, perhaps in a reused slot
             g.resize(values_[i].shape());
             g.fill(T(0));
         } else if (nodes_[i].op != Op::Leaf) {
             g.fill(T(0));
         }
+        grad_set_[i] = 1;
     }
     if (!nodes_[out].requires_grad) return;  // nothing upstream needs a gradient
     xt::noalias(grads_[out]) += seed;
@@ -379,6 +382,7 @@ void Tape<T>::zero_grad() {
         if (!nodes_[i].requires_grad) continue;
         reshape_to(grads_[i], values_[i].shape(0), values_[i].shape(1));
         grads_[i].fill(T(0));
+        grad_set_[i] = 1;
     }
 }
 
@@ -388,6 +392,7 @@ void Tape<T>::zero_grad(Var v) {
     if (!nodes_[i].requires_grad) return;
     reshape_to(grads_[i], values_[i].shape(0), values_[i].shape(1));
     grads_[i].fill(T(0));
+    grad_set_[i] = 1;
 }
 
 template <class T>
@@ -405,7 +410,7 @@ const typename Tape<T>::Matrix& Tape<T>::grad(Var v) const {
     if (!nodes_[i].requires_grad)
         throw std::logic_error("tape: node " + std::to_string(i) + " (" + op_name(nodes_[i].op) +
                                ") was recorded with requires_grad = false");
-    if (grads_[i].shape() != values_[i].shape())
+    if (!grad_set_[i] || grads_[i].shape() != values_[i].shape())
         throw std::logic_error("tape: node " + std::to_string(i) + " has no gradient yet: call backward first");
     return grads_[i];
 }

@@ -136,6 +136,7 @@ private:
     std::vector<Node> nodes_;
     std::vector<Matrix> values_;              // values_[i]: the value of node i
     std::vector<Matrix> grads_;               // grads_[i]: ∂(seeded output)/∂ node i
+    std::vector<char> grad_set_;              // 1: grads_[i] belongs to node i (a reused slot's old buffer does not)
     std::vector<Matrix> saved_;               // saved_[i]: what node i keeps for backward (softmax of CE)
     std::vector<std::vector<int>> labels_;    // labels_[i]: the labels of a cross-entropy node
     std::vector<Matrix> tangents_;            // tangents_[i]: [K·R, N], the K directional derivatives of node i

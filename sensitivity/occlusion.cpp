@@ -42,6 +42,9 @@ template double score_drop(const double*, const double*, std::size_t, std::size_
 
 std::vector<std::size_t> occlusion_positions(std::size_t width, const OcclusionOptions& o) {
     if (o.side == 0 || o.stride == 0) throw std::invalid_argument("occlusion: patch side and stride must be >= 1");
+    if (o.stride > o.side)
+        throw std::invalid_argument("occlusion: stride " + std::to_string(o.stride) + " is larger than the patch side " +
+                                    std::to_string(o.side) + ": the pixels between patches would never be covered");
     if (o.side > width)
         throw std::invalid_argument("occlusion: patch side " + std::to_string(o.side) + " is larger than the " +
                                     std::to_string(width) + "-pixel image");

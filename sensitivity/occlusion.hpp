@@ -11,7 +11,8 @@
 namespace sensitivity {
 
 // A square patch of `side` pixels moved by `stride`; the last position of each axis is moved flush to the
-// image edge when the stride does not land there, so every pixel is covered by at least one patch.
+// image edge when the stride does not land there, so every pixel is covered by at least one patch (a stride larger
+// than the side is refused: it would leave pixels between the patches uncovered).
 struct OcclusionOptions {
     std::size_t side = 4;
     std::size_t stride = 2;

@@ -158,6 +158,7 @@ TEST_CASE("occlusion patch positions cover the image to its edge") {
     CHECK(sensitivity::occlusion_positions(28, {5, 2}) ==
           std::vector<std::size_t>{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 23});
     CHECK(sensitivity::occlusion_positions(28, {28, 3}) == std::vector<std::size_t>{0});
+    CHECK_THROWS_AS(sensitivity::occlusion_positions(28, {2, 3}), std::invalid_argument);   // gaps between patches
     CHECK_THROWS_WITH(sensitivity::occlusion_positions(28, {29, 1}),
                       "occlusion: patch side 29 is larger than the 28-pixel image");
 }

@@ -541,3 +541,19 @@ TEST_CASE("the probe figure: fitted line inside both slope fans, fit range marke
     CHECK(be32(20) == 600);                                             // IHDR height
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a zero-width half-point interval (every resample halves at the same p) draws the point and no span") {
+    sensitivity::figures::ProbeCurve c;
+    c.name = "rotation";
+    c.units = "degrees";
+    for (double p : {0.0, 10.0, 20.0, 30.0}) c.rows.push_back({p, p < 20 ? 1.0 : 0.0, 0.0, p < 20 ? 1.0 : 0.0});
+    c.half_score = sensitivity::figures::CurveHalf{0.5, 20.0, 20.0, 20.0};
+    const LinePlotFigure f = probe_figure(c);
+    REQUIRE(!f.panels.empty());
+    CHECK(f.panels[0].spans.empty());
+    const auto dir = std::filesystem::temp_directory_path() / ("nnsense_probe_half_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    CHECK_NOTHROW(probe_plot_png((dir / "half.png").string(), c, 400, 300));
+    CHECK(std::filesystem::file_size(dir / "half.png") > 0);
+    std::filesystem::remove_all(dir);
+}

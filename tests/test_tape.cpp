@@ -123,6 +123,20 @@ TEST_CASE("rewind keeps the buffers, and recording the same step again gives bit
     CHECK_THROWS_AS(tape.rewind(10), std::out_of_range);
 }
 
+TEST_CASE("a leaf recorded into a reused slot starts with no gradient, not the old leaf's") {
+    nn::Tape<double> tape;
+    nn::Var x = tape.leaf(M{{1.0, 2.0}});                                // [1, 2], wants a gradient
+    tape.backward(tape.sum(x));
+    CHECK(tape.grad(x) == M{{1.0, 1.0}});
+    tape.clear();                                                         // slot 0 keeps its buffers
+    nn::Var x2 = tape.leaf(M{{5.0, 6.0}});                               // same slot, same shape
+    CHECK_THROWS_AS(tape.grad(x2), std::logic_error);                    // no backward yet
+    tape.backward(tape.sum(x2));
+    CHECK(tape.grad(x2) == M{{1.0, 1.0}});                               // not 2: the old leaf's 1 is gone
+    tape.backward(tape.sum(x2));                                         // ...while its own gradients accumulate
+    CHECK(tape.grad(x2) == M{{2.0, 2.0}});
+}
+
 TEST_CASE("shape mistakes throw invalid_argument naming the op and both shapes") {
     using IA = std::invalid_argument;
     nn::Tape<double> t;

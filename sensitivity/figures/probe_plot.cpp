@@ -113,7 +113,7 @@ LinePlotFigure probe_figure(const ProbeCurve& r) {
         span.to = h.hi ? *h.hi : r.rows.back().p;
         span.colour = Rgb{214, 39, 40};
         span.alpha = 0.2;
-        score.spans.push_back(span);
+        if (span.from < span.to) score.spans.push_back(span);      // a zero-width interval: the point alone shows it
     }
     mean.colour = Rgb{0, 0, 0};
     score.series.push_back(mean);
