@@ -1,5 +1,5 @@
 // nn/adam.hpp — Adam (Kingma & Ba, 2015) with bias correction and L2 weight decay, as torch.optim.Adam.
-// One update rule, written as a plain loop; choosing the learning rate is nn/schedule.hpp's job.
+// One update rule, written as whole-array xtensor expressions; choosing the learning rate is nn/schedule.hpp's job.
 #pragma once
 
 #include <cmath>

@@ -14,7 +14,8 @@ namespace nn {
 
 // PyTorch's convention (torch.optim.SGD), per element, with μ = momentum and wd = weight decay:
 //   g = dw + wd·w;   v = μ·v + g;   w -= lr·(nesterov ? g + μ·v : v)
-// v starts at 0, so the first step is plain SGD (w -= lr·g); μ = 0 is plain SGD throughout.
+// v starts at 0, so the first step is w -= lr·g without Nesterov and w -= lr·(1 + μ)·g with it; μ = 0 is plain SGD
+// throughout.
 template <class T>
 class SGD final : public Optimizer<T> {
 public:

@@ -89,8 +89,9 @@ public:
     void backward(Var output);                // output must be [1, 1]; seed 1
     void zero_grad();                         // every gradient on the tape back to 0
     void zero_grad(Var v);                    // one node's gradient back to 0
-    // Switch a leaf's gradient on or off. Applies to nodes recorded afterwards; nodes already recorded keep
-    // the flag they were recorded with. To freeze for a scope, prefer FrozenLeaves below.
+    // Switch a leaf's gradient on or off, at once: later backward walks skip (or compute) its gradient, also through
+    // nodes recorded before the switch. Ops recorded afterwards take their own flag from it (an op needs a gradient
+    // when an input does); ops already recorded keep theirs. To freeze for a scope, prefer FrozenLeaves below.
     void set_requires_grad(Var leaf, bool requires_grad);
 
     // ---- forward mode (JVP): K directions at once

@@ -1,5 +1,6 @@
 // sensitivity/attribution.hpp — attribution maps beyond the plain gradient: gradient×input, SmoothGrad, Integrated Gradients.
-// Each one batches all its samples into ONE forward of many rows and one backward; occlusion is in occlusion.hpp.
+// Each one batches its samples into one forward of many rows and one backward, per chunk of images; occlusion is in
+// occlusion.hpp.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // sensitivity/evaluation.hpp — are the maps meaningful? The deletion test and the model-randomization sanity check.
-// Numbers and small tables only (printable, JSON-able); heat-map figures are drawn elsewhere (sensitivity/figures/figure.*).
+// Numbers and small tables only (printable, JSON-able); heat-map figures are drawn elsewhere (sensitivity/figures/heatmap.*).
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,6 @@
 // sensitivity/exact_ig.cpp — kink-aware Integrated Gradients: exact segments between relu kinks, Gauss–Legendre inside.
-// Per chunk of images: two gemms ([b, D]·[D, H] forward, [b, H]·[H, D] back); per image only H- and C-sized work.
+// Per chunk of images: two gemms ([b, D]·[D, H] forward along x − x0, [b, H]·[H, D] back), and a third, x0·W1, when
+// every image has its own baseline; per image only H- and C-sized work.
 #include "sensitivity/exact_ig.hpp"
 
 #include <algorithm>

@@ -16,12 +16,13 @@ namespace sensitivity {
 //     ∫_segment ∂f_t/∂x dα = W1 · diag(active) · W2 · ∫_segment ∂f_t/∂l (α) dα.
 // For the logit target ∂f_t/∂l = e_t is constant (the integral is exact); for the probability target
 // ∂p_t/∂l = p_t (e_t − p(α)) depends on α only through the ten logits, and is integrated by Gauss–Legendre with
-// `nodes` points on pieces over which no logit difference moves by more than `max_logit_step`.
+// `nodes` points on pieces over which no logit moves by more than `max_logit_step` relative to the target's
+// (other pairs of logits may move up to twice that).
 // A unit is active on one interval of α ([0, α_h] or [α_h, 1]), so its share is a difference of prefix sums of the
 // segment integrals: the whole image costs two [D, H] products, whatever the number of kinks.
 struct ExactIgOptions {
     std::size_t nodes = 8;            // Gauss–Legendre points per piece (1..16)
-    double max_logit_step = 1.0;      // largest change of any logit difference across one piece
+    double max_logit_step = 1.0;      // largest change of any l_c − l_t across one piece
 };
 
 // What the integration did, summed over the images.

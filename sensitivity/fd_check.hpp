@@ -11,8 +11,8 @@
 
 namespace sensitivity {
 
-// Central differences J[k][i][j] ≈ (f(x_k + h e_j)_i − f(x_k − h e_j)_i) / 2h, forward passes only (2·D rows
-// per image, one batch; the softmax of the logits is taken here, in a form precise for p ≈ 1), and which pixels
+// Central differences J[k][i][j] ≈ (f(x_k + h e_j)_i − f(x_k − h e_j)_i) / 2h, forward passes only (2·D + 1 rows
+// per image, x itself the last, one batch; the softmax of the logits is taken here, in a form precise for p ≈ 1), and which pixels
 // must be skipped: skip[k][j] is true when moving pixel j by ±h moves some hidden pre-activation across relu's
 // kink, i.e. |z1[k, u]| <= |W1[j, u]|·h with W1[j, u] != 0 for some u.
 // Across a kink the one-sided slopes differ and a difference quotient is not the derivative. Sigmoid and tanh

@@ -1,4 +1,4 @@
-// sensitivity/feature_plots.cpp — the ranked bar chart (drawn in page pixels on a Figure) and the dependence scatter
+// sensitivity/figures/feature_plots.cpp — the ranked bar chart (drawn in page pixels on a Figure) and the dependence scatter
 // (a LinePlotFigure). Nothing is computed here except positions.
 #include "sensitivity/figures/feature_plots.hpp"
 

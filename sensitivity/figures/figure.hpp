@@ -37,7 +37,7 @@ public:
     // Make `map` the current continuous colormap (PLplot cmap1) for the images and colour bars drawn next.
     void use_colormap(Colormap map);
     // Give `c` with opacity `alpha` a fresh cmap0 slot, select it as the pen colour and return the slot
-    // (legends refer to colours by slot). A figure has 250 slots.
+    // (legends refer to colours by slot). A figure has 240 slots (16..255); after that they are reused.
     int pen(Rgb c, double alpha = 1.0);
     // Black pen (cmap0 index 1).
     void ink();

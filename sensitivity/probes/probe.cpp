@@ -268,7 +268,7 @@ ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<dou
     }
     fit_trend(result, px, py, fit, N);
     if (N > 0 && strengths.size() >= 2) {
-        // The bootstrap's own stream, apart from the perturbations' (which use seed_seq{seed, k}).
+        // The bootstrap's own stream, apart from the perturbations' (seed_seq{seed low, seed high, k}).
         result.half_score = half_point(strengths, py, N, replicates, seed ^ 0x68616c66ULL);
         result.half_accuracy = half_point(strengths, pc, N, replicates, seed ^ 0x61636375ULL);
     }

@@ -68,7 +68,8 @@ std::vector<std::vector<std::size_t>> make_bins(const std::vector<double>& p, co
 //     rows' χ²/dof around the line exceeds 1 the interval is widened by √(χ²/dof) with a t(rows - 2) quantile
 //     ("bayes_known_noise_widened").
 // Only points with p in [range_lo, range_hi] are fitted (Sensie fits the region where the curve is roughly linear).
-// Every fit also keeps the naive interval (every point independent, the conjugate posterior of the pooled points),
+// Every fit also keeps the naive interval (every point independent: the conjugate posterior of the pooled points; for
+// FitOn::BinMeans, the bin-mean posterior before any widening),
 // the lack of fit of the rows around the line, and the significance label of probe_stats.hpp's significance() with
 // the floor slope_floor(p of the fitted examples, score_floor): score_floor of mean-score change across the 5–95%
 // quantile range of p. score_floor = 0 makes the label "high" exactly when the 95% interval excludes 0.
@@ -89,7 +90,7 @@ struct ProbeFit {
     std::string interval;              // "per_image_t" | "hc3" | "bayes_reference" | "bayes_known_noise"
                                        //   | "bayes_known_noise_widened"
     double df = 0;                     // of the interval's Student-t (infinity: Normal)
-    Interval naive_ci95;               // every point independent (conjugate posterior of the pooled points)
+    Interval naive_ci95;               // every point independent (pooled points; BinMeans: before widening)
     std::optional<LackOfFit> lack_of_fit;   // the rows around the line; empty with fewer than 3 rows with an se
     std::string significance;          // "high" | "uncertain" | "negligible"
     double floor = 0;                  // per unit of p: score_floor / (p95 - p05)
@@ -129,8 +130,8 @@ ProbeResult property_probe(const std::string& name, const std::string& units, co
 
 // Perturbation probe: for each strength in `strengths`, perturbs every image (square images [N, side²]), predicts in
 // chunks of `batch`, and makes one table row; then fits the trend and finds the half-points (`replicates` bootstrap
-// resamples of the images, seeded from `seed`). Strength k draws its randomness from mt19937_64(seed_seq{seed, k}),
-// so a run is reproducible.
+// resamples of the images, seeded from `seed`). Strength k draws its randomness from
+// mt19937_64(seed_seq{uint32(seed), uint32(seed >> 32), uint32(k)}), so a run is reproducible.
 ProbeResult perturbation_probe(const Perturber& perturber, const std::vector<double>& strengths,
                                const PredictFn& predict, const nn::Tensor<float>& images,
                                const std::vector<int>& labels, const FitOptions& fit = {}, std::uint64_t seed = 0,

@@ -64,8 +64,9 @@ std::string significance(const Interval& ci95, double floor);
 std::optional<double> half_crossing(const std::vector<double>& strengths, const std::vector<double>& means);
 
 // The half-point of the mean of per-image values (scores, or 0/1 correctness) values[k·N + i] over the images, with a
-// 95% percentile interval from `replicates` bootstrap resamples of the images (seeded: reproducible). A bound is
-// empty when more than 2.5% of the resamples never halve (the curve may not halve within the probed range).
+// 95% percentile interval from `replicates` bootstrap resamples of the images (seeded: reproducible). "Never halves"
+// sorts above every strength, so the upper bound is empty when more than 2.5% of the resamples never halve, the lower
+// one only when more than 97.5% do (the curve may not halve within the probed range).
 struct HalfPoint {
     double level = 0;                  // half the mean at the first strength
     std::optional<double> point;       // the half-point, or empty

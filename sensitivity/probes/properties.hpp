@@ -64,7 +64,7 @@ double centroid_offset(const Image& img, Centre centre);
 enum class Property { InkMass, Thickness, Slant, BBoxWidth, BBoxHeight, CentroidOffset };
 
 const char* property_name(Property p);    // "ink_mass", "thickness", "slant", "bbox_width", "bbox_height", "centroid_offset"
-const char* property_units(Property p);   // "pixels of ink", "pixels", "pixels per pixel", "pixels", ...
+const char* property_units(Property p);   // "pixels of full ink", "pixels", "horizontal pixels per pixel of height", ...
 Property parse_property(const std::string& name);  // throws std::invalid_argument listing the valid names
 std::vector<Property> all_properties();
 
