@@ -537,7 +537,7 @@ TEST_CASE("--lr 1000 diverges: exit 1, one line naming epoch, batch and lr, and 
 
 namespace {
 // Starts a long training run, waits until it trains, and interrupts it with `sig`; `during` runs after start.
-Result interrupt_training(const Sandbox& s, int sig, const std::function<void(pid_t)>& during) {
+Result interrupt_training(const Sandbox& s, int sig, const std::function<void(pid_t)>& during, bool* started = nullptr) {
     std::atomic<int> pid{0};
     Result r;
     std::thread runner([&] {
@@ -549,6 +549,7 @@ Result interrupt_training(const Sandbox& s, int sig, const std::function<void(pi
     while (std::chrono::steady_clock::now() < deadline &&
            (pid == 0 || slurp(s.root / "stdout.txt").find("training 784-256-10") == std::string::npos))
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (started) *started = pid > 0 && slurp(s.root / "stdout.txt").find("training 784-256-10") != std::string::npos;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));   // well inside the training loop
     if (pid > 0) during(pid);
     if (pid > 0) ::kill(pid, sig);
@@ -558,10 +559,17 @@ Result interrupt_training(const Sandbox& s, int sig, const std::function<void(pi
 }  // namespace
 
 TEST_CASE("Ctrl-C during training dies of SIGINT and leaves no model, no metrics and no temporaries") {
+    // The default action of SIGINT would also exit 130 and write nothing; the handler is what says "interrupted"
+    // and removes a half-written temporary, so the test plants one and checks both.
     Sandbox s;
-    const Result r = interrupt_training(s, SIGINT, [](pid_t) {});
+    bool started = false;
+    const Result r = interrupt_training(s, SIGINT, [&](pid_t pid) {
+        spit(s.out / ("metrics.json.tmp." + std::to_string(pid)), "half");
+    }, &started);
     INFO("stderr: " << r.err);
+    REQUIRE(started);                                            // the signal arrived inside training
     CHECK(r.code == 128 + SIGINT);
+    CHECK(r.err.find("interrupted") != std::string::npos);
     CHECK_FALSE(fs::exists(s.out / "model"));
     CHECK_FALSE(fs::exists(s.out / "metrics.json"));
     CHECK(Sandbox::listing(s.out) == s.before);

@@ -199,6 +199,8 @@ TEST_CASE("a missing file, a directory, an unopenable path and a non-regular fil
         write_file(dir / "locked", idx({1}, {0}));
         fs::permissions(dir / "locked", fs::perms::none);
         check_says(read_error(dir / "locked"), {dir / "locked: ", "cannot open for reading"});
+    } else {
+        MESSAGE("running as root, which reads mode-000 files: that case is skipped (the symlink loop above fails the same open)");
     }
 }
 

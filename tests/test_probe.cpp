@@ -551,6 +551,10 @@ TEST_CASE("a zero-width half-point interval (every resample halves at the same p
     const LinePlotFigure f = probe_figure(c);
     REQUIRE(!f.panels.empty());
     CHECK(f.panels[0].spans.empty());
+    bool point_drawn = false;                                           // the half-point itself, at (20, 0.5)
+    for (const auto& series : f.panels[0].series)
+        point_drawn = point_drawn || (series.x == std::vector<double>{20.0} && series.y == std::vector<double>{0.5});
+    CHECK(point_drawn);
     const auto dir = std::filesystem::temp_directory_path() / ("nnsense_probe_half_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     CHECK_NOTHROW(probe_plot_png((dir / "half.png").string(), c, 400, 300));
