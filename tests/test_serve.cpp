@@ -330,6 +330,15 @@ TEST_CASE("a class and a pair chosen by the client are the ones explained") {
     const nn::Tensor<float> x = d.to_float<float>(0, 1);
     const nn::Tensor<float> diff = sensitivity::class_difference_gradient(model, x, 4, 9);  // [1, 784]
     for (std::size_t j = 0; j < 784; ++j) CHECK(a["class_difference"][j].get<float>() == doctest::Approx(diff(0, j)).epsilon(1e-5));
+    // The maps themselves are of class 4, not of the prediction (test image 0 is a 7): compare with the library's.
+    REQUIRE(a["prediction"] != 4);
+    const nn::Tensor<float> g = sensitivity::class_gradient(model, x, 4);                     // [1, 784]
+    const nn::Tensor<float> ig = sensitivity::integrated_gradients_exact(model, x, {4});      // [1, 784]
+    double max_map = 0;
+    for (std::size_t j = 0; j < 784; ++j)
+        max_map = std::max({max_map, std::abs(a["saliency"][j].get<double>() - std::abs(double(g(0, j)))),
+                            std::abs(a["integrated_gradients"][j].get<double>() - double(ig(0, j)))});
+    CHECK(max_map <= 1e-6);
     // Through the query string, as the page sends a picture.
     const std::string png = slurp(fs::path(env_or("NNSENSE_EXAMPLES", "examples")) / "digit-3.png");
     const auto p = c.Post("/api/v1/explain?class=8&pair=3,8", png, "image/png");
