@@ -447,6 +447,15 @@ TEST_CASE("CSV, JSON and the summary carry the table and the fit; files appear a
     write_probe_json(results[0], js);
     for (const auto& entry : std::filesystem::directory_iterator(dir))  // no temporary left behind
         CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
+    // Written to a temporary, then renamed: with a directory in the way the rename fails, the error says so, and no
+    // temporary stays (a plain write to the path would fail silently instead).
+    const auto blocked = dir / "blocked.csv";
+    std::filesystem::create_directories(blocked / "inside");
+    CHECK_THROWS_WITH(write_probe_csv(results[0], blocked.string()), doctest::Contains("cannot rename the temporary file"));
+    CHECK_THROWS_WITH(write_probe_json(results[0], blocked.string()), doctest::Contains("cannot rename the temporary file"));
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
+    std::filesystem::remove_all(blocked);
 
     std::ifstream in(csv);
     std::string line;

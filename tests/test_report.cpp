@@ -145,6 +145,14 @@ TEST_CASE("write_report_html writes report.html atomically next to the figures")
     CHECK(page == out.path / "report.html");
     CHECK(read(page) == app::report_html(synthetic_report(), out.path));
     for (const auto& e : fs::directory_iterator(out.path)) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    // Written to a temporary, then renamed: with a directory in the way the rename fails with an error naming it,
+    // and no temporary stays (a plain write to the path would fail silently instead).
+    TempDir blocked;
+    write_png(blocked.path, "sensitivity/digit_0.png");
+    fs::create_directories(blocked.path / "report.html" / "inside");
+    CHECK_THROWS_WITH(app::write_report_html(synthetic_report(), blocked.path), doctest::Contains("report.html"));
+    for (const auto& e : fs::recursive_directory_iterator(blocked.path))
+        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
 }
 
 // Needs CHECK_REPORT (the script, set by meson) and Chromium (installed by ./setup); without them it fails, not skips.
