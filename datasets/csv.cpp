@@ -3,7 +3,9 @@
 #include "datasets/csv.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -47,9 +49,17 @@ char detect_delimiter(std::string_view text) {
 bool parse_number(std::string_view s, double& value) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    if (s.size() > 1 && s.front() == '+' && (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.'))
+        s.remove_prefix(1);                      // "+1.5" is 1.5; "+-1" stays "not a number"
     if (s.empty()) return false;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec == std::errc::result_out_of_range && end == s.data() + s.size()) {
+        // Too small (1e-400 underflows to 0 or a subnormal: a fine number) or too large (1e400: not finite).
+        const double r = std::strtod(std::string(s).c_str(), nullptr);
+        if (!std::isfinite(r)) return false;
+        value = r;
+        return true;
+    }
     return ec == std::errc() && end == s.data() + s.size() && std::isfinite(value);
 }
 
@@ -91,7 +101,9 @@ std::vector<double> CsvTable::numbers(std::size_t c) const {
         if (t.empty()) fail(source, lines[r], where + "missing value");
         double v = 0;
         const auto [end, ec] = std::from_chars(t.data() + (t.front() == '+'), t.data() + t.size(), v);
-        if ((ec == std::errc() && end == t.data() + t.size() && !std::isfinite(v)) || ec == std::errc::result_out_of_range)
+        if (ec == std::errc::result_out_of_range)
+            fail(source, lines[r], where + shown(t) + " is too large for a double; every value must be a finite number");
+        if (ec == std::errc() && end == t.data() + t.size() && !std::isfinite(v))
             fail(source, lines[r], where + shown(t) + " is NaN or infinite; every value must be a finite number");
         fail(source, lines[r], where + shown(t) + " is not a number");
     }

@@ -20,7 +20,8 @@ struct CsvTable {
     // Index of the column named `name`; throws "<source>: no column 'name' (columns: a, b, c)".
     std::size_t column(const std::string& name) const;
     // Column `c` as numbers. Throws a one-line error naming the file, line and column for an empty field
-    // ("missing value"), a field that is not a number, or NaN/Inf ("<source>:7: column 'x2': 'abc' is not a number").
+    // ("missing value"), a field that is not a number, NaN/Inf, or a number too large for a double
+    // ("<source>:7: column 'x2' (3): 'abc' is not a number"). A number too small for a double reads as 0.
     std::vector<double> numbers(std::size_t c) const;
     // True when every field of column `c` parses as a finite number.
     bool is_numeric(std::size_t c) const;

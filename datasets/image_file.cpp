@@ -7,6 +7,7 @@
 #include <cctype>
 #include <climits>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -148,6 +149,8 @@ GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::st
 }
 
 GrayImage read_image(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not an image file");
     std::ifstream in(path, std::ios::binary);
     if (!in) fail(path, "cannot be opened for reading (missing, or no permission)");
     in.seekg(0, std::ios::end);

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
         std::cerr << "make-table: " << e.what() << " (see --help)\n";
         return 2;
     }
+    if (out.empty()) {
+        std::cerr << "make-table: --out: empty file name (see --help)\n";
+        return 2;
+    }
     try {
         nn::write_file_atomic(out, datasets::to_csv(datasets::sin_table(rows, seed, copy)));
     } catch (const std::exception& e) {

@@ -19,7 +19,8 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
     cli.add_option("--data", opt.data, "directory with the IDX files (default: data/mnist, or the Debian "
                                        "Fashion-MNIST folder for --dataset fashion)");
-    cli.add_option("--hidden", opt.hidden, "hidden units H of the 784-H-10 network")->check(positive)->capture_default_str();
+    cli.add_option("--hidden", opt.hidden, "hidden units H of the 784-H-10 network")
+        ->check(CLI::Range(std::size_t(1), std::size_t(65536)))->capture_default_str();
     cli.add_option("--epochs", opt.epochs, "training epochs")->check(CLI::Range(std::size_t(1), std::size_t(10000)))
         ->capture_default_str();
     cli.add_option("--batch", opt.batch, "minibatch size")->check(CLI::Range(std::size_t(1), std::size_t(60000)))

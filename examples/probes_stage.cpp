@@ -1,4 +1,4 @@
-// examples/probes_stage.cpp — the last stage of train-and-explain: Sensie-style probes of the trained model, and
+// examples/probes_stage.cpp — the probes stage of train-and-explain: Sensie-style probes of the trained model, and
 // (unless --no-augmented or --model) the rotation probe of a second model trained on rotated digits. Probes: sensitivity/.
 #include <chrono>
 #include <cstdio>
@@ -138,13 +138,15 @@ void before_after_png(const std::string& path, const ProbeResult& plain, const P
 void compare_augmented(const Options& opt, RunState& st, const ProbeResult& plain, const fs::path& dir,
                        const fs::path& out) {
     const auto t0 = std::chrono::steady_clock::now();
-    nn::TrainConfig c = train_config(opt);
+    // The training set, released after the first training, is read again for as long as this one lasts.
+    datasets::Dataset train = load_data(opt, {true, false}).train;
+    nn::TrainConfig c = train_config(opt, train.size());
     c.augment = nn::random_rotate_shift(kAugmentDegrees, kAugmentShift);
     if (!opt.quiet)
         std::cout << "training the augmented model (" << c.augment.name << ", " << c.epochs << " epochs)\n";
     nn::MLP<float> model = nn::make_mlp(c, st.data.test.pixels(), st.data.test.class_names.size());
-    // The training set, released after the first training, is read again for as long as this one lasts.
-    const nn::TrainResult trained = nn::train(model, load_data(opt, {true, false}).train, c);
+    const nn::TrainResult trained = nn::train(model, train, c);
+    train = datasets::Dataset();  // 47 MB freed, as after the first training: the rest of this stage needs the test set
     const nn::Evaluation test = nn::evaluate(model, st.data.test);
     nn::ModelInfo info = st.info;
     info.test_accuracy = test.accuracy;

@@ -32,6 +32,8 @@ std::string media_type(const std::string& content_type) {
 // A class index from a JSON value or a query string, in [0, classes).
 int class_index(const nlohmann::json& v, std::size_t classes, const std::string& what) {
     if (!v.is_number_integer()) bad(what + ": expected an integer class in 0.." + std::to_string(classes - 1));
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() >= classes)   // a huge value would wrap as int64
+        bad(what + ": class " + std::to_string(v.get<std::uint64_t>()) + " is outside 0.." + std::to_string(classes - 1));
     const auto c = v.get<std::int64_t>();
     if (c < 0 || c >= static_cast<std::int64_t>(classes))
         bad(what + ": class " + std::to_string(c) + " is outside 0.." + std::to_string(classes - 1));

@@ -38,7 +38,7 @@ struct RunState {
 int run(const Options& opt);
 
 // The training configuration the options describe (--hidden, --epochs, --batch, --lr, --optimizer, --seed, --augment).
-nn::TrainConfig train_config(const Options& opt);
+nn::TrainConfig train_config(const Options& opt, std::size_t train_size);   // holds out at most a tenth of train_size
 
 // The parts of --dataset in --data that are asked for (examples/train_stage.cpp).
 datasets::Split load_data(const Options& opt, datasets::Parts parts);
@@ -57,7 +57,7 @@ void explain(const Options& opt, RunState& st);
 // Stage: every attribution method on the first test images, IG completeness, deletion test and sanity check.
 void beyond_gradients(const Options& opt, RunState& st);
 
-// Stage: the Sensie-style probes into <out>/probes/, and with --compare-augmented the rotation-augmented model.
+// Stage: the Sensie-style probes into <out>/probes/, and (unless --no-augmented or --model) the rotation-augmented model.
 void run_probes(const Options& opt, RunState& st);
 
 // Stage: <out>/training_curves.png (train loss and validation accuracy per epoch) from <out>/metrics.json;

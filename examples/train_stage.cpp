@@ -41,7 +41,7 @@ void release_examples(datasets::Dataset& d) {
 
 }  // namespace
 
-nn::TrainConfig train_config(const Options& opt) {
+nn::TrainConfig train_config(const Options& opt, std::size_t train_size) {
     nn::TrainConfig c;
     c.hidden = opt.hidden;
     c.epochs = opt.epochs;
@@ -51,6 +51,8 @@ nn::TrainConfig train_config(const Options& opt) {
     c.seed = opt.seed;
     if (opt.augment) c.augment = nn::random_rotate_shift(10.0, 1.0);
     c.progress = opt.quiet ? nn::ProgressMode::Quiet : nn::ProgressMode::Auto;
+    // Hold out 5000 images (as chosen for MNIST), but never more than a tenth of a small --data set.
+    c.validation = std::min(c.validation, train_size / 10);
     return c;
 }
 
@@ -70,16 +72,21 @@ void train_or_load(const Options& opt, RunState& st) {
                                      " pixels but the data has " + std::to_string(st.data.test.pixels()));
         st.test = nn::evaluate(st.model, st.data.test);
         st.report["model"] = {{"source", opt.model}, {"hidden", st.model.hidden()}};
-        if (!opt.quiet) std::cout << "model: loaded " << opt.model << " (784-" << st.model.hidden() << "-10)\n";
+        if (!opt.quiet)
+            std::cout << "model: loaded " << opt.model << " (" << st.model.in() << "-" << st.model.hidden() << "-"
+                      << st.model.out() << ")\n";
         return;
     }
 
-    nn::TrainConfig config = train_config(opt);
-    // Hold out 5000 images (as chosen for MNIST), but never more than a tenth of a small --data set.
-    config.validation = std::min(config.validation, st.data.train.size() / 10);
+    // The maps, the probes and the report draw 28x28 digits: refuse other images before spending a training on them.
+    if (st.data.train.rows != 28 || st.data.train.cols != 28)
+        throw std::runtime_error("--data " + opt.data + ": images are " + std::to_string(st.data.train.rows) + "x" +
+                                 std::to_string(st.data.train.cols) + ", train-and-explain needs 28x28 (MNIST, Fashion-MNIST)");
+    nn::TrainConfig config = train_config(opt, st.data.train.size());
     st.model = nn::make_mlp(config, st.data.train.pixels(), st.data.train.class_names.size());
     if (!opt.quiet) {
-        std::cout << "training 784-" << config.hidden << "-10 (" << config.optimizer << ", lr " << config.lr
+        std::cout << "training " << st.model.in() << "-" << config.hidden << "-" << st.model.out() << " ("
+                  << config.optimizer << ", lr " << config.lr
                   << ", batch " << config.batch << ", " << config.epochs << " epochs)\n";
         if (const std::string hint = nn::blas_kernel_hint(); !hint.empty()) std::cout << hint << "\n";  // appendix A
     }

@@ -446,6 +446,26 @@ TEST_CASE("--model made for other images than the data names both pixel counts")
                    {s.model.string(), "model takes 784 pixels but the data has 196"});
 }
 
+TEST_CASE("a whole run with probes on a small --data set (64 images) finishes: both trainings hold out a tenth") {
+    // The augmented model's training used to keep the 5000-image validation split and die after the probes.
+    Sandbox s;
+    const Result r = s.run({"--data", s.data.string(), "--out", s.out.string(), "--epochs", "1", "--hidden", "8",
+                            "--batch", "16", "--explain-count", "2", "--fd-images", "0", "--threads", "1", "--quiet"});
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 0);
+    CHECK(fs::exists(s.out / "report.json"));
+    CHECK(fs::exists(s.out / "probes" / "rotation_before_after.png"));
+}
+
+TEST_CASE("--data whose images are not 28x28 is refused before any training, naming --data and the size") {
+    Sandbox s;
+    spit(s.data / "train-images-idx3-ubyte", idx_images(64, 14, 14));
+    spit(s.data / "t10k-images-idx3-ubyte", idx_images(32, 14, 14));
+    const Result r = s.run_tiny({});
+    expect_failure(s, r, 1, {"--data " + s.data.string() + ": images are 14x14, train-and-explain needs 28x28"});
+    CHECK(r.out.find("training") == std::string::npos);          // refused up front, not after a training
+}
+
 // ---------------------------------------------------------------- pictures (--image), exit code 1
 
 TEST_CASE("--image with a file that is not a picture names the file") {
@@ -681,7 +701,8 @@ TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, emp
     for (const char* bad : {"nan", "inf", "-Infinity", "1e999"}) {
         std::string t = good;
         t.replace(t.find("\n3,3,9\n"), 7, std::string("\n") + bad + ",3,9\n");
-        expect_failure(s, run_csv(s, t), 1, {f + ":5:", "column 'a' (1)", "NaN or infinite"});
+        const bool too_large = std::string(bad) == "1e999";
+        expect_failure(s, run_csv(s, t), 1, {f + ":5:", "column 'a' (1)", too_large ? "too large for a double" : "NaN or infinite"});
     }
     expect_failure(s, run_csv(s, ""), 1, {f, "empty file"});
     expect_failure(s, run_csv(s, "\n\n"), 1, {f, "empty file"});

@@ -194,9 +194,11 @@ TEST_CASE("a PNG chunk whose declared length runs past the end of the file is re
     CHECK(datasets::decode_image(reinterpret_cast<const std::uint8_t*>(trailer.data()), trailer.size(), "b.png").width == 12);
 }
 
-TEST_CASE("read_image names a missing file") {
+TEST_CASE("read_image names a missing file, and a directory as a directory") {
     CHECK_THROWS_WITH_AS(datasets::read_image("/nonexistent/digit.png"),
                          doctest::Contains("/nonexistent/digit.png: cannot be opened"), datasets::DataError);
+    const std::string dir = fs::temp_directory_path().string();
+    CHECK_THROWS_WITH_AS(datasets::read_image(dir), doctest::Contains((dir + ": is a directory").c_str()), datasets::DataError);
 }
 
 // End to end through the real program, with an untrained (seeded) 784-16-10 model saved to a temporary directory:

@@ -149,6 +149,8 @@ TEST_CASE("the decoder refuses every malformed body with 400 and one line, anoth
     CHECK(status_of(j, with_first("[0]")) == 400);
     CHECK(status_of(j, zeros_json(784, ", \"class\": 10")) == 400);
     CHECK(status_of(j, zeros_json(784, ", \"class\": -1")) == 400);
+    CHECK_THROWS_WITH(app::decode_explain_request(j, zeros_json(784, ", \"class\": 18446744073709551615"), {}),
+                      doctest::Contains("class 18446744073709551615 is outside 0..9"));   // not wrapped to -1
     CHECK(status_of(j, zeros_json(784, ", \"class\": 2.5")) == 400);
     CHECK(status_of(j, zeros_json(784, ", \"pair\": [3]")) == 400);
     CHECK(status_of(j, zeros_json(784, ", \"pair\": [3, 3]")) == 400);

@@ -33,6 +33,24 @@ TEST_CASE("the CSV reader: quotes, embedded delimiters and newlines, CRLF, BOM, 
     CHECK(s.numbers(0)[0] == 1.5);
 }
 
+TEST_CASE("parse_number: a leading + only before a digit, underflow is a number, overflow and words are not") {
+    double v = -7;
+    CHECK(datasets::parse_number(" +1.5 ", v));
+    CHECK(v == 1.5);
+    CHECK(datasets::parse_number("+.5", v));
+    CHECK(v == 0.5);
+    CHECK_FALSE(datasets::parse_number("+-1", v));
+    CHECK_FALSE(datasets::parse_number("+", v));
+    CHECK(datasets::parse_number("1e-400", v));                 // below the smallest double: 0
+    CHECK(v == 0.0);
+    CHECK(datasets::parse_number("-4e-320", v));                // a subnormal
+    CHECK(v < 0);
+    CHECK(v > -1e-319);
+    CHECK_FALSE(datasets::parse_number("1e400", v));
+    CHECK_FALSE(datasets::parse_number("nan", v));
+    CHECK_FALSE(datasets::parse_number("1.5x", v));
+}
+
 TEST_CASE("the CSV reader names the line after a field that spans lines, and refuses text over the size limit") {
     try {
         datasets::parse_csv("a,b\n\"two\nlines\",1\n3\n", "t.csv");
