@@ -82,12 +82,26 @@ void read_target(const Options& opt, TableRun& t, const nlohmann::json* saved) {
     if (!saved) {
         t.task = opt.task;
         if (t.task.empty()) {
-            bool many = false;
-            if (t.csv.is_numeric(c)) {
-                const std::vector<double> v = t.csv.numbers(c);
-                many = std::set<double>(v.begin(), v.end()).size() > 20;
+            // Numbers with more than 20 distinct values: regression. A column of such numbers with a few odd fields
+            // ("NA", "") is a numeric target with bad values, not 60 classes: say which field, as numbers() does.
+            std::set<double> distinct;
+            std::size_t numeric = 0;
+            for (const auto& row : t.csv.rows) {
+                std::string field = row[c];
+                if (t.csv.delimiter == ';') std::replace(field.begin(), field.end(), ',', '.');
+                double v = 0;
+                if (datasets::parse_number(field, v)) ++numeric, distinct.insert(v);
             }
-            t.task = many ? "regression" : "classification";
+            const bool many = distinct.size() > 20;
+            if (many && numeric < t.csv.size() && numeric * 10 >= t.csv.size() * 9) {
+                try {
+                    t.csv.numbers(c);
+                } catch (const std::exception& e) {
+                    throw std::runtime_error(std::string(e.what()) + " (target '" + t.target +
+                                             "' is otherwise numeric: fix the value, or pass --task classification)");
+                }
+            }
+            t.task = many && numeric == t.csv.size() ? "regression" : "classification";
         }
     }
     if (t.task == "regression") {

@@ -704,6 +704,10 @@ TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, emp
         const bool too_large = std::string(bad) == "1e999";
         expect_failure(s, run_csv(s, t), 1, {f + ":5:", "column 'a' (1)", too_large ? "too large for a double" : "NaN or infinite"});
     }
+    // A numeric target (40 distinct values) with one "NA" is a bad value, not 40 classes.
+    std::string na = "a,y\n";
+    for (int i = 0; i < 40; ++i) na += std::to_string(i) + "," + (i == 7 ? std::string("NA") : std::to_string(i * 0.37)) + "\n";
+    expect_failure(s, run_csv(s, na), 1, {f + ":9:", "'NA' is not a number", "otherwise numeric"});
     expect_failure(s, run_csv(s, ""), 1, {f, "empty file"});
     expect_failure(s, run_csv(s, "\n\n"), 1, {f, "empty file"});
     expect_failure(s, run_csv(s, "a,b,y\n"), 1, {f, "no data rows"});
