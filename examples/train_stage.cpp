@@ -67,6 +67,9 @@ void train_or_load(const Options& opt, RunState& st) {
 
     if (!opt.model.empty()) {
         st.model = nn::load_model(opt.model, &st.info);
+        if (!st.info.dataset.empty() && st.info.dataset != opt.dataset)   // its outputs would get the wrong class names
+            throw std::runtime_error(opt.model + ": the model was trained on '" + st.info.dataset + "', not on '" +
+                                     opt.dataset + "' (pass --dataset " + st.info.dataset + ")");
         if (st.model.in() != st.data.test.pixels())
             throw std::runtime_error(opt.model + ": model takes " + std::to_string(st.model.in()) +
                                      " pixels but the data has " + std::to_string(st.data.test.pixels()));

@@ -457,6 +457,18 @@ TEST_CASE("a whole run with probes on a small --data set (64 images) finishes: b
     CHECK(fs::exists(s.out / "probes" / "rotation_before_after.png"));
 }
 
+TEST_CASE("--model trained on another dataset than --dataset is refused, naming both") {
+    Sandbox s;
+    const fs::path manifest = s.model / "model.json";
+    std::string json = slurp(manifest);
+    const std::size_t at = json.find("\"mnist\"");
+    REQUIRE(at != std::string::npos);
+    json.replace(at, 7, "\"fashion\"");
+    spit(manifest, json);
+    expect_failure(s, s.run_tiny({"--model", s.model.string()}), 1,
+                   {s.model.string() + ": the model was trained on 'fashion', not on 'mnist'"});
+}
+
 TEST_CASE("--data whose images are not 28x28 is refused before any training, naming --data and the size") {
     Sandbox s;
     spit(s.data / "train-images-idx3-ubyte", idx_images(64, 14, 14));
