@@ -49,6 +49,8 @@ void choose_columns(const Options& opt, TableRun& t, const nlohmann::json* saved
         t.task = (*saved)["task"].get<std::string>();
         if (!opt.target.empty() && opt.target != t.target)
             throw UsageError("--target " + opt.target + ": the model in " + opt.model + " predicts '" + t.target + "'");
+        if (!opt.task.empty() && opt.task != t.task)
+            throw UsageError("--task " + opt.task + ": the model in " + opt.model + " does " + t.task);
         if (!opt.features.empty() && opt.features != t.features)
             throw UsageError("--features: the model in " + opt.model + " was trained on its own features; leave --features out");
         for (const std::string& f : t.features) csv.column(f);

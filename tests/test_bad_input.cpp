@@ -697,6 +697,16 @@ TEST_CASE("a valid CSV trains and writes the model, the features table and metri
     CHECK(slurp(s.out / "metrics.json").find("\"r2\"") != std::string::npos);
 }
 
+TEST_CASE("--task that contradicts the table model given with --model is refused, not ignored") {
+    Sandbox s;
+    REQUIRE(run_csv(s, good_table(), {"--task", "regression"}).code == 0);
+    const fs::path model = s.root / "table-model";
+    fs::rename(s.out / "model", model);
+    s.before = Sandbox::listing(s.out);
+    expect_failure(s, run_csv(s, good_table(), {"--model", model.string(), "--task", "classification"}), 2,
+                   {"--task classification: the model in " + model.string() + " does regression"});
+}
+
 TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, empty file, duplicate header") {
     Sandbox s;
     const std::string f = (s.root / "table.csv").string();
