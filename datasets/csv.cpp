@@ -72,28 +72,25 @@ std::size_t CsvTable::column(const std::string& name) const {
     throw std::runtime_error(source + ": no column '" + name + "' (columns: " + list + ")");
 }
 
+bool CsvTable::number_at(std::size_t r, std::size_t c, double& value) const {
+    std::string field = rows.at(r).at(c);
+    if (delimiter == ';') std::replace(field.begin(), field.end(), ',', '.');   // 1,5 is one and a half there
+    return parse_number(field, value);
+}
+
 bool CsvTable::is_numeric(std::size_t c) const {
     double v = 0;
-    std::string field;
-    for (const auto& row : rows) {
-        field = row.at(c);
-        if (delimiter == ';')
-            for (char& ch : field)
-                if (ch == ',') ch = '.';
-        if (!parse_number(field, v)) return false;
-    }
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        if (!number_at(r, c, v)) return false;
     return true;
 }
 
 std::vector<double> CsvTable::numbers(std::size_t c) const {
     std::vector<double> out(rows.size());
-    std::string field;
     for (std::size_t r = 0; r < rows.size(); ++r) {
-        field = rows[r].at(c);
-        if (delimiter == ';')                    // 1,5 is one and a half in a semicolon-separated file
-            for (char& ch : field)
-                if (ch == ',') ch = '.';
-        if (parse_number(field, out[r])) continue;
+        if (number_at(r, c, out[r])) continue;
+        std::string field = rows[r][c];
+        if (delimiter == ';') std::replace(field.begin(), field.end(), ',', '.');
         const std::string where = "column '" + columns[c] + "' (" + std::to_string(c + 1) + "): ";
         std::string_view t = field;
         while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);

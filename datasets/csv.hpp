@@ -25,6 +25,8 @@ struct CsvTable {
     std::vector<double> numbers(std::size_t c) const;
     // True when every field of column `c` parses as a finite number.
     bool is_numeric(std::size_t c) const;
+    // Field (r, c) as a finite number, read as parse_number does (a decimal comma in a ';' file); false if it is not.
+    bool number_at(std::size_t r, std::size_t c, double& value) const;
 };
 
 // The default size limit: 256 MiB of text.

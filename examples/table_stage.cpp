@@ -88,11 +88,9 @@ void read_target(const Options& opt, TableRun& t, const nlohmann::json* saved) {
             // ("NA", "") is a numeric target with bad values, not 60 classes: say which field, as numbers() does.
             std::set<double> distinct;
             std::size_t numeric = 0;
-            for (const auto& row : t.csv.rows) {
-                std::string field = row[c];
-                if (t.csv.delimiter == ';') std::replace(field.begin(), field.end(), ',', '.');
+            for (std::size_t r = 0; r < t.csv.size(); ++r) {
                 double v = 0;
-                if (datasets::parse_number(field, v)) ++numeric, distinct.insert(v);
+                if (t.csv.number_at(r, c, v)) ++numeric, distinct.insert(v);
             }
             const bool many = distinct.size() > 20;
             if (many && numeric < t.csv.size() && numeric * 10 >= t.csv.size() * 9) {
