@@ -18,9 +18,9 @@
 #include "bench/raw_blas_jacobian.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/mlp.hpp"
-#include "nn/model_io.hpp"
-#include "sensitivity/fd_check.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "nn/training/model_io.hpp"
+#include "sensitivity/maps/fd_check.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 namespace {
 
@@ -28,7 +28,7 @@ struct Config {
     std::string data;                         // folder with the MNIST test IDX files
     std::size_t count = 1000;                 // the first `count` test images
     std::size_t hidden = 256;
-    std::string model;                        // a saved model directory (nn/model_io.hpp); empty: He init
+    std::string model;                        // a saved model directory (nn/training/model_io.hpp); empty: He init
     int repeats = 5;                          // timed runs after one warm-up
     int threads = 2;
     std::uint64_t seed = 1;
@@ -38,7 +38,7 @@ struct Config {
     bool no_forward = false;                  // skip the forward-mode contestant
     bool no_fd = false;                       // skip the finite-difference contestant
     std::size_t directions = 8;               // forward mode: pixel directions pushed through the tape at once
-    std::size_t chunk = 1000;                 // reverse mode: images per forward pass (sensitivity::jacobian's default)
+    std::size_t chunk = 1000;                 // reverse mode: images per forward pass (sensitivity::maps::jacobian's default)
     double h = 1e-5;                          // finite differences: the step (in double)
     double tolerance = 1e-5;                  // max |J_engine - J_torch| accepted
 };
@@ -46,7 +46,7 @@ struct Config {
 int run(const Config& cfg) {
     bench::set_blas_threads(cfg.threads);
     nn::MLP<float> model = cfg.model.empty() ? nn::MLP<float>(784, cfg.hidden, 10, nn::Activation::Relu, cfg.seed)
-                                             : nn::load_model(cfg.model);
+                                             : nn::training::load_model(cfg.model);
     if (model.activation != nn::Activation::Relu)
         throw std::runtime_error(cfg.model + ": the bench expects a relu model, this one is " +
                                  nn::activation_name(model.activation));
@@ -97,12 +97,12 @@ int run(const Config& cfg) {
                 "    its own measured speed (gemm time only)\n\n",
                 flops / 1e9, roofline_peak, peak, gemm_seconds);
 
-    // ---- the engine: sensitivity::jacobian (one forward, then one backward walk of the same tape per class)
-    xt::xtensor<float, 3> J = sensitivity::jacobian(model, X, sensitivity::Output::Softmax, cfg.chunk);   // warm-up
+    // ---- the engine: sensitivity::maps::jacobian (one forward, then one backward walk of the same tape per class)
+    xt::xtensor<float, 3> J = sensitivity::maps::jacobian(model, X, sensitivity::maps::Output::Softmax, cfg.chunk);   // warm-up
     std::vector<double> secs;
     for (int r = 0; r < cfg.repeats; ++r) {
         const double t0 = bench::now_seconds();
-        xt::xtensor<float, 3> Jr = sensitivity::jacobian(model, X, sensitivity::Output::Softmax, cfg.chunk);
+        xt::xtensor<float, 3> Jr = sensitivity::maps::jacobian(model, X, sensitivity::maps::Output::Softmax, cfg.chunk);
         secs.push_back(bench::now_seconds() - t0);
     }
     const double t_engine = bench::median(secs);
@@ -121,7 +121,7 @@ int run(const Config& cfg) {
         std::fflush(stdout);
         const double t0 = bench::now_seconds();
         const xt::xtensor<float, 3> Jf =
-            sensitivity::jacobian_forward(model, X, sensitivity::Output::Softmax, 1000, cfg.directions);
+            sensitivity::maps::jacobian_forward(model, X, sensitivity::maps::Output::Softmax, 1000, cfg.directions);
         t_forward = bench::now_seconds() - t0;
         forward_diff = 0;
         for (std::size_t i = 0; i < J.size(); ++i)
@@ -133,7 +133,7 @@ int run(const Config& cfg) {
         nn::MLP<double> model64(model);
         const nn::Tensor<double> X64 = xt::cast<double>(X);
         const double t0 = bench::now_seconds();
-        const sensitivity::FdJacobian fd = sensitivity::fd_jacobian(model64, X64, cfg.h);
+        const sensitivity::maps::FdJacobian fd = sensitivity::maps::fd_jacobian(model64, X64, cfg.h);
         t_fd = bench::now_seconds() - t0;
         fd_diff = 0;
         for (std::size_t n = 0; n < N; ++n)
@@ -145,8 +145,8 @@ int run(const Config& cfg) {
 
     // ---- where the engine's time goes beyond the gemm (after the peak-memory reading: its two J buffers are not
     // the engine's), each the median of `repeats` runs:
-    //  walks: sensitivity::jacobian's forward and backward walks, each dX left on the tape (J is not written);
-    //  write: the other part of sensitivity::jacobian, copying the C gradients [N, D] into J [N, C, D];
+    //  walks: sensitivity::maps::jacobian's forward and backward walks, each dX left on the tape (J is not written);
+    //  write: the other part of sensitivity::maps::jacobian, copying the C gradients [N, D] into J [N, C, D];
     //  raw:   bench/raw_blas_jacobian.cpp, no tape, whose dX gemm writes straight into J's strided slice (no copy).
     // Both J buffers are reused from run to run, as the engine's J is (glibc hands the freed 31 MB back): no page faults.
     std::vector<double> walk_secs, write_secs, raw_secs;
@@ -154,7 +154,7 @@ int run(const Config& cfg) {
     xt::xtensor<float, 3> Jw({N, C, D}), Jraw({N, C, D});           // [N, C, D]
     for (int r = 0; r <= cfg.repeats; ++r) {                        // run 0 is a warm-up
         double t0 = bench::now_seconds();
-        sensitivity::InputGradient<float> grad(model, sensitivity::Output::Softmax);
+        sensitivity::maps::InputGradient<float> grad(model, sensitivity::maps::Output::Softmax);
         for (std::size_t row0 = 0; row0 < N; row0 += cfg.chunk) {
             const std::size_t B = std::min(cfg.chunk, N - row0);
             grad.forward(X, row0, B);
@@ -230,7 +230,7 @@ int run(const Config& cfg) {
     std::printf("    %-26s %10s %12s\n", "contestant", "seconds", "GFLOP/s");
     std::printf("    %-26s %10.4f %12.1f\n", "gemm roofline (peak)", roofline_peak, flops / roofline_peak / 1e9);
     std::printf("    %-26s %10.4f %12.1f\n", "gemm time (per shape)", gemm_seconds, flops / gemm_seconds / 1e9);
-    std::printf("    %-26s %10.4f %12.1f\n", "sensitivity::jacobian", t_engine, flops / t_engine / 1e9);
+    std::printf("    %-26s %10.4f %12.1f\n", "sensitivity::maps::jacobian", t_engine, flops / t_engine / 1e9);
     if (t_torch > 0) std::printf("    %-26s %10.4f %12.1f\n", "PyTorch (10 VJPs)", t_torch, flops / t_torch / 1e9);
 
     std::printf("\n(b2) where the engine's time goes beyond the gemm (medians of %d runs)\n", cfg.repeats);

@@ -11,8 +11,8 @@
 
 #include "bench/bench_util.hpp"
 #include "datasets/dataset.hpp"
-#include "nn/model_io.hpp"
-#include "nn/train.hpp"
+#include "nn/training/model_io.hpp"
+#include "nn/training/train.hpp"
 #include "sensitivity/figures/probe_plot.hpp"
 #include "sensitivity/probes/probe.hpp"
 #include "sensitivity/probes/probe_curve.hpp"
@@ -34,13 +34,13 @@ struct Config {
 int run(const Config& cfg) {
     bench::set_blas_threads(cfg.threads);
     const datasets::Split data = datasets::load_mnist(cfg.data);
-    nn::TrainConfig tc;
+    nn::training::TrainConfig tc;
     tc.epochs = cfg.epochs;
-    tc.progress = nn::ProgressMode::Quiet;
-    nn::MLP<float> model = cfg.model.empty() ? nn::make_mlp(tc) : nn::load_model(cfg.model);
+    tc.progress = nn::training::ProgressMode::Quiet;
+    nn::MLP<float> model = cfg.model.empty() ? nn::training::make_mlp(tc) : nn::training::load_model(cfg.model);
     if (cfg.model.empty()) {
         const double t0 = bench::now_seconds();
-        nn::train(model, data.train, tc);
+        nn::training::train(model, data.train, tc);
         std::printf("trained %zu epoch(s) in %.1f s\n", cfg.epochs, bench::now_seconds() - t0);
     }
     const std::size_t N = std::min(cfg.count, data.test.size());

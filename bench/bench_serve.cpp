@@ -16,10 +16,10 @@
 
 #include "bench/bench_util.hpp"
 #include "datasets/dataset.hpp"
-#include "examples/serve.hpp"
+#include "examples/train_and_explain/serve.hpp"
 #include "nn/argmax.hpp"
-#include "nn/model_io.hpp"
-#include "nn/threads.hpp"
+#include "nn/training/model_io.hpp"
+#include "nn/training/threads.hpp"
 
 namespace {
 
@@ -80,8 +80,8 @@ int load(const char* label, int port, const std::vector<Body>& bodies, std::size
 }
 
 int run(const Config& cfg) {
-    nn::ModelInfo info;
-    const nn::MLP<float> model = nn::load_model(cfg.model, &info);
+    nn::training::ModelInfo info;
+    const nn::MLP<float> model = nn::training::load_model(cfg.model, &info);
     std::vector<std::string> digits;
     for (int i = 0; i < 10; ++i) digits.push_back(std::to_string(i));
     const datasets::Dataset test = datasets::load_idx_pair(cfg.data + "/t10k-images-idx3-ubyte",
@@ -100,7 +100,7 @@ int run(const Config& cfg) {
         json_bodies.push_back({nlohmann::json{{"pixels", px}}.dump(), "application/json", predicted[i]});
     }
 
-    nn::set_threads(1);  // as --serve does
+    nn::training::set_threads(1);  // as --serve does
     // (a) the explanation alone: decoding plus one forward, two backward walks and exact IG, no HTTP
     {
         app::Explainer explainer(model);

@@ -15,16 +15,16 @@
 #include "bench/bench_util.hpp"
 #include "bench/raw_blas_mlp.hpp"
 #include "datasets/dataset.hpp"
-#include "nn/denormals.hpp"
+#include "nn/training/denormals.hpp"
 #include "nn/mlp.hpp"
 #include "nn/sgd.hpp"
-#include "nn/train.hpp"
+#include "nn/training/train.hpp"
 
 namespace {
 
 struct Config {
     std::string data;                         // folder with the MNIST training IDX files
-    std::size_t count = 55000;                // images per epoch: the first `count` (nn::train holds out the last 5000)
+    std::size_t count = 55000;                // images per epoch: the first `count` (nn::training::train holds out the last 5000)
     std::size_t batch = 64, hidden = 256;
     double lr = 0.05, momentum = 0.9;
     int epochs = 3;                           // timed epochs, after one warm-up epoch
@@ -38,7 +38,7 @@ struct Config {
 
 using Order = std::vector<std::size_t>;
 
-// Steps of one epoch: full batches only, as nn::train does (the last incomplete batch is skipped).
+// Steps of one epoch: full batches only, as nn::training::train does (the last incomplete batch is skipped).
 std::size_t steps_per_epoch(const Config& cfg) { return cfg.count / cfg.batch; }
 
 struct Epoch {
@@ -46,7 +46,7 @@ struct Epoch {
     double batch_seconds = 0;                 // of which: bytes -> float batches (Dataset::batch)
 };
 
-// (b) one epoch on the tape with the trainer's own step (nn::train_step): rewind, fill the input leaf
+// (b) one epoch on the tape with the trainer's own step (nn::training::train_step): rewind, fill the input leaf
 // from the bytes (Dataset::batch), record forward, backward, optimizer step.
 Epoch tape_epoch(nn::MLP<float>& model, nn::SGD<float>& opt, const datasets::Dataset& d, const Order& order,
                  const Config& cfg) {
@@ -63,7 +63,7 @@ Epoch tape_epoch(nn::MLP<float>& model, nn::SGD<float>& opt, const datasets::Dat
         d.batch(idx, B, tape.value(x));
         d.batch_labels(idx, B, labels);
         batch_seconds += bench::now_seconds() - tb;
-        total += nn::train_step(model, x, labels, opt, cfg.lr);
+        total += nn::training::train_step(model, x, labels, opt, cfg.lr);
     }
     return {bench::now_seconds() - t0, total / static_cast<double>(steps), batch_seconds};
 }
@@ -84,9 +84,9 @@ Epoch raw_epoch(bench::RawBlasMlp& net, nn::Tensor<float>& X, const datasets::Da
     return {bench::now_seconds() - t0, total / static_cast<double>(steps)};
 }
 
-// (b') the trainer's whole loop, nn::train (its own shuffle; validation is timed apart and not counted).
+// (b') the trainer's whole loop, nn::training::train (its own shuffle; validation is timed apart and not counted).
 std::vector<double> trainer_epochs(const datasets::Dataset& d, const Config& cfg, int total_epochs) {
-    nn::TrainConfig tc;
+    nn::training::TrainConfig tc;
     tc.hidden = cfg.hidden;
     tc.epochs = static_cast<std::size_t>(total_epochs);
     tc.batch = cfg.batch;
@@ -97,9 +97,9 @@ std::vector<double> trainer_epochs(const datasets::Dataset& d, const Config& cfg
     tc.schedule = "constant";
     tc.seed = cfg.seed;
     tc.validation = d.size() - cfg.count;
-    tc.progress = nn::ProgressMode::Quiet;
-    nn::MLP<float> model = nn::make_mlp(tc, d.pixels(), 10);
-    const nn::TrainResult r = nn::train(model, d, tc);
+    tc.progress = nn::training::ProgressMode::Quiet;
+    nn::MLP<float> model = nn::training::make_mlp(tc, d.pixels(), 10);
+    const nn::training::TrainResult r = nn::training::train(model, d, tc);
     std::vector<double> s;
     for (const auto& e : r.epochs) s.push_back(e.seconds);
     return s;
@@ -124,13 +124,13 @@ double max_abs_diff(const nn::Tensor<float>& a, const nn::Tensor<float>& b) {
 
 int run(const Config& cfg) {
     bench::set_blas_threads(cfg.threads);
-    const nn::FlushDenormals flush_denormals;  // as nn::train does; the PyTorch peer calls torch.set_flush_denormal(True)
+    const nn::training::FlushDenormals flush_denormals;  // as nn::training::train does; the PyTorch peer calls torch.set_flush_denormal(True)
     const std::size_t in = 784, out = 10, H = cfg.hidden, Bn = cfg.batch;
     std::printf("bench_train: %zu-%zu-%zu ReLU MLP, batch %zu, SGD lr %g momentum %g, %zu images per epoch\n", in, H,
                 out, Bn, cfg.lr, cfg.momentum, cfg.count);
     std::printf("BLAS: %s, %d threads; load average %s\n", bench::openblas_config().c_str(), bench::blas_threads(),
                 bench::load_average().c_str());
-    std::printf("subnormal floats flushed to zero (FTZ/DAZ) in every contestant, as nn::train does\n\n");
+    std::printf("subnormal floats flushed to zero (FTZ/DAZ) in every contestant, as nn::training::train does\n\n");
 
     const datasets::Split split = datasets::load_mnist(cfg.data);
     const datasets::Dataset& d = split.train;
@@ -212,7 +212,7 @@ int run(const Config& cfg) {
     const double t_batches = bench::median(batch_s);
 
     // ---- (b') the trainer's own loop, for the record
-    std::printf("\n    nn::train: %d epochs ...\n", total_epochs);
+    std::printf("\n    nn::training::train: %d epochs ...\n", total_epochs);
     const std::vector<double> trainer_s = trainer_epochs(d, cfg, total_epochs);
     const double t_trainer = bench::median(std::vector<double>(trainer_s.begin() + 1, trainer_s.end()));
     const bench::PeakMemory mem_trainer = bench::peak_memory();
@@ -253,7 +253,7 @@ int run(const Config& cfg) {
     std::printf("    %-22s %10.3f %14s %14s\n", "gemm roofline (peak)", roofline_peak, "-", "-");
     std::printf("    %-22s %10.3f %14.5f %14.5f\n", "tape engine", t_tape, tape_e.front().mean_loss,
                 tape_e.back().mean_loss);
-    std::printf("    %-22s %10.3f %14s %14s\n", "nn::train (own order)", t_trainer, "-", "-");
+    std::printf("    %-22s %10.3f %14s %14s\n", "nn::training::train (own order)", t_trainer, "-", "-");
     std::printf("    %-22s %10.3f %14.5f %14.5f\n", "raw BLAS loop", t_raw, raw_e.front().mean_loss, raw_e.back().mean_loss);
     if (t_torch > 0)
         std::printf("    %-22s %10.3f %14.5f %14.5f\n", "PyTorch", t_torch, torch_losses.front(), torch_losses.back());
@@ -264,7 +264,7 @@ int run(const Config& cfg) {
     std::printf("    roofline / tape   = %.0f%% of the gemm peak (%.0f%% of the per-shape gemm time)\n",
                 100 * roofline_peak / t_tape, 100 * roofline_shapes / t_tape);
     std::printf("    peak memory of this process (all of MNIST as bytes, tape and raw loop): ru_maxrss %.1f MiB, "
-                "VmHWM %.1f MiB;\n    after nn::train as well: ru_maxrss %.1f MiB, VmHWM %.1f MiB (target <= 150)\n",
+                "VmHWM %.1f MiB;\n    after nn::training::train as well: ru_maxrss %.1f MiB, VmHWM %.1f MiB (target <= 150)\n",
                 mem.maxrss_mib, mem.vmhwm_mib, mem_trainer.maxrss_mib, mem_trainer.vmhwm_mib);
     std::printf("    load average now: %s\n", bench::load_average().c_str());
 
@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
     cfg.peers = bench::source_root() + "/bench/peers";
     CLI::App app{"bench_train: seconds per MNIST epoch, tape vs raw BLAS vs PyTorch, with the gemm roofline"};
     app.add_option("--data", cfg.data, "folder with train-images-idx3-ubyte and train-labels-idx1-ubyte");
-    app.add_option("--count", cfg.count, "training images per epoch: the first COUNT (default: nn::train's 55000)")
+    app.add_option("--count", cfg.count, "training images per epoch: the first COUNT (default: nn::training::train's 55000)")
         ->check(CLI::Range(1, 60000));
     app.add_option("--batch", cfg.batch, "batch size")->check(CLI::Range(1, 60000));
     app.add_option("--hidden", cfg.hidden, "hidden units")->check(CLI::Range(1, 100000));

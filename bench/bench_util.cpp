@@ -20,10 +20,10 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xtensor.hpp>
 
-#include "nn/threads.hpp"
+#include "nn/training/threads.hpp"
 
 // OpenBLAS's build string. Not from <cblas.h>: it clashes with the CBLAS declarations xtensor-blas brings in.
-// Its thread count and kernel name come from nn/threads.hpp.
+// Its thread count and kernel name come from nn/training/threads.hpp.
 extern "C" char* openblas_get_config(void);
 
 #ifndef NNSENSE_SOURCE_ROOT
@@ -61,9 +61,9 @@ std::string load_average() {
     return one + " " + five + " " + fifteen;
 }
 
-std::string openblas_config() { return std::string(openblas_get_config()) + " (core " + nn::blas_kernel() + ")"; }
-void set_blas_threads(int threads) { nn::set_threads(threads); }
-int blas_threads() { return nn::threads(); }
+std::string openblas_config() { return std::string(openblas_get_config()) + " (core " + nn::training::blas_kernel() + ")"; }
+void set_blas_threads(int threads) { nn::training::set_threads(threads); }
+int blas_threads() { return nn::training::threads(); }
 
 double gemm_gflops(const GemmShape& s, int blocks, double block_seconds) {
     using M = xt::xtensor<float, 2>;

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <xtensor/xnpy.hpp>
 
-#include "nn/atomic_file.hpp"
+#include "nn/training/atomic_file.hpp"
 
 namespace bench {
 
@@ -57,11 +57,11 @@ private:
     std::string path_;
 };
 
-// Writes an expression as .npy through nn::write_file_atomic (temporary name, then rename), so a reader never
+// Writes an expression as .npy through nn::training::write_file_atomic (temporary name, then rename), so a reader never
 // sees half a file.
 template <class E>
 void save_npy(const std::string& path, const E& e) {
-    nn::write_file_atomic(path, xt::dump_npy(e));
+    nn::training::write_file_atomic(path, xt::dump_npy(e));
 }
 
 // The result of running a peer script: its last stdout line that parses as a JSON object, or why there is none.

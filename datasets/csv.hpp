@@ -1,5 +1,5 @@
 // datasets/csv.hpp — a table read from a CSV file: a header row, then rows of fields (RFC 4180 quoting, ',' or ';').
-// Text only, plus the checked conversion of a column to numbers; which columns feed a model is examples/table_stage.cpp.
+// Text only, plus the checked conversion of a column to numbers; which columns feed a model is examples/train_and_explain/table_stage.cpp.
 #pragma once
 
 #include <cstddef>

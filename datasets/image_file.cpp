@@ -1,5 +1,5 @@
 // datasets/image_file.cpp — decoding a user's picture with stb_image and the MNIST preprocessing (invert, crop, 20x20, centre).
-// No model and no figures here; examples/image_stage.cpp predicts and explains the result.
+// No model and no figures here; examples/train_and_explain/image_stage.cpp predicts and explains the result.
 #include "datasets/image_file.hpp"
 #include "datasets/jpeg_file.hpp"
 

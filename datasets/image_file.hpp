@@ -1,5 +1,5 @@
 // datasets/image_file.hpp — a user's own picture of a digit (PNG via stb_image, JPEG via libjpeg-turbo) turned into an MNIST-like 28x28 input.
-// Reading and the MNIST preprocessing only; predicting and explaining the picture is examples/image_stage.cpp.
+// Reading and the MNIST preprocessing only; predicting and explaining the picture is examples/train_and_explain/image_stage.cpp.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +28,7 @@ struct GrayImage {
 // Decodes a PNG (stb_image) or JPEG (libjpeg-turbo, see jpeg_file.hpp) held in memory; other formats are refused.
 // `name` only goes into error messages. Throws DataError naming `name` for anything that is not a readable
 // image, a zero-sized one, or one over the bounds above (or the tighter `max_side` / `max_pixels` a caller passes, e.g.
-// the explorer's server, examples/serve_request.hpp). This is the fuzzing entry point.
+// the explorer's server, examples/train_and_explain/serve_request.hpp). This is the fuzzing entry point.
 GrayImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name,
                        std::size_t max_side = max_image_side, std::size_t max_pixels = max_image_pixels);
 

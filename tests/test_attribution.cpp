@@ -15,16 +15,16 @@
 #include <xtensor/xview.hpp>
 
 #include "datasets/dataset.hpp"
-#include "nn/model_io.hpp"
-#include "sensitivity/attribution.hpp"
-#include "sensitivity/evaluation.hpp"
-#include "sensitivity/fd_check.hpp"
+#include "nn/training/model_io.hpp"
+#include "sensitivity/maps/attribution.hpp"
+#include "sensitivity/maps/evaluation.hpp"
+#include "sensitivity/maps/fd_check.hpp"
 #include "tests/random_images.hpp"
-#include "sensitivity/occlusion.hpp"
+#include "sensitivity/maps/occlusion.hpp"
 
 namespace {
-using sensitivity::Method;
-using sensitivity::Output;
+using sensitivity::maps::Method;
+using sensitivity::maps::Output;
 
 template <class T>
 double max_abs_diff(const nn::Tensor<T>& a, const nn::Tensor<T>& b) {
@@ -54,10 +54,10 @@ TEST_CASE("on a bias-free relu network, gradient×input and IG both sum to the l
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 31);
     const nn::Tensor<double> x = random_images<double>(4, 784, 32);
     const std::vector<int> t = {0, 3, 6, 9};
-    const nn::Tensor<double> gxi = sensitivity::gradient_times_input(model, x, t, Output::Logits);
-    const nn::Tensor<double> ig = sensitivity::integrated_gradients(model, x, t, {8, sensitivity::IgRule::Midpoint},
+    const nn::Tensor<double> gxi = sensitivity::maps::gradient_times_input(model, x, t, Output::Logits);
+    const nn::Tensor<double> ig = sensitivity::maps::integrated_gradients(model, x, t, {8, sensitivity::maps::IgRule::Midpoint},
                                                                     Output::Logits);
-    const nn::Tensor<double> logits = sensitivity::predict(model, x, Output::Logits);
+    const nn::Tensor<double> logits = sensitivity::maps::predict(model, x, Output::Logits);
     for (std::size_t n = 0; n < 4; ++n) {
         double s = 0;
         for (std::size_t j = 0; j < 784; ++j) s += gxi(n, j);
@@ -76,22 +76,22 @@ TEST_CASE("integrated gradients are complete within 1% at 64 steps") {
     std::normal_distribution<double> g(0.0, 0.5);
     for (auto& v : smooth.tape().value(smooth.layer1.b)) v = g(rng);
     nn::MLP<double> relu(784, 16, 10, nn::Activation::Relu, 33);
-    struct Case { nn::MLP<double>* model; sensitivity::IgRule rule; const char* name; };
-    for (const Case& c : {Case{&smooth, sensitivity::IgRule::Midpoint, "tanh, midpoint"},
-                          Case{&smooth, sensitivity::IgRule::Trapezoid, "tanh, trapezoid"},
-                          Case{&relu, sensitivity::IgRule::Midpoint, "relu, midpoint"}}) {
+    struct Case { nn::MLP<double>* model; sensitivity::maps::IgRule rule; const char* name; };
+    for (const Case& c : {Case{&smooth, sensitivity::maps::IgRule::Midpoint, "tanh, midpoint"},
+                          Case{&smooth, sensitivity::maps::IgRule::Trapezoid, "tanh, trapezoid"},
+                          Case{&relu, sensitivity::maps::IgRule::Midpoint, "relu, midpoint"}}) {
         CAPTURE(std::string(c.name));
         std::vector<int> t;                                  // each image's predicted class: an output that moves
-        const nn::Tensor<double> p = sensitivity::predict(*c.model, x);
+        const nn::Tensor<double> p = sensitivity::maps::predict(*c.model, x);
         for (std::size_t n = 0; n < 6; ++n)
             t.push_back(static_cast<int>(xt::argmax(xt::xtensor<double, 1>(xt::view(p, n, xt::all())))()));
-        const nn::Tensor<double> a = sensitivity::integrated_gradients(*c.model, x, t, {64, c.rule}, Output::Softmax);
-        const sensitivity::Completeness k = sensitivity::completeness(*c.model, x, t, a, Output::Softmax);
+        const nn::Tensor<double> a = sensitivity::maps::integrated_gradients(*c.model, x, t, {64, c.rule}, Output::Softmax);
+        const sensitivity::maps::Completeness k = sensitivity::maps::completeness(*c.model, x, t, a, Output::Softmax);
         for (double d : k.output_change) CHECK(std::abs(d) > 1e-3);   // the check has something to check
         CHECK(k.max_relative_gap <= 0.01);
         // The gap is a real measurement: with 2 steps the integral is visibly off.
-        const nn::Tensor<double> coarse = sensitivity::integrated_gradients(*c.model, x, t, {2, c.rule}, Output::Softmax);
-        CHECK(sensitivity::completeness(*c.model, x, t, coarse, Output::Softmax).max_relative_gap > 0.01);
+        const nn::Tensor<double> coarse = sensitivity::maps::integrated_gradients(*c.model, x, t, {2, c.rule}, Output::Softmax);
+        CHECK(sensitivity::maps::completeness(*c.model, x, t, coarse, Output::Softmax).max_relative_gap > 0.01);
     }
 }
 
@@ -107,8 +107,8 @@ TEST_CASE("integrated gradients converge as the steps grow, even across relu kin
     double previous = 1e9;
     for (std::size_t m : {4, 16, 64, 256}) {
         CAPTURE(m);
-        const nn::Tensor<double> a = sensitivity::integrated_gradients(model, x, t, {m, sensitivity::IgRule::Midpoint});
-        const double gap = sensitivity::completeness(model, x, t, a).mean_relative_gap;
+        const nn::Tensor<double> a = sensitivity::maps::integrated_gradients(model, x, t, {m, sensitivity::maps::IgRule::Midpoint});
+        const double gap = sensitivity::maps::completeness(model, x, t, a).mean_relative_gap;
         CHECK(gap < previous);
         previous = gap;
     }
@@ -119,25 +119,25 @@ TEST_CASE("integrated gradients in float are complete within 1% too") {
     nn::MLP<float> model(784, 32, 10, nn::Activation::Relu, 36);
     const nn::Tensor<float> x = random_images<float>(5, 784, 37);
     const std::vector<int> t = {9, 8, 7, 6, 5};
-    const nn::Tensor<float> a = sensitivity::integrated_gradients(model, x, t);
-    CHECK(sensitivity::completeness(model, x, t, a).max_relative_gap <= 0.01);
+    const nn::Tensor<float> a = sensitivity::maps::integrated_gradients(model, x, t);
+    CHECK(sensitivity::maps::completeness(model, x, t, a).max_relative_gap <= 0.01);
 }
 
 TEST_CASE("SmoothGrad with sigma 0 is the plain gradient, and the same seed gives the same map") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 38);
     const nn::Tensor<float> x = random_images<float>(3, 784, 39);
     const std::vector<int> t = {1, 2, 3};
-    const nn::Tensor<float> g = sensitivity::class_gradient(model, x, t, Output::Logits);
-    const nn::Tensor<float> s0 = sensitivity::smoothgrad(model, x, t, {0.0, 8, 1});   // logit target by default
+    const nn::Tensor<float> g = sensitivity::maps::class_gradient(model, x, t, Output::Logits);
+    const nn::Tensor<float> s0 = sensitivity::maps::smoothgrad(model, x, t, {0.0, 8, 1});   // logit target by default
     CHECK(max_abs_diff(g, s0) <= 1e-6 * xt::amax(xt::abs(g))());
-    const nn::Tensor<float> a = sensitivity::smoothgrad(model, x, t, {0.15, 16, 5});
-    const nn::Tensor<float> b = sensitivity::smoothgrad(model, x, t, {0.15, 16, 5});
-    const nn::Tensor<float> c = sensitivity::smoothgrad(model, x, t, {0.15, 16, 6});
+    const nn::Tensor<float> a = sensitivity::maps::smoothgrad(model, x, t, {0.15, 16, 5});
+    const nn::Tensor<float> b = sensitivity::maps::smoothgrad(model, x, t, {0.15, 16, 5});
+    const nn::Tensor<float> c = sensitivity::maps::smoothgrad(model, x, t, {0.15, 16, 6});
     CHECK(a == b);
     CHECK(max_abs_diff(a, c) > 0);
     CHECK(max_abs_diff(a, g) > 0);                           // the noise does change the map
     // A tiny chunk (one image per recorded batch) gives the same map as one big batch.
-    const nn::Tensor<float> small = sensitivity::smoothgrad(model, x, t, {0.15, 16, 5}, Output::Logits, 16);
+    const nn::Tensor<float> small = sensitivity::maps::smoothgrad(model, x, t, {0.15, 16, 5}, Output::Logits, 16);
     CHECK(max_abs_diff(a, small) <= 1e-6 * xt::amax(xt::abs(a))());
 }
 
@@ -147,19 +147,19 @@ TEST_CASE("SmoothGrad of a model linear in the pixels is its gradient, whatever 
     model.tape().value(model.layer1.b).fill(1000.0);
     const nn::Tensor<double> x = random_images<double>(2, 784, 41);
     const std::vector<int> t = {4, 7};
-    const nn::Tensor<double> g = sensitivity::class_gradient(model, x, t, Output::Logits);
-    const nn::Tensor<double> s = sensitivity::smoothgrad(model, x, t, {0.5, 8, 2}, Output::Logits);
+    const nn::Tensor<double> g = sensitivity::maps::class_gradient(model, x, t, Output::Logits);
+    const nn::Tensor<double> s = sensitivity::maps::smoothgrad(model, x, t, {0.5, 8, 2}, Output::Logits);
     CHECK(max_abs_diff(g, s) <= 1e-13);
 }
 
 TEST_CASE("occlusion patch positions cover the image to its edge") {
-    CHECK(sensitivity::occlusion_positions(28, {4, 2}) ==
+    CHECK(sensitivity::maps::occlusion_positions(28, {4, 2}) ==
           std::vector<std::size_t>{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24});
-    CHECK(sensitivity::occlusion_positions(28, {5, 2}) ==
+    CHECK(sensitivity::maps::occlusion_positions(28, {5, 2}) ==
           std::vector<std::size_t>{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 23});
-    CHECK(sensitivity::occlusion_positions(28, {28, 3}) == std::vector<std::size_t>{0});
-    CHECK_THROWS_AS(sensitivity::occlusion_positions(28, {2, 3}), std::invalid_argument);   // gaps between patches
-    CHECK_THROWS_WITH(sensitivity::occlusion_positions(28, {29, 1}),
+    CHECK(sensitivity::maps::occlusion_positions(28, {28, 3}) == std::vector<std::size_t>{0});
+    CHECK_THROWS_AS(sensitivity::maps::occlusion_positions(28, {2, 3}), std::invalid_argument);   // gaps between patches
+    CHECK_THROWS_WITH(sensitivity::maps::occlusion_positions(28, {29, 1}),
                       "occlusion: patch side 29 is larger than the 28-pixel image");
 }
 
@@ -171,7 +171,7 @@ TEST_CASE("occlusion of a model that reads one pixel peaks at that pixel") {
     x(1, q) = 0.6;
     const std::vector<int> t = {0, 0};                       // class 0 rises with the pixel: occluding it drops p_0
     SUBCASE("a single-pixel patch: only that pixel moves the output") {
-        const nn::Tensor<double> m = sensitivity::occlusion(model, x, t, {1, 1});
+        const nn::Tensor<double> m = sensitivity::maps::occlusion(model, x, t, {1, 1});
         for (std::size_t n = 0; n < 2; ++n) {
             CHECK(m(n, q) > 0.01);
             for (std::size_t p = 0; p < 784; ++p)
@@ -179,8 +179,8 @@ TEST_CASE("occlusion of a model that reads one pixel peaks at that pixel") {
         }
     }
     SUBCASE("a 3x3 patch: the pixel is the unique maximum") {
-        const nn::Tensor<double> m = sensitivity::occlusion(model, x, t, {3, 1}, Output::Softmax);
-        const nn::Tensor<double> ml = sensitivity::occlusion(model, x, t, {3, 1});              // logit target
+        const nn::Tensor<double> m = sensitivity::maps::occlusion(model, x, t, {3, 1}, Output::Softmax);
+        const nn::Tensor<double> ml = sensitivity::maps::occlusion(model, x, t, {3, 1});              // logit target
         for (std::size_t n = 0; n < 2; ++n) {
             const auto row = xt::xtensor<double, 1>(xt::view(m, n, xt::all()));
             CHECK(xt::argmax(row)() == q);
@@ -190,9 +190,9 @@ TEST_CASE("occlusion of a model that reads one pixel peaks at that pixel") {
             xt::view(two, 0, xt::all()) = xt::view(x, n, xt::all());
             xt::view(two, 1, xt::all()) = xt::view(x, n, xt::all());
             two(1, q) = 0;
-            const nn::Tensor<double> p = sensitivity::predict(model, two);
+            const nn::Tensor<double> p = sensitivity::maps::predict(model, two);
             CHECK(m(n, q) == doctest::Approx(p(0, 0) - p(1, 0)).epsilon(1e-12));
-            const nn::Tensor<double> l = sensitivity::predict(model, two, Output::Logits);   // 3 · 0.9, 3 · 0.6
+            const nn::Tensor<double> l = sensitivity::maps::predict(model, two, Output::Logits);   // 3 · 0.9, 3 · 0.6
             CHECK(ml(n, q) == doctest::Approx(l(0, 0) - l(1, 0)).epsilon(1e-12));
         }
     }
@@ -204,8 +204,8 @@ TEST_CASE("deletion in map order beats a random order on a model that reads a fe
     nn::MLP<double> model = reads_only(pixels, 0.25);
     const nn::Tensor<double> x = random_images<double>(4, 784, 43);
     const std::vector<int> labels(4, 0);
-    sensitivity::EvaluationOptions o;
-    const sensitivity::DeletionTable table = sensitivity::deletion_test(model, x, labels, o);
+    sensitivity::maps::EvaluationOptions o;
+    const sensitivity::maps::DeletionTable table = sensitivity::maps::deletion_test(model, x, labels, o);
     REQUIRE(table.rows.size() == 7);
     REQUIRE(table.rows[5].method == "random");
     REQUIRE(table.rows[6].method == "random, ink first");
@@ -235,29 +235,29 @@ TEST_CASE("the deletion curve starts at the model's probability and its AUC is t
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 44);
     const nn::Tensor<float> x = random_images<float>(3, 784, 45);
     const std::vector<int> labels = {2, 4, 6};
-    const nn::Tensor<float> p = sensitivity::predict(model, x);
-    const sensitivity::DeletionCurve c = sensitivity::random_deletion_curve(model, x, labels, 3, 0.25);
+    const nn::Tensor<float> p = sensitivity::maps::predict(model, x);
+    const sensitivity::maps::DeletionCurve c = sensitivity::maps::random_deletion_curve(model, x, labels, 3, 0.25);
     REQUIRE(c.fraction == std::vector<double>{0, 0.25, 0.5, 0.75, 1.0});
     CHECK(c.mean_probability[0] == doctest::Approx((p(0, 2) + p(1, 4) + p(2, 6)) / 3.0).epsilon(1e-6));
     double area = 0;
     for (std::size_t s = 1; s < 5; ++s) area += 0.25 * (c.mean_probability[s] + c.mean_probability[s - 1]) / 2;
     CHECK(c.auc == doctest::Approx(area).epsilon(1e-12));
-    const sensitivity::DeletionCurve again = sensitivity::random_deletion_curve(model, x, labels, 3, 0.25);
+    const sensitivity::maps::DeletionCurve again = sensitivity::maps::random_deletion_curve(model, x, labels, 3, 0.25);
     CHECK(again.mean_probability == c.mean_probability);
 }
 
 TEST_CASE("Spearman rank correlation on hand-worked examples") {
     const std::vector<double> a = {1, 2, 3, 4}, up = {10, 20, 30, 40}, down = {4, 3, 2, 1};
-    CHECK(sensitivity::spearman(a.data(), up.data(), 4) == doctest::Approx(1.0));
-    CHECK(sensitivity::spearman(a.data(), down.data(), 4) == doctest::Approx(-1.0));
+    CHECK(sensitivity::maps::spearman(a.data(), up.data(), 4) == doctest::Approx(1.0));
+    CHECK(sensitivity::maps::spearman(a.data(), down.data(), 4) == doctest::Approx(-1.0));
     // Ties share their mean rank: ranks (1, 2.5, 2.5, 4) vs (1, 2, 3, 4) -> 4.5 / sqrt(4.5 · 5) = 3/sqrt(10).
     const std::vector<double> tied = {1, 2, 2, 3};
-    CHECK(sensitivity::spearman(tied.data(), a.data(), 4) == doctest::Approx(3.0 / std::sqrt(10.0)));
+    CHECK(sensitivity::maps::spearman(tied.data(), a.data(), 4) == doctest::Approx(3.0 / std::sqrt(10.0)));
     // Monotone but not linear: Spearman still 1.
     const std::vector<float> f = {0.1f, 5.f, 5.5f, 1000.f}, g = {-3.f, -2.f, 7.f, 8.f};
-    CHECK(sensitivity::spearman(f.data(), g.data(), 4) == doctest::Approx(1.0));
+    CHECK(sensitivity::maps::spearman(f.data(), g.data(), 4) == doctest::Approx(1.0));
     const std::vector<double> flat = {2, 2, 2, 2};
-    CHECK(sensitivity::spearman(flat.data(), a.data(), 4) == 0.0);
+    CHECK(sensitivity::maps::spearman(flat.data(), a.data(), 4) == 0.0);
 }
 
 TEST_CASE("sanity check: a model against itself correlates fully, against a re-randomized one far less") {
@@ -265,16 +265,16 @@ TEST_CASE("sanity check: a model against itself correlates fully, against a re-r
     nn::MLP<float> same = model;
     const nn::Tensor<float> x = random_images<float>(4, 784, 47);
     const std::vector<int> labels = {1, 3, 5, 7};
-    sensitivity::EvaluationOptions o;
+    sensitivity::maps::EvaluationOptions o;
     o.attribution.smoothgrad.samples = 8;
-    const sensitivity::SanityTable self = sensitivity::sanity_check(model, same, x, labels, o);
+    const sensitivity::maps::SanityTable self = sensitivity::maps::sanity_check(model, same, x, labels, o);
     REQUIRE(self.rows.size() == 5);
     for (const auto& r : self.rows) {
         CAPTURE(r.method);
         CHECK(r.spearman == doctest::Approx(1.0).epsilon(1e-9));
         CHECK(r.spearman_abs == doctest::Approx(1.0).epsilon(1e-9));
     }
-    const sensitivity::SanityTable other = sensitivity::sanity_check(model, x, labels, o);
+    const sensitivity::maps::SanityTable other = sensitivity::maps::sanity_check(model, x, labels, o);
     std::ostringstream os;
     os << other;
     CHECK(os.str().find("occlusion") != std::string::npos);
@@ -291,8 +291,8 @@ TEST_CASE("sanity check: a model against itself correlates fully, against a re-r
     nn::MLP<float> top = fresh;
     top.tape().value(top.layer1.W) = model.tape().value(model.layer1.W);
     top.tape().value(top.layer1.b) = model.tape().value(model.layer1.b);
-    const sensitivity::SanityTable step1 = sensitivity::sanity_check(model, top, x, labels, o);
-    const sensitivity::SanityTable step2 = sensitivity::sanity_check(model, fresh, x, labels, o);
+    const sensitivity::maps::SanityTable step1 = sensitivity::maps::sanity_check(model, top, x, labels, o);
+    const sensitivity::maps::SanityTable step2 = sensitivity::maps::sanity_check(model, fresh, x, labels, o);
     for (std::size_t k = 0; k < 5; ++k) {
         CAPTURE(other.rows[k].method);
         CHECK(other.rows[k].spearman == doctest::Approx(step1.rows[k].spearman).epsilon(1e-12));
@@ -317,7 +317,7 @@ TEST_CASE("Gauss-Legendre with n nodes integrates polynomials of degree 2n - 1 e
     std::vector<double> xs, ws;
     for (std::size_t n : {1, 2, 5, 8, 16}) {
         CAPTURE(n);
-        sensitivity::gauss_legendre(n, xs, ws);
+        sensitivity::maps::gauss_legendre(n, xs, ws);
         auto integrate = [&](std::size_t k) {                // ∫_{-1}^{1} z^k dz by the rule
             double s = 0;
             for (std::size_t i = 0; i < n; ++i) s += ws[i] * std::pow(xs[i], static_cast<double>(k));
@@ -329,7 +329,7 @@ TEST_CASE("Gauss-Legendre with n nodes integrates polynomials of degree 2n - 1 e
         }
         CHECK(std::abs(integrate(2 * n) - 2.0 / static_cast<double>(2 * n + 1)) > 1e-12);
     }
-    CHECK_THROWS(sensitivity::gauss_legendre(17, xs, ws));
+    CHECK_THROWS(sensitivity::maps::gauss_legendre(17, xs, ws));
 }
 
 TEST_CASE("kink-aware integrated gradients are complete to 1e-6 and are the limit of the Riemann sums") {
@@ -337,11 +337,11 @@ TEST_CASE("kink-aware integrated gradients are complete to 1e-6 and are the limi
     const nn::Tensor<double> x = random_images<double>(5, 784, 51);
     const std::vector<int> t = {0, 2, 4, 6, 8};
     for (Output out : {Output::Softmax, Output::Logits}) {
-        CAPTURE(std::string(sensitivity::output_name(out)));
-        sensitivity::ExactIgStats stats;
-        const nn::Tensor<double> exact = sensitivity::integrated_gradients_exact(model, x, t, out, {}, &stats);
+        CAPTURE(std::string(sensitivity::maps::output_name(out)));
+        sensitivity::maps::ExactIgStats stats;
+        const nn::Tensor<double> exact = sensitivity::maps::integrated_gradients_exact(model, x, t, out, {}, &stats);
         CHECK(stats.kinks > 5);                              // the paths do cross kinks: the test tests them
-        const sensitivity::Completeness c = sensitivity::completeness(model, x, t, exact, out);
+        const sensitivity::maps::Completeness c = sensitivity::maps::completeness(model, x, t, exact, out);
         for (double d : c.output_change) CHECK(std::abs(d) > 1e-3);
         CHECK(c.max_relative_gap <= 1e-6);
         // The midpoint rule converges to it: the distance falls with every refinement and ends small.
@@ -350,14 +350,14 @@ TEST_CASE("kink-aware integrated gradients are complete to 1e-6 and are the limi
         for (std::size_t m : {16, 256, 4096}) {
             CAPTURE(m);
             const nn::Tensor<double> riemann =
-                sensitivity::integrated_gradients(model, x, t, {m, sensitivity::IgRule::Midpoint}, out);
+                sensitivity::maps::integrated_gradients(model, x, t, {m, sensitivity::maps::IgRule::Midpoint}, out);
             const double d = max_abs_diff(exact, riemann) / scale;
             CHECK(d < previous);
             previous = d;
         }
         CHECK(previous < 1e-3);
         // The rule is the one IgRule::KinkAware selects.
-        CHECK(max_abs_diff(exact, sensitivity::integrated_gradients(model, x, t, {1, sensitivity::IgRule::KinkAware},
+        CHECK(max_abs_diff(exact, sensitivity::maps::integrated_gradients(model, x, t, {1, sensitivity::maps::IgRule::KinkAware},
                                                                     out)) == 0.0);
     }
 }
@@ -367,27 +367,27 @@ TEST_CASE("kink-aware integrated gradients from another baseline, in float, and 
     const nn::Tensor<double> x = random_images<double>(3, 784, 53);
     const nn::Tensor<double> base = random_images<double>(3, 784, 54);        // one baseline per image
     const std::vector<int> t = {1, 5, 9};
-    const nn::Tensor<double> a = sensitivity::integrated_gradients_exact(model, x, t, base, Output::Softmax);
-    CHECK(sensitivity::completeness(model, x, t, a, Output::Softmax, &base).max_relative_gap <= 1e-6);
+    const nn::Tensor<double> a = sensitivity::maps::integrated_gradients_exact(model, x, t, base, Output::Softmax);
+    CHECK(sensitivity::maps::completeness(model, x, t, a, Output::Softmax, &base).max_relative_gap <= 1e-6);
     // One baseline [1, D] shared by every image is the same as that row repeated [N, D].
     const nn::Tensor<double> one = xt::view(base, xt::range(0, 1), xt::all());               // [1, 784]
     nn::Tensor<double> repeated = base;
     for (std::size_t n = 1; n < 3; ++n) xt::view(repeated, n, xt::all()) = xt::view(base, 0, xt::all());
-    const nn::Tensor<double> shared = sensitivity::integrated_gradients_exact(model, x, t, one, Output::Softmax);
-    CHECK(max_abs_diff(shared, sensitivity::integrated_gradients_exact(model, x, t, repeated, Output::Softmax)) <=
+    const nn::Tensor<double> shared = sensitivity::maps::integrated_gradients_exact(model, x, t, one, Output::Softmax);
+    CHECK(max_abs_diff(shared, sensitivity::maps::integrated_gradients_exact(model, x, t, repeated, Output::Softmax)) <=
           1e-14 * xt::amax(xt::abs(shared))());
-    CHECK(sensitivity::completeness(model, x, t, shared, Output::Softmax, &one).max_relative_gap <= 1e-6);
-    CHECK_THROWS(sensitivity::integrated_gradients_exact(model, x, t, nn::Tensor<double>(xt::zeros<double>({2, 784}))));
+    CHECK(sensitivity::maps::completeness(model, x, t, shared, Output::Softmax, &one).max_relative_gap <= 1e-6);
+    CHECK_THROWS(sensitivity::maps::integrated_gradients_exact(model, x, t, nn::Tensor<double>(xt::zeros<double>({2, 784}))));
     // Float model and images: the same arithmetic in double inside, so the float map is the double one rounded.
     nn::MLP<float> model_f(model);
     const nn::Tensor<float> x_f = xt::cast<float>(x);
-    const nn::Tensor<float> a_f = sensitivity::integrated_gradients_exact(model_f, x_f, t, Output::Softmax);
+    const nn::Tensor<float> a_f = sensitivity::maps::integrated_gradients_exact(model_f, x_f, t, Output::Softmax);
     nn::MLP<double> back(model_f);
     const nn::Tensor<double> a_d =
-        sensitivity::integrated_gradients_exact(back, nn::Tensor<double>(xt::cast<double>(x_f)), t, Output::Softmax);
+        sensitivity::maps::integrated_gradients_exact(back, nn::Tensor<double>(xt::cast<double>(x_f)), t, Output::Softmax);
     CHECK(max_abs_diff(nn::Tensor<double>(xt::cast<double>(a_f)), a_d) <= 1e-7 * xt::amax(xt::abs(a_d))());
     nn::MLP<double> smooth(784, 8, 10, nn::Activation::Tanh, 55);
-    CHECK_THROWS_WITH(sensitivity::integrated_gradients_exact(smooth, x, t),
+    CHECK_THROWS_WITH(sensitivity::maps::integrated_gradients_exact(smooth, x, t),
                       "integrated_gradients_exact: needs a relu network, this one uses tanh (use integrated_gradients)");
 }
 
@@ -399,16 +399,16 @@ TEST_CASE("occlusion's probability drop has no cancellation on confident images 
     for (std::size_t h = 0; h < 16; ++h) W2(h, 3) = std::abs(W2(h, 3)) + 1.0;
     model.tape().value(model.layer2.b)(0, 3) = 8.0;
     const std::vector<int> t(4, 3);
-    const nn::Tensor<double> p = sensitivity::predict(model, x);
+    const nn::Tensor<double> p = sensitivity::maps::predict(model, x);
     for (std::size_t n = 0; n < 4; ++n) {
         CAPTURE(n);
         REQUIRE(1 - p(n, 3) < 1e-5);                          // the regime where p_t − p'_t cancels
     }
-    const sensitivity::OcclusionOptions o{4, 4};              // 49 patches, every pixel in exactly one
-    const nn::Tensor<double> ref = sensitivity::occlusion(model, x, t, o, Output::Softmax);   // [4, 784] double
+    const sensitivity::maps::OcclusionOptions o{4, 4};              // 49 patches, every pixel in exactly one
+    const nn::Tensor<double> ref = sensitivity::maps::occlusion(model, x, t, o, Output::Softmax);   // [4, 784] double
     nn::MLP<float> model_f(model);
     const nn::Tensor<float> x_f = xt::cast<float>(x);
-    const nn::Tensor<float> map = sensitivity::occlusion(model_f, x_f, t, o, Output::Softmax);
+    const nn::Tensor<float> map = sensitivity::maps::occlusion(model_f, x_f, t, o, Output::Softmax);
     const double top = xt::amax(xt::abs(ref))();
     REQUIRE(top > 0);
     const double err = max_abs_diff(nn::Tensor<double>(xt::cast<double>(map)), ref) / top;
@@ -424,7 +424,7 @@ TEST_CASE("occlusion's probability drop has no cancellation on confident images 
                 xt::view(two, 1, xt::all()) = xt::view(x_f, n, xt::all());
                 for (std::size_t r = py; r < py + 4; ++r)
                     for (std::size_t c = px; c < px + 4; ++c) two(1, r * 28 + c) = 0;
-                const nn::Tensor<float> pf = sensitivity::predict(model_f, two);
+                const nn::Tensor<float> pf = sensitivity::maps::predict(model_f, two);
                 for (std::size_t r = py; r < py + 4; ++r)
                     for (std::size_t c = px; c < px + 4; ++c) naive(n, r * 28 + c) = pf(0, 3) - pf(1, 3);
             }
@@ -434,7 +434,7 @@ TEST_CASE("occlusion's probability drop has no cancellation on confident images 
     // The drop formula itself on hand-made logits: p_t − p'_t to full double precision, not a difference near 1.
     const std::vector<double> l = {20, 0, 0}, lo = {20, 1e-3, 0};   // p_0 ≈ 1 − 2e-9
     const double exact = 1 / (1 + 2 * std::exp(-20.0)) - 1 / (1 + std::exp(-20.0) + std::exp(1e-3 - 20.0));
-    CHECK(sensitivity::score_drop(l.data(), lo.data(), 3, 0, Output::Softmax) == doctest::Approx(exact).epsilon(1e-6));
+    CHECK(sensitivity::maps::score_drop(l.data(), lo.data(), 3, 0, Output::Softmax) == doctest::Approx(exact).epsilon(1e-6));
 }
 
 TEST_CASE("the logit target: float gradient, SmoothGrad and occlusion match their double reference") {
@@ -443,17 +443,17 @@ TEST_CASE("the logit target: float gradient, SmoothGrad and occlusion match thei
     const std::vector<int> t = {2, 7, 9};
     nn::MLP<float> model_f(model);
     const nn::Tensor<float> x_f = xt::cast<float>(x);
-    sensitivity::AttributionOptions o;
+    sensitivity::maps::AttributionOptions o;
     o.smoothgrad.samples = 4;
     CHECK(o.out == Output::Logits);                           // the papers' default
     for (Method m : {Method::Gradient, Method::SmoothGrad, Method::Occlusion}) {
-        CAPTURE(sensitivity::method_name(m));
-        const nn::Tensor<double> ref = sensitivity::attribution(model, x, t, m, o);
-        const nn::Tensor<float> f = sensitivity::attribution(model_f, x_f, t, m, o);
+        CAPTURE(sensitivity::maps::method_name(m));
+        const nn::Tensor<double> ref = sensitivity::maps::attribution(model, x, t, m, o);
+        const nn::Tensor<float> f = sensitivity::maps::attribution(model_f, x_f, t, m, o);
         const double top = xt::amax(xt::abs(ref))();
         CHECK(max_abs_diff(nn::Tensor<double>(xt::cast<double>(f)), ref) <= 1e-4 * top);
         // It is the logit's map: for the gradient, exactly class_gradient of the logits.
-        if (m == Method::Gradient) CHECK(max_abs_diff(ref, sensitivity::class_gradient(model, x, t, Output::Logits)) == 0.0);
+        if (m == Method::Gradient) CHECK(max_abs_diff(ref, sensitivity::maps::class_gradient(model, x, t, Output::Logits)) == 0.0);
     }
 }
 
@@ -467,12 +467,12 @@ TEST_CASE("insertion curves and paired standard errors, worked by hand") {
     for (std::size_t n = 0; n < 5; ++n)
         for (std::size_t j : pixels) good(n, j) = x(n, j);   // the pixels the model reads, by value
     const nn::Tensor<double> bad = -good;
-    sensitivity::EvaluationOptions o;
-    const sensitivity::DeletionTable ins = sensitivity::pixel_test<double>(
-        model, x, labels, {{"good", good}, {"bad", bad}}, sensitivity::PixelTest::Insertion, o);
+    sensitivity::maps::EvaluationOptions o;
+    const sensitivity::maps::DeletionTable ins = sensitivity::maps::pixel_test<double>(
+        model, x, labels, {{"good", good}, {"bad", bad}}, sensitivity::maps::PixelTest::Insertion, o);
     REQUIRE(ins.rows.size() == 4);
     // Insertion starts at the black image (all logits 0: p = 0.1) and ends at the image itself.
-    const nn::Tensor<double> p = sensitivity::predict(model, x);
+    const nn::Tensor<double> p = sensitivity::maps::predict(model, x);
     double mean_p = 0;
     for (std::size_t n = 0; n < 5; ++n) mean_p += p(n, 0) / 5;
     for (const auto& r : ins.rows) {
@@ -496,16 +496,16 @@ TEST_CASE("insertion curves and paired standard errors, worked by hand") {
     CHECK(pair.difference == doctest::Approx(mean).epsilon(1e-12));
     CHECK(pair.se == doctest::Approx(std::sqrt(ss / 4 / 5)).epsilon(1e-12));
     // A map against itself: difference and paired s.e. exactly 0, though each AUC has its own spread.
-    const sensitivity::DeletionTable self = sensitivity::pixel_test<double>(
-        model, x, labels, {{"a", good}, {"b", good}}, sensitivity::PixelTest::Deletion, o);
+    const sensitivity::maps::DeletionTable self = sensitivity::maps::pixel_test<double>(
+        model, x, labels, {{"a", good}, {"b", good}}, sensitivity::maps::PixelTest::Deletion, o);
     CHECK(self.pairs[0].difference == 0.0);
     CHECK(self.pairs[0].se == 0.0);
     CHECK(self.rows[0].auc_se > 0);
 }
 
 TEST_CASE("every method name parses back, and a wrong one is refused") {
-    for (Method m : sensitivity::all_methods()) CHECK(sensitivity::parse_method(sensitivity::method_name(m)) == m);
-    CHECK_THROWS_WITH(sensitivity::parse_method("lime"),
+    for (Method m : sensitivity::maps::all_methods()) CHECK(sensitivity::maps::parse_method(sensitivity::maps::method_name(m)) == m);
+    CHECK_THROWS_WITH(sensitivity::maps::parse_method("lime"),
                       "unknown attribution method 'lime' (expected gradient, gradient_x_input, smoothgrad, "
                       "integrated_gradients or occlusion)");
 }
@@ -526,12 +526,12 @@ bool trained_model_missing() {
 TEST_SUITE("slow") {
 TEST_CASE("on the trained MNIST model the Jacobian checks out and the maps are meaningful") {
     REQUIRE_MESSAGE(!trained_model_missing(), "needs NNSENSE_MODEL (a trained model) and NNSENSE_DATA/mnist");
-    nn::MLP<float> model = nn::load_model(env_or("NNSENSE_MODEL", "out/model"));
+    nn::MLP<float> model = nn::training::load_model(env_or("NNSENSE_MODEL", "out/model"));
     const datasets::Split mnist = datasets::load_mnist(env_or("NNSENSE_DATA", "data") + "/mnist");
     const nn::Tensor<float> x = mnist.test.to_float<float>(0, 200);
     const std::vector<int> labels(mnist.test.labels.begin(), mnist.test.labels.begin() + 200);
 
-    const sensitivity::FdReport fd = sensitivity::fd_check(model, x, 10);
+    const sensitivity::maps::FdReport fd = sensitivity::maps::fd_check(model, x, 10);
     MESSAGE("fd_check, 10 images: double rel " << fd.max_rel_error << ", float rel " << fd.float_max_rel_error
                                               << ", skipped " << fd.pairs_skipped << " of "
                                               << fd.pairs_skipped + fd.pairs_compared);
@@ -539,8 +539,8 @@ TEST_CASE("on the trained MNIST model the Jacobian checks out and the maps are m
 
     // The reference: 64 midpoint steps on the probability target (relu kinks cost it accuracy on a few images).
     const nn::Tensor<float> ig =
-        sensitivity::integrated_gradients(model, x, labels, {64, sensitivity::IgRule::Midpoint}, Output::Softmax);
-    const sensitivity::Completeness c = sensitivity::completeness(model, x, labels, ig, Output::Softmax);
+        sensitivity::maps::integrated_gradients(model, x, labels, {64, sensitivity::maps::IgRule::Midpoint}, Output::Softmax);
+    const sensitivity::maps::Completeness c = sensitivity::maps::completeness(model, x, labels, ig, Output::Softmax);
     std::size_t over = 0;
     for (double g : c.relative_gap) over += g > 0.01;
     MESSAGE("IG completeness at 64 steps, 200 images: mean relative gap " << c.mean_relative_gap << ", max "
@@ -552,20 +552,20 @@ TEST_CASE("on the trained MNIST model the Jacobian checks out and the maps are m
     nn::MLP<double> model_d(model);
     const nn::Tensor<double> x_d = xt::cast<double>(x);
     for (Output out : {Output::Softmax, Output::Logits}) {
-        CAPTURE(std::string(sensitivity::output_name(out)));
-        const nn::Tensor<double> exact = sensitivity::integrated_gradients_exact(model_d, x_d, labels, out);
-        const sensitivity::Completeness e = sensitivity::completeness(model_d, x_d, labels, exact, out);
-        MESSAGE("kink-aware IG, " << std::string(sensitivity::output_name(out)) << ": max relative gap " << e.max_relative_gap);
+        CAPTURE(std::string(sensitivity::maps::output_name(out)));
+        const nn::Tensor<double> exact = sensitivity::maps::integrated_gradients_exact(model_d, x_d, labels, out);
+        const sensitivity::maps::Completeness e = sensitivity::maps::completeness(model_d, x_d, labels, exact, out);
+        MESSAGE("kink-aware IG, " << std::string(sensitivity::maps::output_name(out)) << ": max relative gap " << e.max_relative_gap);
         CHECK(e.max_relative_gap <= 1e-6);
     }
     // Occlusion on the real, often very confident images: float against double, probability and logit targets.
     for (Output out : {Output::Softmax, Output::Logits}) {
-        CAPTURE(std::string(sensitivity::output_name(out)));
+        CAPTURE(std::string(sensitivity::maps::output_name(out)));
         const nn::Tensor<float> few_x = mnist.test.to_float<float>(0, 50);
         const std::vector<int> few_t(labels.begin(), labels.begin() + 50);
-        const nn::Tensor<double> ref = sensitivity::occlusion(model_d, nn::Tensor<double>(xt::cast<double>(few_x)),
+        const nn::Tensor<double> ref = sensitivity::maps::occlusion(model_d, nn::Tensor<double>(xt::cast<double>(few_x)),
                                                               few_t, {4, 2}, out);
-        const nn::Tensor<float> map = sensitivity::occlusion(model, few_x, few_t, {4, 2}, out);
+        const nn::Tensor<float> map = sensitivity::maps::occlusion(model, few_x, few_t, {4, 2}, out);
         double worst = 0;                                     // per image, relative to that image's map maximum
         for (std::size_t n = 0; n < 50; ++n) {
             double top = 0, err = 0;
@@ -575,20 +575,20 @@ TEST_CASE("on the trained MNIST model the Jacobian checks out and the maps are m
             }
             if (top > 0) worst = std::max(worst, err / top);
         }
-        MESSAGE("occlusion float vs double, " << std::string(sensitivity::output_name(out)) << ": worst image " << worst
+        MESSAGE("occlusion float vs double, " << std::string(sensitivity::maps::output_name(out)) << ": worst image " << worst
                                               << " of its map's maximum");
         CHECK(worst <= 1e-4);
     }
 
-    sensitivity::EvaluationOptions o;
-    const sensitivity::DeletionTable del = sensitivity::deletion_test(model, x, labels, o);
+    sensitivity::maps::EvaluationOptions o;
+    const sensitivity::maps::DeletionTable del = sensitivity::maps::deletion_test(model, x, labels, o);
     std::ostringstream os;
     os << del;
     const nn::Tensor<float> few = mnist.test.to_float<float>(0, 50);
-    const sensitivity::SanityTable san =
-        sensitivity::sanity_check(model, few, std::vector<int>(labels.begin(), labels.begin() + 50), o);
+    const sensitivity::maps::SanityTable san =
+        sensitivity::maps::sanity_check(model, few, std::vector<int>(labels.begin(), labels.begin() + 50), o);
     os << san;
-    const sensitivity::DeletionTable ins = sensitivity::insertion_test(model, x, labels, o);
+    const sensitivity::maps::DeletionTable ins = sensitivity::maps::insertion_test(model, x, labels, o);
     os << ins;
     MESSAGE(os.str());
     REQUIRE(del.rows[5].method == "random");

@@ -28,7 +28,7 @@
 #include <zlib.h>
 
 #include "nn/mlp.hpp"
-#include "nn/model_io.hpp"
+#include "nn/training/model_io.hpp"
 #include "nn/tape.hpp"
 
 namespace fs = std::filesystem;
@@ -111,10 +111,10 @@ struct Sandbox {
         spit(data / "train-labels-idx1-ubyte", idx_labels(64));
         spit(data / "t10k-images-idx3-ubyte", idx_images(32));
         spit(data / "t10k-labels-idx1-ubyte", idx_labels(32));
-        nn::ModelInfo info;
+        nn::training::ModelInfo info;
         info.dataset = "mnist";
         info.class_names = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-        nn::save_model(nn::MLP<float>(784, 8, 10, nn::Activation::Relu, 3), model.string(), info);
+        nn::training::save_model(nn::MLP<float>(784, 8, 10, nn::Activation::Relu, 3), model.string(), info);
         spit(out / "from-before.txt", "kept\n");
         before = listing(out);
     }

@@ -13,8 +13,8 @@
 #include "bench/raw_blas_mlp.hpp"
 #include "nn/mlp.hpp"
 #include "nn/sgd.hpp"
-#include "nn/train.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "nn/training/train.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 namespace {
 double max_abs_diff(const nn::Tensor<float>& a, const nn::Tensor<float>& b) {
@@ -43,7 +43,7 @@ TEST_CASE("the raw BLAS step and the tape's train_step reach the same weights af
         model.reset();
         nn::Var x = model.input(B);
         tape.value(x) = X;
-        const double tape_loss = nn::train_step(model, x, labels, sgd, 0.1);
+        const double tape_loss = nn::training::train_step(model, x, labels, sgd, 0.1);
         const double raw_loss = raw.step(X, labels, 0.1f, 0.9f);
         CHECK(raw_loss == doctest::Approx(tape_loss).epsilon(1e-5));
     }
@@ -66,7 +66,7 @@ TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (th
         model.reset();
         nn::Var x = model.input(2);
         tape.value(x) = X;
-        nn::train_step(model, x, labels, sgd, 0.5);
+        nn::training::train_step(model, x, labels, sgd, 0.5);
         raw.step(X, labels, 0.5f, 0.0f);                                     // plain SGD: not the same thing
     }
     CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) > 1e-4);
@@ -79,7 +79,7 @@ TEST_CASE("the raw BLAS Jacobian, written in place into J's strided slices, equa
     std::uniform_real_distribution<float> u(0.f, 1.f);
     nn::Tensor<float> X({N, D});
     for (auto& v : X) v = u(rng);
-    const xt::xtensor<float, 3> J = sensitivity::jacobian(model, X, sensitivity::Output::Softmax);   // [N, C, D]
+    const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(model, X, sensitivity::maps::Output::Softmax);   // [N, C, D]
     const auto& tape = model.tape();
     const nn::Tensor<float> W1 = tape.value(model.layer1.W), b1 = tape.value(model.layer1.b),
                             W2 = tape.value(model.layer2.W), b2 = tape.value(model.layer2.b);

@@ -17,7 +17,7 @@
 
 #include "datasets/image_file.hpp"
 #include "nn/mlp.hpp"
-#include "nn/model_io.hpp"
+#include "nn/training/model_io.hpp"
 
 namespace fs = std::filesystem;
 using datasets::GrayImage;
@@ -210,10 +210,10 @@ TEST_CASE("train-and-explain --image: prints the prediction and writes the 28x28
     const fs::path tmp = fs::temp_directory_path() / ("nnsense-image-test-" + std::to_string(::getpid()));
     fs::remove_all(tmp);
     const fs::path model = tmp / "model", out = tmp / "out", log = tmp / "log.txt";
-    nn::ModelInfo info;
+    nn::training::ModelInfo info;
     info.dataset = "mnist";
     for (int c = 0; c < 10; ++c) info.class_names.push_back(std::to_string(c));
-    nn::save_model(nn::MLP<float>(784, 16, 10, nn::Activation::Relu, 7), model.string(), info);
+    nn::training::save_model(nn::MLP<float>(784, 16, 10, nn::Activation::Relu, 7), model.string(), info);
     const std::string picture = (fs::path(examples) / "digit-3.png").string();
     const auto run = [&](const std::string& args) {
         const std::string cmd = std::string(bin) + " " + args + " > " + log.string() + " 2>&1";

@@ -16,13 +16,13 @@
 
 #include "datasets/dataset.hpp"
 #include "nn/argmax.hpp"
-#include "nn/model_io.hpp"
-#include "sensitivity/fd_check.hpp"
+#include "nn/training/model_io.hpp"
+#include "sensitivity/maps/fd_check.hpp"
 #include "tests/random_images.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 namespace {
-using sensitivity::Output;
+using sensitivity::maps::Output;
 
 double max_abs(const xt::xtensor<double, 3>& J) {
     double m = 0;
@@ -35,15 +35,15 @@ TEST_CASE("the tape Jacobian matches central differences in double for relu, sig
     for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Sigmoid, nn::Activation::Tanh})
         for (Output out : {Output::Softmax, Output::Logits}) {
             CAPTURE(nn::activation_name(act));
-            CAPTURE(sensitivity::output_name(out));
+            CAPTURE(sensitivity::maps::output_name(out));
             nn::MLP<double> model(6, 5, 3, act, 11);
             const nn::Tensor<double> x = random_images<double>(4, 6, 12);
-            const auto J = sensitivity::jacobian(model, x, out);
+            const auto J = sensitivity::maps::jacobian(model, x, out);
             REQUIRE(J.shape(0) == 4);
             REQUIRE(J.shape(1) == 3);
             REQUIRE(J.shape(2) == 6);
-            const auto fd = sensitivity::fd_jacobian(model, x, 1e-6, out);
-            const auto cmp = sensitivity::compare_jacobians(J, fd);
+            const auto fd = sensitivity::maps::fd_jacobian(model, x, 1e-6, out);
+            const auto cmp = sensitivity::maps::compare_jacobians(J, fd);
             CHECK(cmp.pairs_compared + cmp.pairs_skipped == 4 * 3 * 6);
             CHECK(cmp.pairs_compared > 0);
             CHECK(max_abs(J) > 1e-3);                      // not a trivially zero Jacobian
@@ -54,10 +54,10 @@ TEST_CASE("the tape Jacobian matches central differences in double for relu, sig
 TEST_CASE("ten backward passes over the batch equal one backward per image") {
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 3);
     const nn::Tensor<double> x = random_images<double>(5, 784, 4);
-    const auto J = sensitivity::jacobian(model, x);
+    const auto J = sensitivity::maps::jacobian(model, x);
     const double scale = max_abs(J);
     double worst = 0;
-    sensitivity::InputGradient<double> grad(model);
+    sensitivity::maps::InputGradient<double> grad(model);
     for (std::size_t n = 0; n < 5; ++n) {
         grad.forward(x, n, 1);                              // a tape holding this image alone
         for (std::size_t i = 0; i < 10; ++i) {
@@ -86,7 +86,7 @@ TEST_CASE("any seed through InputGradient equals the tape's own walk from the so
         by_tape = model.tape().grad(xv);                       // [4, 784]
         model.reset();
     }
-    sensitivity::InputGradient<double> grad(model);
+    sensitivity::maps::InputGradient<double> grad(model);
     grad.forward(x);
     const nn::Tensor<double>& dx = grad.backward(seed);
     CHECK(xt::amax(xt::abs(by_tape))() > 1e-4);
@@ -96,7 +96,7 @@ TEST_CASE("any seed through InputGradient equals the tape's own walk from the so
 TEST_CASE("a repeated backward walk on one tape gives bit-identical gradients") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 5);
     const nn::Tensor<float> x = random_images<float>(7, 784, 6);
-    sensitivity::InputGradient<float> grad(model);
+    sensitivity::maps::InputGradient<float> grad(model);
     grad.forward(x);
     const std::vector<int> cls = {0, 1, 2, 3, 4, 5, 6};
     const nn::Tensor<float> first = grad.backward_classes(cls);
@@ -104,16 +104,16 @@ TEST_CASE("a repeated backward walk on one tape gives bit-identical gradients") 
     CHECK(first == second);
     CHECK(xt::amax(xt::abs(first))() > 0.f);
     // And the whole Jacobian, recorded twice on the same model, is the same to the bit.
-    const auto J1 = sensitivity::jacobian(model, x);
-    const auto J2 = sensitivity::jacobian(model, x);
+    const auto J1 = sensitivity::maps::jacobian(model, x);
+    const auto J2 = sensitivity::maps::jacobian(model, x);
     CHECK(J1 == J2);
 }
 
 TEST_CASE("chunking the batch does not change the Jacobian") {
     nn::MLP<double> model(784, 16, 10, nn::Activation::Tanh, 7);
     const nn::Tensor<double> x = random_images<double>(5, 784, 8);
-    const auto whole = sensitivity::jacobian(model, x, Output::Softmax, 1000);
-    const auto chunked = sensitivity::jacobian(model, x, Output::Softmax, 2);
+    const auto whole = sensitivity::maps::jacobian(model, x, Output::Softmax, 1000);
+    const auto chunked = sensitivity::maps::jacobian(model, x, Output::Softmax, 2);
     CHECK(xt::allclose(whole, chunked, 1e-12, 1e-15));
 }
 
@@ -121,7 +121,7 @@ TEST_CASE("softmax Jacobian rows sum to zero over the outputs") {
     // Σ_i p_i = 1 for every x, so Σ_i ∂p_i/∂x_j = 0.
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 9);
     const nn::Tensor<double> x = random_images<double>(6, 784, 10);
-    const auto J = sensitivity::jacobian(model, x);
+    const auto J = sensitivity::maps::jacobian(model, x);
     double worst = 0;
     for (std::size_t n = 0; n < 6; ++n)
         for (std::size_t j = 0; j < 784; ++j) {
@@ -132,7 +132,7 @@ TEST_CASE("softmax Jacobian rows sum to zero over the outputs") {
     CHECK(max_abs(J) > 1e-3);
     CHECK(worst <= 1e-12);
     // The logits have no such constraint: their columns do not sum to zero.
-    const auto L = sensitivity::jacobian(model, x, Output::Logits);
+    const auto L = sensitivity::maps::jacobian(model, x, Output::Logits);
     double logit_sum = 0;
     for (std::size_t i = 0; i < 10; ++i) logit_sum += L(0, i, 0);
     CHECK(std::abs(logit_sum) > 1e-6);
@@ -143,7 +143,7 @@ TEST_CASE("the logits Jacobian of a network whose relu is always on equals W1·W
     auto& b1 = model.tape().value(model.layer1.b);
     b1.fill(100.0);                                          // every pre-activation > 0: the path is linear
     const nn::Tensor<double> x = random_images<double>(3, 20, 14);
-    const auto J = sensitivity::jacobian(model, x, Output::Logits);
+    const auto J = sensitivity::maps::jacobian(model, x, Output::Logits);
     const auto& W1 = model.tape().value(model.layer1.W);
     const auto& W2 = model.tape().value(model.layer2.W);
     double worst = 0;
@@ -160,16 +160,16 @@ TEST_CASE("the logits Jacobian of a network whose relu is always on equals W1·W
 TEST_CASE("class, predicted-class and difference maps are the matching slices of the Jacobian") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 15);
     const nn::Tensor<float> x = random_images<float>(6, 784, 16);
-    const auto J = sensitivity::jacobian(model, x);
+    const auto J = sensitivity::maps::jacobian(model, x);
     const std::vector<int> labels = {3, 1, 4, 1, 5, 9};
     auto slice = [&](std::size_t n, std::size_t i) { return xt::xtensor<float, 1>(xt::view(J, n, i, xt::all())); };
 
-    const nn::Tensor<float> by_label = sensitivity::class_gradient(model, x, labels);
-    const nn::Tensor<float> all_seven = sensitivity::class_gradient(model, x, 7);
+    const nn::Tensor<float> by_label = sensitivity::maps::class_gradient(model, x, labels);
+    const nn::Tensor<float> all_seven = sensitivity::maps::class_gradient(model, x, 7);
     std::vector<int> predicted;
-    const nn::Tensor<float> by_prediction = sensitivity::predicted_class_gradient(model, x, Output::Softmax, &predicted);
-    const nn::Tensor<float> diff = sensitivity::class_difference_gradient(model, x, 2, 8);
-    const nn::Tensor<float> p = sensitivity::predict(model, x);
+    const nn::Tensor<float> by_prediction = sensitivity::maps::predicted_class_gradient(model, x, Output::Softmax, &predicted);
+    const nn::Tensor<float> diff = sensitivity::maps::class_difference_gradient(model, x, 2, 8);
+    const nn::Tensor<float> p = sensitivity::maps::predict(model, x);
     REQUIRE(predicted.size() == 6);
     for (std::size_t n = 0; n < 6; ++n) {
         CAPTURE(n);
@@ -187,8 +187,8 @@ TEST_CASE("the dataset summary is the mean |∂p_label/∂x| per true class") {
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 17);
     const nn::Tensor<double> x = random_images<double>(8, 784, 18);
     const std::vector<int> labels = {0, 2, 2, 5, 0, 2, 9, 9};
-    const auto J = sensitivity::jacobian(model, x);
-    const auto s = sensitivity::summarize(model, x, labels);
+    const auto J = sensitivity::maps::jacobian(model, x);
+    const auto s = sensitivity::maps::summarize(model, x, labels);
     REQUIRE(s.per_class.shape(0) == 10);
     CHECK(s.counts[0] == 2);
     CHECK(s.counts[2] == 3);
@@ -214,49 +214,49 @@ TEST_CASE("the summary over chunks from a row source equals the summary over the
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 17);
     const nn::Tensor<double> x = random_images<double>(8, 784, 18);
     const std::vector<int> labels = {0, 2, 2, 5, 0, 2, 9, 9};
-    const auto whole = sensitivity::summarize(model, x, labels);
+    const auto whole = sensitivity::maps::summarize(model, x, labels);
     std::vector<std::pair<std::size_t, std::size_t>> asked;
-    const sensitivity::RowSource<double>::type rows = [&](std::size_t begin, std::size_t count, nn::Tensor<double>& xc) {
+    const sensitivity::maps::RowSource<double>::type rows = [&](std::size_t begin, std::size_t count, nn::Tensor<double>& xc) {
         asked.emplace_back(begin, count);
         xc = xt::view(x, xt::range(begin, begin + count), xt::all());
     };
-    const auto chunked = sensitivity::summarize(model, rows, labels, sensitivity::Output::Softmax, 3);
+    const auto chunked = sensitivity::maps::summarize(model, rows, labels, sensitivity::maps::Output::Softmax, 3);
     CHECK(asked == std::vector<std::pair<std::size_t, std::size_t>>{{0, 3}, {3, 3}, {6, 2}});  // at most 3 rows a time
     CHECK(chunked.counts == whole.counts);
     CHECK(xt::allclose(chunked.per_class, whole.per_class, 1e-12, 1e-15));
     CHECK(xt::allclose(chunked.overall, whole.overall, 1e-12, 1e-15));
 
-    const sensitivity::RowSource<double>::type short_rows = [&](std::size_t, std::size_t count, nn::Tensor<double>& xc) {
+    const sensitivity::maps::RowSource<double>::type short_rows = [&](std::size_t, std::size_t count, nn::Tensor<double>& xc) {
         xc = xt::zeros<double>({count - 1, std::size_t(784)});
     };
-    CHECK_THROWS_WITH_AS(sensitivity::summarize(model, short_rows, labels), "summarize: asked for 8 images, got 7",
+    CHECK_THROWS_WITH_AS(sensitivity::maps::summarize(model, short_rows, labels), "summarize: asked for 8 images, got 7",
                          std::invalid_argument);
 }
 
 TEST_CASE("taking a Jacobian leaves the model trainable and its tape rewound") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 19);
     const std::size_t params_only = model.tape().size();
-    (void)sensitivity::jacobian(model, random_images<float>(2, 784, 20));
+    (void)sensitivity::maps::jacobian(model, random_images<float>(2, 784, 20));
     CHECK(model.tape().size() == params_only);
     CHECK(model.tape().node(model.layer1.W).requires_grad);
     CHECK(model.tape().node(model.layer2.b).requires_grad);
     model.set_trainable(false);
-    (void)sensitivity::jacobian(model, random_images<float>(2, 784, 20));
+    (void)sensitivity::maps::jacobian(model, random_images<float>(2, 784, 20));
     CHECK_FALSE(model.tape().node(model.layer1.W).requires_grad);
 }
 
 TEST_CASE("a wrong input width or class is refused with a message naming it") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 21);
-    CHECK_THROWS_WITH(sensitivity::jacobian(model, random_images<float>(2, 700, 1)),
+    CHECK_THROWS_WITH(sensitivity::maps::jacobian(model, random_images<float>(2, 700, 1)),
                       "jacobian: input has 700 columns, the model expects 784");
-    CHECK_THROWS_WITH(sensitivity::class_gradient(model, random_images<float>(2, 784, 1), 10),
+    CHECK_THROWS_WITH(sensitivity::maps::class_gradient(model, random_images<float>(2, 784, 1), 10),
                       "InputGradient::backward_classes: class 10 is outside 0..9");
 }
 
 TEST_CASE("fd_check passes on a random float model, double within 1e-6 and float within 1e-3") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 23);
     const nn::Tensor<float> x = random_images<float>(4, 784, 24);
-    const sensitivity::FdReport r = sensitivity::fd_check(model, x, 3, 1e-6);
+    const sensitivity::maps::FdReport r = sensitivity::maps::fd_check(model, x, 3, 1e-6);
     CHECK(r.images == 3);
     CHECK(r.pairs_compared + r.pairs_skipped == 3 * 10 * 784);
     CHECK(r.pairs_compared > 3 * 10 * 700);
@@ -274,7 +274,7 @@ TEST_CASE("a confident prediction (1 - p between 1e-12 and 1e-5) keeps its Jacob
     auto& W2 = model.tape().value(model.layer2.W);
     W2 *= 40.f;                                              // large logit gaps
     nn::MLP<double> model64(model);
-    const nn::Tensor<double> l = sensitivity::predict(model64, nn::Tensor<double>(xt::cast<double>(x)), Output::Logits);
+    const nn::Tensor<double> l = sensitivity::maps::predict(model64, nn::Tensor<double>(xt::cast<double>(x)), Output::Logits);
     for (std::size_t n = 0; n < 2; ++n) {
         const double lmax = xt::amax(xt::view(l, n, xt::all()))();
         double rest = 0, all = 0;                            // 1 − p_max = Σ_{k ≠ max} e^{l_k − lmax} / Σ_k e^{l_k − lmax}
@@ -285,7 +285,7 @@ TEST_CASE("a confident prediction (1 - p between 1e-12 and 1e-5) keeps its Jacob
         CHECK(rest / all < 1e-5);
         CHECK(rest / all > 1e-12);
     }
-    const sensitivity::FdReport r = sensitivity::fd_check(model, x, 2);
+    const sensitivity::maps::FdReport r = sensitivity::maps::fd_check(model, x, 2);
     CHECK(r.pairs_compared > 2 * 10 * 700);                  // the check compared almost everything, it skipped little
     CHECK(r.float_pairs_compared > 0);                       // and the float network's maps were compared too
     CHECK(r.max_rel_error <= 1e-6);
@@ -296,21 +296,21 @@ TEST_CASE("a confident prediction (1 - p between 1e-12 and 1e-5) keeps its Jacob
 TEST_CASE("the finite-difference comparison fails for a corrupted Jacobian") {
     nn::MLP<double> model(784, 16, 10, nn::Activation::Sigmoid, 25);
     const nn::Tensor<double> x = random_images<double>(2, 784, 26);
-    const auto J = sensitivity::jacobian(model, x);
-    const auto fd = sensitivity::fd_jacobian(model, x, 1e-6);
-    REQUIRE(sensitivity::compare_jacobians(J, fd).max_rel_error <= 1e-6);
+    const auto J = sensitivity::maps::jacobian(model, x);
+    const auto fd = sensitivity::maps::fd_jacobian(model, x, 1e-6);
+    REQUIRE(sensitivity::maps::compare_jacobians(J, fd).max_rel_error <= 1e-6);
     const double scale = max_abs(J);
 
     SUBCASE("one entry off by 1e-5 of the image's largest sensitivity") {
         auto bad = J;
         bad(1, 4, 300) += 1e-5 * scale;
-        CHECK(sensitivity::compare_jacobians(bad, fd).max_rel_error > 1e-6);
+        CHECK(sensitivity::maps::compare_jacobians(bad, fd).max_rel_error > 1e-6);
     }
     SUBCASE("two classes swapped") {
         auto bad = J;
         xt::view(bad, 0, 3, xt::all()) = xt::view(J, 0, 5, xt::all());
         xt::view(bad, 0, 5, xt::all()) = xt::view(J, 0, 3, xt::all());
-        CHECK(sensitivity::compare_jacobians(bad, fd).max_rel_error > 1e-3);
+        CHECK(sensitivity::maps::compare_jacobians(bad, fd).max_rel_error > 1e-3);
     }
     SUBCASE("the sign of one small entry flipped") {
         auto bad = J;
@@ -318,12 +318,12 @@ TEST_CASE("the finite-difference comparison fails for a corrupted Jacobian") {
         for (std::size_t j = 1; j < 784; ++j)
             if (std::abs(J(0, 0, j)) > 1e-3 * scale && std::abs(J(0, 0, j)) < std::abs(J(0, 0, jmin))) jmin = j;
         bad(0, 0, jmin) = -bad(0, 0, jmin);
-        CHECK(sensitivity::compare_jacobians(bad, fd).max_rel_error > 1e-6);
+        CHECK(sensitivity::maps::compare_jacobians(bad, fd).max_rel_error > 1e-6);
     }
     SUBCASE("a NaN") {
         auto bad = J;
         bad(0, 9, 0) = std::nan("");
-        CHECK_FALSE(sensitivity::compare_jacobians(bad, fd).max_rel_error <= 1e-6);
+        CHECK_FALSE(sensitivity::maps::compare_jacobians(bad, fd).max_rel_error <= 1e-6);
     }
 }
 
@@ -331,14 +331,14 @@ TEST_CASE("fd_check skips the pixels whose step crosses a relu kink, and needs t
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 27);
     const nn::Tensor<float> x = random_images<float>(2, 784, 28);
     const double h = 1e-6;
-    const sensitivity::FdReport generic = sensitivity::fd_check(model, x, 2, h);
+    const sensitivity::maps::FdReport generic = sensitivity::maps::fd_check(model, x, 2, h);
 
     // Put hidden unit 3's pre-activation right at 0 for image 0: b1[3] = −x_0·W1[:, 3]. Image 1 stays generic.
     const auto& W1 = model.tape().value(model.layer1.W);
     double z = 0;
     for (std::size_t j = 0; j < 784; ++j) z += static_cast<double>(x(0, j)) * static_cast<double>(W1(j, 3));
     model.tape().value(model.layer1.b)(0, 3) = static_cast<float>(-z);
-    const sensitivity::FdReport kink = sensitivity::fd_check(model, x, 2, h);
+    const sensitivity::maps::FdReport kink = sensitivity::maps::fd_check(model, x, 2, h);
     CHECK(kink.pairs_skipped > generic.pairs_skipped);
     CHECK(kink.pairs_skipped % 10 == 0);                     // a skipped pixel skips all 10 outputs
     CHECK(kink.max_rel_error <= 1e-6);
@@ -347,10 +347,10 @@ TEST_CASE("fd_check skips the pixels whose step crosses a relu kink, and needs t
     // Without the skip the same comparison fails: the difference quotient straddles the kink.
     nn::MLP<double> model64(model);
     nn::Tensor<double> x64 = xt::cast<double>(x);
-    auto fd = sensitivity::fd_jacobian(model64, x64, h);
-    const auto J = sensitivity::jacobian(model64, x64);
+    auto fd = sensitivity::maps::fd_jacobian(model64, x64, h);
+    const auto J = sensitivity::maps::jacobian(model64, x64);
     fd.skip.fill(false);
-    CHECK(sensitivity::compare_jacobians(J, fd).max_rel_error > 1e-4);
+    CHECK(sensitivity::maps::compare_jacobians(J, fd).max_rel_error > 1e-4);
 }
 
 // ---------------------------------------------------------------- forward mode: the same Jacobian, other way round
@@ -373,15 +373,15 @@ TEST_CASE("the full 10x784 Jacobian by forward mode equals reverse mode: 1e-12 i
             CAPTURE(nn::output_name(out));
             nn::MLP<double> m64(784, 32, 10, act, 41);
             const nn::Tensor<double> x64 = random_images<double>(5, 784, 42);
-            const auto R64 = sensitivity::jacobian(m64, x64, out);
-            const auto F64 = sensitivity::jacobian_forward(m64, x64, out, 3, 8);   // chunks of 3 rows: 3 + 2
+            const auto R64 = sensitivity::maps::jacobian(m64, x64, out);
+            const auto F64 = sensitivity::maps::jacobian_forward(m64, x64, out, 3, 8);   // chunks of 3 rows: 3 + 2
             CHECK(max_abs(R64) > 1e-3);
             CHECK(max_rel_diff(F64, R64) <= 1e-12);
 
             nn::MLP<float> m32(784, 32, 10, act, 41);
             const nn::Tensor<float> x32 = random_images<float>(5, 784, 42);
-            const auto R32 = sensitivity::jacobian(m32, x32, out);
-            const auto F32 = sensitivity::jacobian_forward(m32, x32, out, 1000, 5);  // 784 = 156·5 + 4: a short block
+            const auto R32 = sensitivity::maps::jacobian(m32, x32, out);
+            const auto F32 = sensitivity::maps::jacobian_forward(m32, x32, out, 1000, 5);  // 784 = 156·5 + 4: a short block
             CHECK(max_rel_diff(F32, R32) <= 1e-5);
         }
 }
@@ -389,8 +389,8 @@ TEST_CASE("the full 10x784 Jacobian by forward mode equals reverse mode: 1e-12 i
 TEST_CASE("the forward-mode check can fail: a Jacobian with two pixels swapped is far from reverse mode") {
     nn::MLP<double> model(784, 16, 10, nn::Activation::Tanh, 43);
     const nn::Tensor<double> x = random_images<double>(2, 784, 44);
-    const auto R = sensitivity::jacobian(model, x);
-    auto F = sensitivity::jacobian_forward(model, x);
+    const auto R = sensitivity::maps::jacobian(model, x);
+    auto F = sensitivity::maps::jacobian_forward(model, x);
     REQUIRE(max_rel_diff(F, R) <= 1e-12);
     for (std::size_t i = 0; i < 10; ++i) std::swap(F(1, i, 100), F(1, i, 101));
     CHECK(max_rel_diff(F, R) > 1e-6);
@@ -469,9 +469,9 @@ TEST_CASE("a Jacobian keeps the nodes its caller recorded before it, and forgets
     const nn::Var logits = model.logits(mine);
     const nn::Tensor<float> kept = tape.value(logits);
     const std::size_t size = tape.size();
-    (void)sensitivity::jacobian(model, x);
-    (void)sensitivity::jacobian_forward(model, x);
-    (void)sensitivity::class_gradient(model, x, 3);
+    (void)sensitivity::maps::jacobian(model, x);
+    (void)sensitivity::maps::jacobian_forward(model, x);
+    (void)sensitivity::maps::class_gradient(model, x, 3);
     CHECK(tape.size() == size);
     CHECK(tape.value(logits) == kept);
     CHECK(tape.node(model.layer1.W).requires_grad);
@@ -511,7 +511,7 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
     const std::string model_dir = env_or("NNSENSE_MODEL", "tests/fixtures/trained_mlp_784_64_10");
     const std::string data = env_or("NNSENSE_DATA", "data") + "/mnist";
     REQUIRE_MESSAGE(std::filesystem::exists(data + "/t10k-images-idx3-ubyte"), "needs NNSENSE_DATA/mnist");
-    nn::MLP<float> model = nn::load_model(model_dir);
+    nn::MLP<float> model = nn::training::load_model(model_dir);
     std::vector<std::string> digits;
     for (int d = 0; d < 10; ++d) digits.push_back(std::to_string(d));
     const datasets::Dataset test = datasets::load_idx_pair(data + "/t10k-images-idx3-ubyte",
@@ -540,7 +540,7 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
     MESSAGE("1 - p_max of the 100 most confident: from " << doubt[0].first << " to " << doubt[99].first);
     CHECK(doubt[99].first < 1e-4);                                          // really confident: 1 − p is tiny
 
-    const sensitivity::FdReport r = sensitivity::fd_check(model, x, 100);
+    const sensitivity::maps::FdReport r = sensitivity::maps::fd_check(model, x, 100);
     MESSAGE("float J vs double FD: max rel " << r.float_max_rel_error << " over " << r.float_pairs_compared
                                             << " pairs; double J: " << r.max_rel_error);
     CHECK(r.float_pairs_compared > 100 * 10 * 700);
@@ -549,9 +549,9 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
 
     // The check can fail: the textbook backward p ⊙ (seed − Σ seed ⊙ p), walked from the logits, misses 1e-3.
     nn::MLP<double> model64(model);
-    const sensitivity::FdJacobian fd = sensitivity::fd_jacobian(model64, nn::Tensor<double>(xt::cast<double>(x)), 1e-5);
+    const sensitivity::maps::FdJacobian fd = sensitivity::maps::fd_jacobian(model64, nn::Tensor<double>(xt::cast<double>(x)), 1e-5);
     const nn::Tensor<float> p = nn::predict(model, x);                     // [100, 10]
-    sensitivity::InputGradient<float> grad(model, Output::Logits);
+    sensitivity::maps::InputGradient<float> grad(model, Output::Logits);
     grad.forward(x);
     xt::xtensor<double, 3> textbook({100, 10, 784});
     nn::Tensor<float> dl({100, 10});
@@ -562,7 +562,7 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
         for (std::size_t n = 0; n < 100; ++n)
             for (std::size_t j = 0; j < 784; ++j) textbook(n, i, j) = dx(n, j);
     }
-    const double textbook_error = sensitivity::compare_jacobians(textbook, fd).max_rel_error;
+    const double textbook_error = sensitivity::maps::compare_jacobians(textbook, fd).max_rel_error;
     MESSAGE("the textbook form on the same images: max rel " << textbook_error);
     CHECK(textbook_error > 1e-3);
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <xtensor/xnpy.hpp>
 
-#include "nn/model_io.hpp"
+#include "nn/training/model_io.hpp"
 
 namespace fs = std::filesystem;
 
@@ -33,8 +33,8 @@ struct TempDir {
 
 nn::MLP<float> small_model() { return nn::MLP<float>(12, 5, 3, nn::Activation::Relu, 42); }
 
-nn::ModelInfo small_info() {
-    nn::ModelInfo info;
+nn::training::ModelInfo small_info() {
+    nn::training::ModelInfo info;
     info.rows = 3;
     info.cols = 4;
     info.dataset = "toy";
@@ -59,7 +59,7 @@ void write(const fs::path& p, const std::string& bytes) {
 // The message load_model throws for `dir`, or "" if it loads.
 std::string load_error(const std::string& dir) {
     try {
-        nn::load_model(dir);
+        nn::training::load_model(dir);
     } catch (const std::runtime_error& e) {
         return e.what();
     }
@@ -84,9 +84,9 @@ TEST_CASE("save then load gives bitwise the same parameters, activation and mani
     TempDir dir("roundtrip");
     nn::MLP<float> m(12, 5, 3, nn::Activation::Tanh, 42);
     m.tape().value(m.layer1.b) = nn::Tensor<float>{{0.1f, -0.2f, 1e-30f, 3.5f, -7.25f}};   // b starts at 0: make it non-trivial
-    nn::save_model(m, dir.str(), small_info());
-    nn::ModelInfo info;
-    nn::MLP<float> back = nn::load_model(dir.str(), &info);
+    nn::training::save_model(m, dir.str(), small_info());
+    nn::training::ModelInfo info;
+    nn::MLP<float> back = nn::training::load_model(dir.str(), &info);
 
     CHECK(back.in() == 12);
     CHECK(back.hidden() == 5);
@@ -115,7 +115,7 @@ TEST_CASE("save then load gives bitwise the same parameters, activation and mani
 TEST_CASE("the arrays are plain float32 .npy files: W 2-D, b 1-D, C order") {
     TempDir dir("layout");
     nn::MLP<float> m = small_model();
-    nn::save_model(m, dir.str(), small_info());
+    nn::training::save_model(m, dir.str(), small_info());
     const std::string header = read(dir.path / "b1.npy").substr(0, 128);
     CHECK(header.find("'descr': '<f4'") != std::string::npos);
     CHECK(header.find("'fortran_order': False") != std::string::npos);
@@ -133,20 +133,20 @@ TEST_CASE("the arrays are plain float32 .npy files: W 2-D, b 1-D, C order") {
 
 TEST_CASE("a missing test accuracy is written as null and read back as NaN") {
     TempDir dir("nan_accuracy");
-    nn::ModelInfo info;
+    nn::training::ModelInfo info;
     info.rows = 1;
     info.cols = 12;
-    nn::save_model(small_model(), dir.str(), info);
+    nn::training::save_model(small_model(), dir.str(), info);
     CHECK(nlohmann::json::parse(read(dir.path / "model.json"))["test_accuracy"].is_null());
-    nn::ModelInfo back;
-    nn::load_model(dir.str(), &back);
+    nn::training::ModelInfo back;
+    nn::training::load_model(dir.str(), &back);
     CHECK(std::isnan(back.test_accuracy));
 }
 
 TEST_CASE("loading rejects every broken model directory with one line naming the file and the problem") {
     TempDir dir("broken");
     const std::string d = dir.str();
-    nn::save_model(small_model(), d, small_info());
+    nn::training::save_model(small_model(), d, small_info());
     REQUIRE(load_error(d).empty());
 
     SUBCASE("no such directory") {
@@ -242,18 +242,18 @@ TEST_CASE("loading rejects every broken model directory with one line naming the
 
 TEST_CASE("saving overwrites an older model and leaves no temporary files; an impossible target throws") {
     TempDir dir("overwrite");
-    nn::save_model(nn::MLP<float>(12, 7, 3, nn::Activation::Relu, 1), dir.str(), small_info());
-    nn::save_model(small_model(), dir.str(), small_info());
-    CHECK(nn::load_model(dir.str()).hidden() == 5);
+    nn::training::save_model(nn::MLP<float>(12, 7, 3, nn::Activation::Relu, 1), dir.str(), small_info());
+    nn::training::save_model(small_model(), dir.str(), small_info());
+    CHECK(nn::training::load_model(dir.str()).hidden() == 5);
     CHECK(temporaries_in(dir.path) == 0);
 
-    nn::ModelInfo wrong = small_info();
+    nn::training::ModelInfo wrong = small_info();
     wrong.cols = 5;
-    CHECK_THROWS_WITH(nn::save_model(small_model(), dir.str(), wrong),
+    CHECK_THROWS_WITH(nn::training::save_model(small_model(), dir.str(), wrong),
                       "save_model: info rows × cols = 3 × 5 does not match the model's in = 12");
 
     write(dir.path / "file", "x");
-    CHECK_THROWS_AS(nn::save_model(small_model(), (dir.path / "file" / "model").string(), small_info()),
+    CHECK_THROWS_AS(nn::training::save_model(small_model(), (dir.path / "file" / "model").string(), small_info()),
                     std::runtime_error);
 
     // A directory where W2.npy should go makes its rename fail: the error names W2.npy and no temporary stays.
@@ -261,7 +261,7 @@ TEST_CASE("saving overwrites an older model and leaves no temporary files; an im
     fs::create_directories(blocked.path / "W2.npy" / "inside");
     std::string message;
     try {
-        nn::save_model(small_model(), blocked.str(), small_info());
+        nn::training::save_model(small_model(), blocked.str(), small_info());
     } catch (const std::runtime_error& e) {
         message = e.what();
     }

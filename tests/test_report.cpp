@@ -11,7 +11,7 @@
 #include <stb_image_write.h>
 #include <unistd.h>
 
-#include "examples/report_html.hpp"
+#include "examples/train_and_explain/report_html.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;

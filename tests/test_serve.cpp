@@ -18,12 +18,12 @@
 
 #include "datasets/dataset.hpp"
 #include "datasets/image_file.hpp"
-#include "examples/serve.hpp"
-#include "examples/serve_request.hpp"
+#include "examples/train_and_explain/serve.hpp"
+#include "examples/train_and_explain/serve_request.hpp"
 #include "nn/argmax.hpp"
-#include "nn/model_io.hpp"
-#include "sensitivity/attribution.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "nn/training/model_io.hpp"
+#include "sensitivity/maps/attribution.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 #include "tests/child_process.hpp"
 
 namespace fs = std::filesystem;
@@ -92,8 +92,8 @@ void check_error(const httplib::Result& r, int status, const std::string& says =
 
 // A server on a free loopback port for the length of a test case.
 struct LiveServer {
-    nn::ModelInfo info;
-    nn::MLP<float> model = nn::load_model(model_dir(), &info);
+    nn::training::ModelInfo info;
+    nn::MLP<float> model = nn::training::load_model(model_dir(), &info);
     app::ExplorerServer server{model, info};
     int port = server.start("127.0.0.1", 0);
     httplib::Client client() const {
@@ -218,7 +218,7 @@ TEST_CASE("the server answers every error case with its status and a one-line JS
     check_error(c.Delete("/api/v1/explain"), 405);
     check_error(c.Post("/api/v1/model", "", "application/json"), 405, "use GET");
     for (const char* path : {"/nope", "/api/v1", "/api/v2/explain", "/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-                             "/index.html/..", "/app.js/../../meson.build", "/examples/serve.cpp", "/serve_page/app.js"})
+                             "/index.html/..", "/app.js/../../meson.build", "/examples/train_and_explain/serve.cpp", "/serve_page/app.js"})
         check_error(c.Get(path), 404, "no such path");
     check_error(c.Post("/nope", "{}", "application/json"), 404);
     // The server is still there and answers a good request after all of that.
@@ -230,8 +230,8 @@ TEST_CASE("the server answers every error case with its status and a one-line JS
 
 TEST_CASE("a second server cannot take a port that one already listens on") {
     LiveServer s;
-    nn::MLP<float> model = nn::load_model(model_dir());
-    app::ExplorerServer second(model, nn::ModelInfo{});
+    nn::MLP<float> model = nn::training::load_model(model_dir());
+    app::ExplorerServer second(model, nn::training::ModelInfo{});
     CHECK_THROWS_WITH_AS(second.start("127.0.0.1", s.port), doctest::Contains("cannot listen on"), std::runtime_error);
     httplib::Client c = s.client();
     const auto r = c.Get("/api/v1/model");
@@ -255,7 +255,8 @@ TEST_CASE("the page and its assets are served from memory with their types") {
         CHECK_MESSAGE(r->status == 200, path);
         CHECK(r->get_header_value("Content-Type").rfind(type, 0) == 0);
         CHECK(!r->body.empty());
-        CHECK(r->body.size() == slurp(fs::path(env_or("NNSENSE_EXAMPLES", "examples")) / "serve_page" / path.substr(1)).size());
+        const fs::path page = fs::path(env_or("NNSENSE_EXAMPLES", "examples")) / "train_and_explain" / "serve_page";
+        CHECK(r->body.size() == slurp(page / path.substr(1)).size());
     }
     // Nothing on the page comes from another host (the machine is offline).
     for (const char* path : {"/index.html", "/app.js", "/style.css"}) {
@@ -299,9 +300,9 @@ TEST_CASE("for 50 MNIST test images the API's answers equal nn::predict and the 
         CHECK(a["pair"][0].get<int>() == top);
         CHECK(second != top);
         CHECK(a["saliency_class"].get<int>() == top);
-        const nn::Tensor<float> g = sensitivity::class_gradient(model, x, top);
-        const nn::Tensor<float> diff = sensitivity::class_difference_gradient(model, x, top, second);
-        const nn::Tensor<float> ig = sensitivity::integrated_gradients_exact(model, x, {top});
+        const nn::Tensor<float> g = sensitivity::maps::class_gradient(model, x, top);
+        const nn::Tensor<float> diff = sensitivity::maps::class_difference_gradient(model, x, top, second);
+        const nn::Tensor<float> ig = sensitivity::maps::integrated_gradients_exact(model, x, {top});
         for (std::size_t j = 0; j < 784; ++j) {
             CHECK(a["input"][j].get<float>() == X(i, j));
             max_map = std::max({max_map, std::abs(a["saliency"][j].get<double>() - std::abs(double(g(0, j)))),
@@ -330,12 +331,12 @@ TEST_CASE("a class and a pair chosen by the client are the ones explained") {
     CHECK(a["pair"] == json({4, 9}));
     nn::MLP<float> model = s.model;
     const nn::Tensor<float> x = d.to_float<float>(0, 1);
-    const nn::Tensor<float> diff = sensitivity::class_difference_gradient(model, x, 4, 9);  // [1, 784]
+    const nn::Tensor<float> diff = sensitivity::maps::class_difference_gradient(model, x, 4, 9);  // [1, 784]
     for (std::size_t j = 0; j < 784; ++j) CHECK(a["class_difference"][j].get<float>() == doctest::Approx(diff(0, j)).epsilon(1e-5));
     // The maps themselves are of class 4, not of the prediction (test image 0 is a 7): compare with the library's.
     REQUIRE(a["prediction"] != 4);
-    const nn::Tensor<float> g = sensitivity::class_gradient(model, x, 4);                     // [1, 784]
-    const nn::Tensor<float> ig = sensitivity::integrated_gradients_exact(model, x, {4});      // [1, 784]
+    const nn::Tensor<float> g = sensitivity::maps::class_gradient(model, x, 4);                     // [1, 784]
+    const nn::Tensor<float> ig = sensitivity::maps::integrated_gradients_exact(model, x, {4});      // [1, 784]
     double max_map = 0;
     for (std::size_t j = 0; j < 784; ++j)
         max_map = std::max({max_map, std::abs(a["saliency"][j].get<double>() - std::abs(double(g(0, j)))),

@@ -15,7 +15,7 @@
 
 #include "datasets/dataset.hpp"
 #include "nn/argmax.hpp"
-#include "nn/model_io.hpp"
+#include "nn/training/model_io.hpp"
 #include "tests/child_process.hpp"
 
 namespace fs = std::filesystem;
@@ -126,7 +126,7 @@ TEST_CASE("a test digit drawn on the page in headless Chromium is predicted, wit
     for (int i = 0; i < 10; ++i) names.push_back(std::to_string(i));
     const datasets::Dataset test = datasets::load_idx_pair(data + "/t10k-images-idx3-ubyte", data + "/t10k-labels-idx1-ubyte",
                                                            "mnist-test", names).slice(0, 200);
-    const nn::MLP<float> model = nn::load_model(model_dir);
+    const nn::MLP<float> model = nn::training::load_model(model_dir);
     const nn::Tensor<float> P = nn::predict(model, test.to_float<float>(0, test.size()));  // [200, 10]
     const auto first_sure = [&](int label) {
         for (std::size_t i = 0; i < test.size(); ++i)

@@ -16,7 +16,7 @@
 
 #include "datasets/csv.hpp"
 #include "datasets/synthetic_table.hpp"
-#include "sensitivity/features.hpp"
+#include "sensitivity/tables/features.hpp"
 
 namespace fs = std::filesystem;
 
@@ -72,7 +72,7 @@ TEST_CASE("the bootstrap interval of a mean covers the truth ~95% of the time fo
         std::vector<double> v(200), copies;
         for (double& x : v) x = e(rng);
         for (int c = 0; c < 4; ++c) copies.insert(copies.end(), v.begin(), v.end());
-        const auto a = sensitivity::bootstrap_mean(v, 400, 100 + k), b = sensitivity::bootstrap_mean(copies, 400, 100 + k);
+        const auto a = sensitivity::tables::bootstrap_mean(v, 400, 100 + k), b = sensitivity::tables::bootstrap_mean(copies, 400, 100 + k);
         covered += a.lo <= 1 && 1 <= a.hi;
         covered_copies += b.lo <= 1 && 1 <= b.hi;
     }
@@ -88,7 +88,7 @@ TEST_CASE("Pearson pairs: a near-copy is flagged, independent columns are not") 
     xt::xtensor<double, 2> x = xt::zeros<double>({t.rows.size(), t.features.size()});
     for (std::size_t n = 0; n < t.rows.size(); ++n)
         for (std::size_t j = 0; j < t.features.size(); ++j) x(n, j) = t.rows[n][j];
-    const auto pairs = sensitivity::correlated_pairs(x, 0.8);
+    const auto pairs = sensitivity::tables::correlated_pairs(x, 0.8);
     REQUIRE(pairs.size() == 1);
     CHECK(t.features[pairs[0].a] == "x1");
     CHECK(t.features[pairs[0].b] == "x1_copy");

@@ -17,14 +17,14 @@
 #include <unistd.h>
 
 #include "nn/adam.hpp"
-#include "nn/augment.hpp"
-#include "nn/denormals.hpp"
-#include "nn/evaluate.hpp"
-#include "nn/metrics.hpp"
-#include "nn/progress.hpp"
+#include "nn/training/augment.hpp"
+#include "nn/training/denormals.hpp"
+#include "nn/training/evaluate.hpp"
+#include "nn/training/metrics.hpp"
+#include "nn/training/progress.hpp"
 #include "nn/schedule.hpp"
 #include "nn/sgd.hpp"
-#include "nn/train.hpp"
+#include "nn/training/train.hpp"
 
 namespace {
 
@@ -104,14 +104,14 @@ datasets::Dataset toy_dataset(std::size_t n, std::uint64_t seed) {
     return d;
 }
 
-nn::TrainConfig toy_config() {
-    nn::TrainConfig c;
+nn::training::TrainConfig toy_config() {
+    nn::training::TrainConfig c;
     c.hidden = 8;
     c.epochs = 4;
     c.batch = 16;
     c.lr = 0.1;
     c.validation = 100;
-    c.progress = nn::ProgressMode::Quiet;
+    c.progress = nn::training::ProgressMode::Quiet;
     return c;
 }
 
@@ -156,7 +156,7 @@ TEST_CASE("two SGD-momentum steps on a 2-2-2 net match the update computed by ha
         model.reset();
         nn::Var xv = model.input(1);
         model.tape().value(xv) = Matrix{{x[0], x[1]}};
-        nn::train_step(model, xv, {y}, sgd, lr);
+        nn::training::train_step(model, xv, {y}, sgd, lr);
     }
 
     // By hand: v1 = g(w0), w1 = w0 - lr·v1;  v2 = μ·v1 + g(w1), w2 = w1 - lr·v2.
@@ -259,13 +259,13 @@ TEST_CASE("schedules: constant stays, cosine falls from lr to final_lr along a h
 }
 
 TEST_CASE("make_schedule turns epochs into steps") {
-    nn::TrainConfig c;
+    nn::training::TrainConfig c;
     c.epochs = 3;
     c.lr = 0.3;
     c.schedule = "step";
     c.step_epochs = 2;
     c.step_gamma = 0.1;
-    const nn::Schedule s = nn::make_schedule(c, 50);
+    const nn::Schedule s = nn::training::make_schedule(c, 50);
     CHECK(s.total_steps == 150);
     CHECK(nn::learning_rate(s, 99) == doctest::Approx(0.3));
     CHECK(nn::learning_rate(s, 100) == doctest::Approx(0.03));
@@ -274,10 +274,10 @@ TEST_CASE("make_schedule turns epochs into steps") {
 TEST_CASE("training on a separable toy problem learns it, and validates on the held-out tail") {
     const datasets::Dataset data = toy_dataset(700, 11);
     const datasets::Dataset test = toy_dataset(300, 12);
-    nn::TrainConfig c = toy_config();
-    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
-    const nn::Evaluation before = nn::evaluate(model, test);
-    const nn::TrainResult r = nn::train(model, data, c);
+    nn::training::TrainConfig c = toy_config();
+    nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
+    const nn::training::Evaluation before = nn::training::evaluate(model, test);
+    const nn::training::TrainResult r = nn::training::train(model, data, c);
 
     CHECK(r.train_size == 600);
     CHECK(r.validation_size == 100);
@@ -287,7 +287,7 @@ TEST_CASE("training on a separable toy problem learns it, and validates on the h
     CHECK(r.epochs.back().validation_accuracy >= 0.95);
     CHECK(r.epochs.back().lr < 0.01 * c.lr);                 // the cosine ends near 0
     CHECK(r.seconds > 0);
-    const nn::Evaluation after = nn::evaluate(model, test);
+    const nn::training::Evaluation after = nn::training::evaluate(model, test);
     CHECK(before.accuracy < 0.8);
     CHECK(after.accuracy >= 0.95);
     CHECK(after.loss < before.loss);
@@ -302,14 +302,14 @@ float subnormal_product() {
 TEST_CASE("FlushDenormals makes subnormal results 0 inside its scope and restores the mode after it") {
     REQUIRE(std::fpclassify(subnormal_product()) == FP_SUBNORMAL);
     {
-        const nn::FlushDenormals flush;
+        const nn::training::FlushDenormals flush;
 #if defined(__SSE2__)
         CHECK(subnormal_product() == 0.0f);
         volatile float tiny = std::numeric_limits<float>::denorm_min(), one = 1.0f;
         CHECK(tiny * one == 0.0f);                          // DAZ: a subnormal input reads as 0
 #endif
         {
-            const nn::FlushDenormals nested;                  // nesting restores to the outer scope's mode
+            const nn::training::FlushDenormals nested;                  // nesting restores to the outer scope's mode
         }
 #if defined(__SSE2__)
         CHECK(subnormal_product() == 0.0f);
@@ -317,57 +317,57 @@ TEST_CASE("FlushDenormals makes subnormal results 0 inside its scope and restore
     }
     CHECK(std::fpclassify(subnormal_product()) == FP_SUBNORMAL);
 
-    // nn::train flushes while it trains and leaves the caller's mode as it was
+    // nn::training::train flushes while it trains and leaves the caller's mode as it was
     const datasets::Dataset data = toy_dataset(300, 11);
-    nn::TrainConfig c = toy_config();
+    nn::training::TrainConfig c = toy_config();
     c.epochs = 1;
-    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
-    nn::train(model, data, c);
+    nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
+    nn::training::train(model, data, c);
     CHECK(std::fpclassify(subnormal_product()) == FP_SUBNORMAL);
 }
 
 TEST_CASE("Adam and the step schedule train the toy problem too") {
     const datasets::Dataset data = toy_dataset(700, 11);
-    nn::TrainConfig c = toy_config();
+    nn::training::TrainConfig c = toy_config();
     c.optimizer = "adam";
     c.lr = 0.01;
     c.schedule = "step";
     c.step_epochs = 2;
-    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
-    const nn::TrainResult r = nn::train(model, data, c);
+    nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
+    const nn::training::TrainResult r = nn::training::train(model, data, c);
     CHECK(r.epochs.back().validation_accuracy >= 0.95);
     CHECK(r.epochs.back().lr == doctest::Approx(0.001));
 }
 
 TEST_CASE("same seed gives bitwise identical weights; another seed does not") {
     const datasets::Dataset data = toy_dataset(500, 3);
-    nn::TrainConfig c = toy_config();
+    nn::training::TrainConfig c = toy_config();
     c.epochs = 2;
-    c.augment = nn::random_rotate_shift(10, 1);              // the augmentation draws must repeat too
-    nn::MLP<float> a = nn::make_mlp(c, 16, 3), b = nn::make_mlp(c, 16, 3);
-    const nn::TrainResult ra = nn::train(a, data, c);
-    const nn::TrainResult rb = nn::train(b, data, c);
+    c.augment = nn::training::random_rotate_shift(10, 1);              // the augmentation draws must repeat too
+    nn::MLP<float> a = nn::training::make_mlp(c, 16, 3), b = nn::training::make_mlp(c, 16, 3);
+    const nn::training::TrainResult ra = nn::training::train(a, data, c);
+    const nn::training::TrainResult rb = nn::training::train(b, data, c);
     CHECK(weights_of(a) == weights_of(b));
     CHECK(ra.epochs.back().validation_accuracy == rb.epochs.back().validation_accuracy);
     CHECK(ra.epochs.back().train_loss == rb.epochs.back().train_loss);
 
-    nn::TrainConfig other = c;
+    nn::training::TrainConfig other = c;
     other.seed = 2;
-    nn::MLP<float> d = nn::make_mlp(other, 16, 3);
-    nn::train(d, data, other);
+    nn::MLP<float> d = nn::training::make_mlp(other, 16, 3);
+    nn::training::train(d, data, other);
     CHECK(weights_of(a) != weights_of(d));
 }
 
 TEST_CASE("an absurd learning rate stops training with an error naming epoch, batch and rate") {
     const datasets::Dataset data = toy_dataset(700, 5);
-    nn::TrainConfig c = toy_config();
+    nn::training::TrainConfig c = toy_config();
     c.lr = 1e12;
     c.schedule = "constant";
     c.momentum = 0;
-    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
+    nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
     std::string message;
     try {
-        nn::train(model, data, c);
+        nn::training::train(model, data, c);
     } catch (const std::runtime_error& e) {
         message = e.what();
     }
@@ -383,38 +383,38 @@ TEST_CASE("an absurd learning rate stops training with an error naming epoch, ba
 
 TEST_CASE("train rejects configurations and data that cannot work, naming the problem") {
     const datasets::Dataset data = toy_dataset(200, 1);
-    nn::TrainConfig c = toy_config();
-    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
+    nn::training::TrainConfig c = toy_config();
+    nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
     SUBCASE("validation split as large as the data") {
         c.validation = 200;
-        CHECK_THROWS_WITH(nn::train(model, data, c),
+        CHECK_THROWS_WITH(nn::training::train(model, data, c),
                           "train: validation = 200 leaves no training examples in 'toy' (200 examples)");
     }
     SUBCASE("batch larger than the training part") {
         c.batch = 101;
-        CHECK_THROWS_WITH(nn::train(model, data, c), "train: batch 101 is larger than the 100 training examples of 'toy'");
+        CHECK_THROWS_WITH(nn::training::train(model, data, c), "train: batch 101 is larger than the 100 training examples of 'toy'");
     }
     SUBCASE("model and configuration disagree on the hidden size") {
         c.hidden = 9;
-        CHECK_THROWS_WITH(nn::train(model, data, c),
+        CHECK_THROWS_WITH(nn::training::train(model, data, c),
                           "train: the model has hidden = 8 but the configuration says hidden = 9");
     }
     SUBCASE("image size does not fit the model") {
         nn::MLP<float> wide(20, 8, 3, nn::Activation::Relu, 1);
-        CHECK_THROWS_WITH(nn::train(wide, data, c), "train: 'toy' has 16 pixels per image, the model expects 20");
+        CHECK_THROWS_WITH(nn::training::train(wide, data, c), "train: 'toy' has 16 pixels per image, the model expects 20");
     }
     SUBCASE("bad fields") {
         c.lr = -1;
-        CHECK_THROWS_AS(nn::train(model, data, c), std::invalid_argument);
+        CHECK_THROWS_AS(nn::training::train(model, data, c), std::invalid_argument);
         c = toy_config();
         c.optimizer = "lbfgs";
-        CHECK_THROWS_WITH(nn::check_config(c), "train: unknown optimizer 'lbfgs' (expected sgd or adam)");
+        CHECK_THROWS_WITH(nn::training::check_config(c), "train: unknown optimizer 'lbfgs' (expected sgd or adam)");
         c = toy_config();
         c.schedule = "warm";
-        CHECK_THROWS_AS(nn::check_config(c), std::invalid_argument);
+        CHECK_THROWS_AS(nn::training::check_config(c), std::invalid_argument);
         c = toy_config();
         c.momentum = 1.0;
-        CHECK_THROWS_AS(nn::check_config(c), std::invalid_argument);
+        CHECK_THROWS_AS(nn::training::check_config(c), std::invalid_argument);
     }
 }
 
@@ -431,7 +431,7 @@ TEST_CASE("evaluate counts a confusion matrix by hand-checkable predictions") {
     m.tape().value(m.layer1.b) = nn::Tensor<float>{{0, 0}};
     m.tape().value(m.layer2.W) = nn::Tensor<float>{{1, 0, 0}, {0, 1, 0}};
     m.tape().value(m.layer2.b) = nn::Tensor<float>{{0, 0, 0}};
-    const nn::Evaluation e = nn::evaluate(m, d, 2);          // batches of 2, 2 and 1
+    const nn::training::Evaluation e = nn::training::evaluate(m, d, 2);          // batches of 2, 2 and 1
     CHECK(e.count == 5);
     CHECK(e.accuracy == doctest::Approx(3.0 / 5));
     CHECK(e.confusion == std::vector<std::vector<std::size_t>>{{2, 1, 0}, {1, 1, 0}, {0, 0, 0}});
@@ -449,23 +449,23 @@ TEST_CASE("evaluate counts a confusion matrix by hand-checkable predictions") {
     CHECK(m.tape().size() == 4);                             // the tape is left reset to the parameters
 
     d.labels[2] = 3;
-    CHECK_THROWS_WITH(nn::evaluate(m, d), "evaluate: dataset 'pairs': label 3 at index 2 is >= the model's 3 outputs");
+    CHECK_THROWS_WITH(nn::training::evaluate(m, d), "evaluate: dataset 'pairs': label 3 at index 2 is >= the model's 3 outputs");
 }
 
 TEST_CASE("rotate_shift: identity at zero, moves a pixel by a shift, turns counter-clockwise") {
     std::vector<std::uint8_t> src(25, 0), dst(25, 7);
     src[2 * 5 + 3] = 200;                                    // row 2, col 3: right of the centre (2, 2)
-    nn::rotate_shift(src.data(), dst.data(), 5, 5, 0, 0, 0);
+    nn::training::rotate_shift(src.data(), dst.data(), 5, 5, 0, 0, 0);
     CHECK(dst == src);
-    nn::rotate_shift(src.data(), dst.data(), 5, 5, 0, 1, 0);  // one pixel right
+    nn::training::rotate_shift(src.data(), dst.data(), 5, 5, 0, 1, 0);  // one pixel right
     CHECK(dst[2 * 5 + 4] == 200);
     CHECK(dst[2 * 5 + 3] == 0);
-    nn::rotate_shift(src.data(), dst.data(), 5, 5, 0, 0, 1);  // one pixel down
+    nn::training::rotate_shift(src.data(), dst.data(), 5, 5, 0, 0, 1);  // one pixel down
     CHECK(dst[3 * 5 + 3] == 200);
-    nn::rotate_shift(src.data(), dst.data(), 5, 5, 90, 0, 0); // right of centre -> above it
+    nn::training::rotate_shift(src.data(), dst.data(), 5, 5, 90, 0, 0); // right of centre -> above it
     CHECK(dst[1 * 5 + 2] == 200);
     CHECK(dst[2 * 5 + 3] == 0);
-    nn::rotate_shift(src.data(), dst.data(), 5, 5, 0, 0.5, 0);  // half a pixel: bilinear split
+    nn::training::rotate_shift(src.data(), dst.data(), 5, 5, 0, 0.5, 0);  // half a pixel: bilinear split
     CHECK(dst[2 * 5 + 3] == 100);
     CHECK(dst[2 * 5 + 4] == 100);
 }
@@ -473,7 +473,7 @@ TEST_CASE("rotate_shift: identity at zero, moves a pixel by a shift, turns count
 TEST_CASE("random_rotate_shift repeats with the same RNG state and changes the image otherwise") {
     std::vector<std::uint8_t> img(28 * 28, 0);
     for (std::size_t r = 8; r < 20; ++r) img[r * 28 + 14] = 255;    // a vertical stroke
-    nn::Augment aug = nn::random_rotate_shift(15, 2);
+    nn::training::Augment aug = nn::training::random_rotate_shift(15, 2);
     CHECK(bool(aug));
     CHECK(aug.name.find("rotate") != std::string::npos);
     std::vector<std::uint8_t> a = img, b = img;
@@ -482,19 +482,19 @@ TEST_CASE("random_rotate_shift repeats with the same RNG state and changes the i
     aug.apply(b.data(), 28, 28, r2);
     CHECK(a == b);
     CHECK(a != img);
-    nn::Augment none = nn::random_rotate_shift(0, 0);
+    nn::training::Augment none = nn::training::random_rotate_shift(0, 0);
     std::vector<std::uint8_t> c = img;
     none.apply(c.data(), 28, 28, r1);
     CHECK(c == img);
-    CHECK_FALSE(bool(nn::Augment{}));
+    CHECK_FALSE(bool(nn::training::Augment{}));
 }
 
 TEST_CASE("progress: plain lines per epoch off a terminal, a \\r bar on one, nothing when quiet") {
     std::ostringstream lines, bar, quiet;
-    nn::Progress pl(nn::ProgressMode::Lines, 2, 3, 10, &lines);
-    nn::Progress pb(nn::ProgressMode::Bar, 2, 3, 10, &bar);
-    nn::Progress pq(nn::ProgressMode::Quiet, 2, 3, 10, &quiet);
-    for (nn::Progress* p : {&pl, &pb, &pq}) {
+    nn::training::Progress pl(nn::training::ProgressMode::Lines, 2, 3, 10, &lines);
+    nn::training::Progress pb(nn::training::ProgressMode::Bar, 2, 3, 10, &bar);
+    nn::training::Progress pq(nn::training::ProgressMode::Quiet, 2, 3, 10, &quiet);
+    for (nn::training::Progress* p : {&pl, &pb, &pq}) {
         for (std::size_t e = 1; e <= 2; ++e) {
             for (std::size_t b = 1; b <= 3; ++b) p->batch_done(e, b, 0.5, 0.1);
             p->epoch_done(e, 0.25, 0.9, 1.5);
@@ -511,16 +511,16 @@ TEST_CASE("progress: plain lines per epoch off a terminal, a \\r bar on one, not
 
 TEST_CASE("metrics.json holds the test accuracy as a fraction, per-epoch seconds and the config") {
     const datasets::Dataset data = toy_dataset(300, 4);
-    nn::TrainConfig c = toy_config();
+    nn::training::TrainConfig c = toy_config();
     c.epochs = 2;
-    nn::MLP<float> model = nn::make_mlp(c, 16, 3);
-    const nn::TrainResult r = nn::train(model, data, c);
-    const nn::Evaluation test = nn::evaluate(model, toy_dataset(100, 9));
+    nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
+    const nn::training::TrainResult r = nn::training::train(model, data, c);
+    const nn::training::Evaluation test = nn::training::evaluate(model, toy_dataset(100, 9));
 
     const auto dir = std::filesystem::temp_directory_path() / ("nnsense_metrics_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "metrics.json").string();
-    nn::write_metrics_json(path, c, r, test);
+    nn::training::write_metrics_json(path, c, r, test);
     std::ifstream in(path);
     const nlohmann::json j = nlohmann::json::parse(in);
     CHECK(j["test_accuracy"].get<double>() == test.accuracy);

@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "datasets/dataset.hpp"
-#include "nn/evaluate.hpp"
-#include "nn/metrics.hpp"
-#include "nn/model_io.hpp"
-#include "nn/train.hpp"
+#include "nn/training/evaluate.hpp"
+#include "nn/training/metrics.hpp"
+#include "nn/training/model_io.hpp"
+#include "nn/training/train.hpp"
 
 namespace {
 
@@ -28,13 +28,13 @@ std::string data_dir() {
 
 TEST_CASE("two epochs on real MNIST reach >= 97% test accuracy; the saved model and metrics agree") {
     const datasets::Split mnist = datasets::load_mnist(data_dir() + "/mnist");
-    nn::TrainConfig c;                      // the default 784-256-10 network and SGD-Nesterov, cosine
+    nn::training::TrainConfig c;                      // the default 784-256-10 network and SGD-Nesterov, cosine
     c.epochs = 2;
     c.lr = 0.1;                             // a short cosine run wants a larger peak rate
-    c.progress = nn::ProgressMode::Lines;
-    nn::MLP<float> model = nn::make_mlp(c);
-    const nn::TrainResult r = nn::train(model, mnist.train, c);
-    const nn::Evaluation test = nn::evaluate(model, mnist.test);
+    c.progress = nn::training::ProgressMode::Lines;
+    nn::MLP<float> model = nn::training::make_mlp(c);
+    const nn::training::TrainResult r = nn::training::train(model, mnist.train, c);
+    const nn::training::Evaluation test = nn::training::evaluate(model, mnist.test);
     MESSAGE("test accuracy " << test.accuracy << " after " << r.seconds << " s of training ("
                              << r.images_per_second << " images/s, " << r.threads << " threads)");
 
@@ -46,16 +46,16 @@ TEST_CASE("two epochs on real MNIST reach >= 97% test accuracy; the saved model 
     for (double a : test.per_class_accuracy) CHECK(a >= 0.93);
 
     const auto dir = std::filesystem::temp_directory_path() / ("nnsense_training_real_" + std::to_string(::getpid()));
-    nn::ModelInfo info;
+    nn::training::ModelInfo info;
     info.dataset = "mnist";
     info.class_names = mnist.train.class_names;
     info.seed = c.seed;
     info.test_accuracy = test.accuracy;
-    nn::save_model(model, (dir / "model").string(), info);
-    nn::write_metrics_json((dir / "metrics.json").string(), c, r, test);
+    nn::training::save_model(model, (dir / "model").string(), info);
+    nn::training::write_metrics_json((dir / "metrics.json").string(), c, r, test);
 
-    nn::MLP<float> loaded = nn::load_model((dir / "model").string());
-    CHECK(nn::evaluate(loaded, mnist.test).accuracy == test.accuracy);
+    nn::MLP<float> loaded = nn::training::load_model((dir / "model").string());
+    CHECK(nn::training::evaluate(loaded, mnist.test).accuracy == test.accuracy);
     std::ifstream in(dir / "metrics.json");
     const nlohmann::json j = nlohmann::json::parse(in);
     CHECK(j["test_accuracy"].get<double>() == test.accuracy);

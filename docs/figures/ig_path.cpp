@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "datasets/dataset.hpp"
-#include "nn/model_io.hpp"
+#include "nn/training/model_io.hpp"
 #include "sensitivity/figures/lineplot.hpp"
 
 int main(int argc, char** argv) {
@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        nn::MLP<double> model(nn::load_model(argv[1]));                  // double: the slope is not rounding noise
+        nn::MLP<double> model(nn::training::load_model(argv[1]));                  // double: the slope is not rounding noise
         const std::size_t index = argc == 5 ? std::stoul(argv[4]) : 1;
         const datasets::Dataset test = datasets::load_mnist(argv[2]).test;
         nn::Tensor<double> x;

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <random>
 
-#include "sensitivity/fd_check.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "sensitivity/maps/fd_check.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 int main() {
     nn::MLP<double> model(784, 32, 10, nn::Activation::Tanh, 8);   // tanh: no kink, every pixel is compared
@@ -15,9 +15,9 @@ int main() {
     std::uniform_real_distribution<double> pixel(0.0, 1.0);
     for (double& v : x) v = pixel(rng);
 
-    const auto reverse = sensitivity::jacobian(model, x);             // 1 forward + 10 backward walks
-    const auto forward = sensitivity::jacobian_forward(model, x);     // 1 forward + 784 directions, 8 at a time
-    const auto fd = sensitivity::fd_jacobian(model, x, 1e-5);         // 2·784 + 1 forward passes per image
+    const auto reverse = sensitivity::maps::jacobian(model, x);             // 1 forward + 10 backward walks
+    const auto forward = sensitivity::maps::jacobian_forward(model, x);     // 1 forward + 784 directions, 8 at a time
+    const auto fd = sensitivity::maps::fd_jacobian(model, x, 1e-5);         // 2·784 + 1 forward passes per image
 
     double scale = 0, forward_err = 0, fd_err = 0;
     for (std::size_t i = 0; i < reverse.size(); ++i) {

@@ -4,7 +4,7 @@
 #include <random>
 #include <vector>
 
-#include "sensitivity/attribution.hpp"
+#include "sensitivity/maps/attribution.hpp"
 
 int main() {
     nn::MLP<double> model(16, 12, 3, nn::Activation::Tanh, 5);
@@ -15,19 +15,19 @@ int main() {
     const std::vector<int> targets = {0, 1, 2};                      // one target class per image
 
     // Completeness: Σ_j a_j = p_t(x) − p_t(0), up to the error of the integral's midpoint rule (~ 1/steps²).
-    const auto p = sensitivity::Output::Softmax;                     // the target: the probability p_t
+    const auto p = sensitivity::maps::Output::Softmax;                     // the target: the probability p_t
     std::printf("IG steps   max relative gap\n");
     std::vector<double> gaps;
     for (std::size_t steps : {1, 4, 16, 64}) {
-        sensitivity::IgOptions o;
+        sensitivity::maps::IgOptions o;
         o.steps = steps;
-        const nn::Tensor<double> a = sensitivity::integrated_gradients(model, x, targets, o, p);   // [3, 16]
-        gaps.push_back(sensitivity::completeness(model, x, targets, a, p).max_relative_gap);
+        const nn::Tensor<double> a = sensitivity::maps::integrated_gradients(model, x, targets, o, p);   // [3, 16]
+        gaps.push_back(sensitivity::maps::completeness(model, x, targets, a, p).max_relative_gap);
         std::printf("%8zu   %.1e\n", steps, gaps.back());
     }
     // x ⊙ gradient takes the slope at x alone, as if the net were a straight line from 0 to x.
-    const nn::Tensor<double> gx = sensitivity::gradient_times_input(model, x, targets, p);       // [3, 16]
-    const double gx_gap = sensitivity::completeness(model, x, targets, gx, p).max_relative_gap;
+    const nn::Tensor<double> gx = sensitivity::maps::gradient_times_input(model, x, targets, p);       // [3, 16]
+    const double gx_gap = sensitivity::maps::completeness(model, x, targets, gx, p).max_relative_gap;
     std::printf("gradient x input: %.1e\n", gx_gap);
 
     const bool shrinks = gaps[1] < gaps[0] && gaps[2] < gaps[1] / 8 && gaps[3] < gaps[2] / 8;

@@ -6,8 +6,8 @@
 
 #include <xtensor/xview.hpp>
 
-#include "sensitivity/fd_check.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "sensitivity/maps/fd_check.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 using Matrix = nn::Tensor<double>;
 
@@ -20,11 +20,11 @@ int main() {
     int failures = 0;
 
     // One forward of the batch, then one backward per class with a one-hot seed: J[n][i][j] = ∂p_i(x_n)/∂x_n,j.
-    const xt::xtensor<double, 3> J = sensitivity::jacobian(model, x);   // [4, 3, 6]
+    const xt::xtensor<double, 3> J = sensitivity::maps::jacobian(model, x);   // [4, 3, 6]
 
     // 1. Rows do not interact: image 2 alone gives the same 3x6 block as image 2 inside the batch.
     const Matrix x2 = xt::view(x, xt::range(2, 3), xt::all());         // [1, 6]
-    const xt::xtensor<double, 3> J2 = sensitivity::jacobian(model, x2);  // [1, 3, 6]
+    const xt::xtensor<double, 3> J2 = sensitivity::maps::jacobian(model, x2);  // [1, 3, 6]
     double worst = 0;
     for (std::size_t i = 0; i < 3; ++i)
         for (std::size_t j = 0; j < 6; ++j) worst = std::fmax(worst, std::fabs(J(2, i, j) - J2(0, i, j)));
@@ -39,8 +39,8 @@ int main() {
     failures += worst >= 1e-15;
 
     // 3. Central differences agree, except where ±h would cross a relu kink (skipped, and counted).
-    const sensitivity::FdJacobian fd = sensitivity::fd_jacobian(model, x, 1e-5);
-    const sensitivity::FdComparison cmp = sensitivity::compare_jacobians(J, fd);
+    const sensitivity::maps::FdJacobian fd = sensitivity::maps::fd_jacobian(model, x, 1e-5);
+    const sensitivity::maps::FdComparison cmp = sensitivity::maps::compare_jacobians(J, fd);
     std::printf("finite differences: %zu pairs compared, %zu skipped, max relative error < 1e-7: %s\n",
                 cmp.pairs_compared, cmp.pairs_skipped, cmp.max_rel_error < 1e-7 ? "yes" : "NO");
     failures += cmp.max_rel_error >= 1e-7 || cmp.pairs_compared == 0;

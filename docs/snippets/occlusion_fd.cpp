@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "sensitivity/attribution.hpp"
+#include "sensitivity/maps/attribution.hpp"
 
 int main() {
     nn::MLP<double> model(36, 10, 4, nn::Activation::Tanh, 3);
@@ -15,7 +15,7 @@ int main() {
     nn::Tensor<double> u({2, 36});                                   // [2, 36] two random 6×6 images
     for (double& v : u) v = pixel(rng);
     const std::vector<int> targets = {1, 3};
-    sensitivity::OcclusionOptions one_pixel;
+    sensitivity::maps::OcclusionOptions one_pixel;
     one_pixel.side = 1;
     one_pixel.stride = 1;
 
@@ -24,9 +24,9 @@ int main() {
     std::vector<double> errors;
     for (double scale : {1.0, 0.1, 0.01}) {
         const nn::Tensor<double> x = scale * u;                      // [2, 36] fainter and fainter
-        const auto logits = sensitivity::Output::Logits;
-        const nn::Tensor<double> occ = sensitivity::occlusion(model, x, targets, one_pixel, logits);     // [2, 36]
-        const nn::Tensor<double> gx = sensitivity::gradient_times_input(model, x, targets, logits);      // [2, 36]
+        const auto logits = sensitivity::maps::Output::Logits;
+        const nn::Tensor<double> occ = sensitivity::maps::occlusion(model, x, targets, one_pixel, logits);     // [2, 36]
+        const nn::Tensor<double> gx = sensitivity::maps::gradient_times_input(model, x, targets, logits);      // [2, 36]
         double diff = 0, size = 0;
         for (std::size_t i = 0; i < gx.size(); ++i) {
             diff = std::max(diff, std::abs(occ.data()[i] - gx.data()[i]));

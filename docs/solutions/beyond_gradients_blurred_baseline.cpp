@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "sensitivity/attribution.hpp"
+#include "sensitivity/maps/attribution.hpp"
 
 namespace {
 // 3×3 box blur of each W×W image (rows of x), the border averaged over the pixels that exist.
@@ -35,11 +35,11 @@ int main() {
     for (double& v : x) v = pixel(rng) < 0.3 ? pixel(rng) : 0.0;             // sparse "ink"
     const nn::Tensor<double> base = blur(x, W);                              // [3, 64] one baseline per image
     const std::vector<int> t = {0, 1, 3};
-    const auto out = sensitivity::Output::Softmax;
+    const auto out = sensitivity::maps::Output::Softmax;
 
     // Kink-aware: exact up to Gauss–Legendre on the kink-free pieces.
-    const nn::Tensor<double> exact = sensitivity::integrated_gradients_exact(model, x, t, base, out);
-    const double gap = sensitivity::completeness(model, x, t, exact, out, &base).max_relative_gap;
+    const nn::Tensor<double> exact = sensitivity::maps::integrated_gradients_exact(model, x, t, base, out);
+    const double gap = sensitivity::maps::completeness(model, x, t, exact, out, &base).max_relative_gap;
 
     // By hand: the midpoint rule along x' + α (x − x'), one class_gradient call per step.
     const nn::Tensor<double> dx = x - base;
@@ -51,7 +51,7 @@ int main() {
         for (std::size_t k = 0; k < m; ++k) {
             const double alpha = (static_cast<double>(k) + 0.5) / static_cast<double>(m);
             const nn::Tensor<double> point = base + alpha * dx;
-            sum += sensitivity::class_gradient(model, point, t, out) / static_cast<double>(m);
+            sum += sensitivity::maps::class_gradient(model, point, t, out) / static_cast<double>(m);
         }
         const nn::Tensor<double> riemann = dx * sum;
         last = xt::amax(xt::abs(riemann - exact))() / xt::amax(xt::abs(exact))();

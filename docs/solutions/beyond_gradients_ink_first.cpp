@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sensitivity/evaluation.hpp"
+#include "sensitivity/maps/evaluation.hpp"
 
 int main() {
     const std::size_t N = 40, D = 64;
@@ -16,18 +16,18 @@ int main() {
     nn::Tensor<double> x({N, D});                                           // [40, 64], ~80% black like MNIST
     for (double& v : x) v = u(rng) < 0.2 ? 0.5 + 0.5 * u(rng) : 0.0;
     for (auto& w : model.tape().value(model.layer2.W)) w *= 4;             // a decisive network
-    const nn::Tensor<double> p0 = sensitivity::predict(model, x);           // [40, 3]
+    const nn::Tensor<double> p0 = sensitivity::maps::predict(model, x);           // [40, 3]
     std::vector<int> t(N);                                                  // each image's own (predicted) class
     for (std::size_t n = 0; n < N; ++n)
         for (std::size_t c = 1; c < 3; ++c)
             if (p0(n, c) > p0(n, static_cast<std::size_t>(t[n]))) t[n] = static_cast<int>(c);
-    const nn::Tensor<double> g = sensitivity::class_gradient(model, x, t, sensitivity::Output::Logits);
-    const nn::Tensor<double> imp = sensitivity::importance(sensitivity::Method::Gradient, g);   // |gradient|
+    const nn::Tensor<double> g = sensitivity::maps::class_gradient(model, x, t, sensitivity::maps::Output::Logits);
+    const nn::Tensor<double> imp = sensitivity::maps::importance(sensitivity::maps::Method::Gradient, g);   // |gradient|
 
-    sensitivity::EvaluationOptions o;
+    sensitivity::maps::EvaluationOptions o;
     o.step_fraction = 0.125;
-    const sensitivity::DeletionTable d =
-        sensitivity::pixel_test<double>(model, x, t, {{"gradient", imp}}, sensitivity::PixelTest::Deletion, o);
+    const sensitivity::maps::DeletionTable d =
+        sensitivity::maps::pixel_test<double>(model, x, t, {{"gradient", imp}}, sensitivity::maps::PixelTest::Deletion, o);
     // rows: gradient, random, random, ink first
     const auto& grad = d.rows[0];
     const auto& random = d.rows[1];
@@ -41,7 +41,7 @@ int main() {
         ss += e * e;
     }
     const double se = std::sqrt(ss / static_cast<double>(N - 1) / static_cast<double>(N));
-    const sensitivity::PairedDifference* lib = nullptr;
+    const sensitivity::maps::PairedDifference* lib = nullptr;
     for (const auto& p : d.pairs)
         if (p.a == "gradient" && p.b == "random, ink first") lib = &p;
 

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "sensitivity/evaluation.hpp"
+#include "sensitivity/maps/evaluation.hpp"
 
 int main() {
     const std::size_t D = 16;
@@ -17,11 +17,11 @@ int main() {
     nn::Tensor<double> x({2, D});                                            // [2, 16]
     for (double& v : x) v = pixel(rng);
     const std::vector<int> t = {0, 2};
-    const nn::Tensor<double> map = sensitivity::integrated_gradients_exact(model, x, t);   // logit IG [2, 16]
+    const nn::Tensor<double> map = sensitivity::maps::integrated_gradients_exact(model, x, t);   // logit IG [2, 16]
 
     // The library: 25% of the pixels per step, so 5 points (0, 4, 8, 12, 16 pixels inserted).
-    const sensitivity::DeletionCurve lib =
-        sensitivity::pixel_curve(model, x, t, map, sensitivity::PixelTest::Insertion, 0.25);
+    const sensitivity::maps::DeletionCurve lib =
+        sensitivity::maps::pixel_curve(model, x, t, map, sensitivity::maps::PixelTest::Insertion, 0.25);
 
     // By hand: sort by importance (ties by index), insert 4 pixels at a time, read p_t, trapezoid rule.
     double worst = 0;
@@ -34,7 +34,7 @@ int main() {
         for (std::size_t step = 0; step <= 4; ++step) {
             if (step > 0)
                 for (std::size_t k = 4 * (step - 1); k < 4 * step; ++k) img(0, order[k]) = x(n, order[k]);
-            p.push_back(sensitivity::predict(model, img)(0, static_cast<std::size_t>(t[n])));
+            p.push_back(sensitivity::maps::predict(model, img)(0, static_cast<std::size_t>(t[n])));
         }
         double auc = 0;
         for (std::size_t s = 1; s <= 4; ++s) auc += 0.25 * (p[s] + p[s - 1]) / 2;

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "nn/argmax.hpp"
-#include "sensitivity/jacobian.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 int main() {
     nn::MLP<float> model(784, 32, 10, nn::Activation::Relu, 7);  // He-initialised: any network has a red/blue map
@@ -22,7 +22,7 @@ int main() {
     int steps = 0;
     double pb_first = p0(0, b), pb = pb_first;
     while (nn::argmax_rows(nn::predict(model, x))[0] != b && steps < 2000) {
-        const nn::Tensor<float> d = sensitivity::class_difference_gradient(model, x, b, a);  // [1, 784]: ∂(p_b − p_a)/∂x
+        const nn::Tensor<float> d = sensitivity::maps::class_difference_gradient(model, x, b, a);  // [1, 784]: ∂(p_b − p_a)/∂x
         float norm = 0;
         for (float v : d) norm = std::max(norm, std::abs(v));
         for (std::size_t j = 0; j < 784; ++j) x(0, j) = std::clamp(x(0, j) + eta * d(0, j) / norm, 0.0f, 1.0f);

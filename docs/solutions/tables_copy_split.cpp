@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <random>
 
-#include "sensitivity/jacobian.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 using Matrix = nn::Tensor<double>;
 
@@ -24,8 +24,8 @@ int main() {
     std::normal_distribution<double> g(0, 1);
     Matrix x({200, 2});
     for (std::size_t n = 0; n < 200; ++n) x(n, 0) = x(n, 1) = g(rng); // the copy: x2 = x1 exactly
-    const Matrix pa = sensitivity::predict(a, x, sensitivity::Output::Logits), pb = sensitivity::predict(b, x, sensitivity::Output::Logits);
-    const auto Ja = sensitivity::jacobian(a, x, sensitivity::Output::Logits), Jb = sensitivity::jacobian(b, x, sensitivity::Output::Logits);
+    const Matrix pa = sensitivity::maps::predict(a, x, sensitivity::maps::Output::Logits), pb = sensitivity::maps::predict(b, x, sensitivity::maps::Output::Logits);
+    const auto Ja = sensitivity::maps::jacobian(a, x, sensitivity::maps::Output::Logits), Jb = sensitivity::maps::jacobian(b, x, sensitivity::maps::Output::Logits);
     double diff = 0, ma[2] = {0, 0}, mb[2] = {0, 0}, sa = 0, sb = 0;
     for (std::size_t n = 0; n < 200; ++n) {
         diff = std::fmax(diff, std::fabs(pa(n, 0) - pb(n, 0)));

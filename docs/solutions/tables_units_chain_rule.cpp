@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "sensitivity/jacobian.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 
 using Matrix = nn::Tensor<double>;
 
@@ -16,11 +16,11 @@ int main() {
     auto y_of = [&](const double* raw) {
         Matrix z({1, 2});
         for (int j = 0; j < 2; ++j) z(0, j) = (raw[j] - mean[j]) / sd[j];
-        return y_mean + y_sd * sensitivity::predict(net, z, sensitivity::Output::Logits)(0, 0);
+        return y_mean + y_sd * sensitivity::maps::predict(net, z, sensitivity::maps::Output::Logits)(0, 0);
     };
     Matrix z({1, 2});
     for (int j = 0; j < 2; ++j) z(0, j) = (x[j] - mean[j]) / sd[j];
-    const auto Jz = sensitivity::jacobian(net, z, sensitivity::Output::Logits);   // [1, 1, 2], per standardized unit
+    const auto Jz = sensitivity::maps::jacobian(net, z, sensitivity::maps::Output::Logits);   // [1, 1, 2], per standardized unit
     int failures = 0;
     for (int j = 0; j < 2; ++j) {
         const double chain = y_sd * Jz(0, 0, j) / sd[j];                // target units per raw unit

@@ -21,9 +21,9 @@ std::string num(double v) {
 }
 }  // namespace
 
-void feature_bars_png(const std::string& path, const std::vector<FeatureSensitivity>& features,
-                      const std::vector<CorrelatedPair>& pairs, const std::string& target) {
-    const std::vector<std::size_t> order = rank_by_per_sd(features);
+void feature_bars_png(const std::string& path, const std::vector<tables::FeatureSensitivity>& features,
+                      const std::vector<tables::CorrelatedPair>& pairs, const std::string& target) {
+    const std::vector<std::size_t> order = tables::rank_by_per_sd(features);
     const double row_h = 34, top = 70, bottom = 70 + 18.0 * static_cast<double>(pairs.size());
     const int W = 900, H = static_cast<int>(top + bottom + row_h * static_cast<double>(std::max<std::size_t>(order.size(), 1)));
     const double x0 = 220, x1 = W - 150.0;   // the bars' area, in page pixels from the left
@@ -43,7 +43,7 @@ void feature_bars_png(const std::string& path, const std::vector<FeatureSensitiv
              ("Sensitivity of " + target + " per SD of each feature (mean |J|·sd, 95% bootstrap interval)").c_str());
     fig.text_height(13);
     for (std::size_t k = 0; k < order.size(); ++k) {
-        const FeatureSensitivity& f = features[order[k]];
+        const tables::FeatureSensitivity& f = features[order[k]];
         const double yc = top + row_h * (static_cast<double>(k) + 0.5);
         fig.pen({31, 119, 180});
         PLFLT bx[4] = {px(0), px(f.mean_abs_per_sd), px(f.mean_abs_per_sd), px(0)};
@@ -83,7 +83,7 @@ void feature_bars_png(const std::string& path, const std::vector<FeatureSensitiv
     fig.finish();
 }
 
-void dependence_png(const std::string& path, const FeatureSensitivity& f, const std::vector<double>& x,
+void dependence_png(const std::string& path, const tables::FeatureSensitivity& f, const std::vector<double>& x,
                     const std::vector<double>& dydx, const std::string& target) {
     LinePlotFigure fig;
     fig.title = "∂" + target + "/∂" + f.name + " against " + f.name + ": mean |J| " + num(f.mean_abs) + ", mean J " +

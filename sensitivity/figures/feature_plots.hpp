@@ -1,23 +1,23 @@
 // sensitivity/figures/feature_plots.hpp — the figures of a table model: features ranked by sensitivity per SD with their bootstrap
 // intervals (correlated features flagged), and per feature the gradient-dependence plot ∂y/∂x_j against x_j.
-// Drawing only; the numbers come from sensitivity/features.hpp.
+// Drawing only; the numbers come from sensitivity/tables/features.hpp.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "sensitivity/features.hpp"
+#include "sensitivity/tables/features.hpp"
 
 namespace sensitivity::figures {
 
 // Horizontal bars, largest on top: mean |∂y/∂x_j| · sd_j with its 95% interval; each bar is labelled with the per-unit
 // value. A feature with a strongly correlated partner gets a '*' and the footnote names the pairs and their r.
 // `target` names the output in the title (e.g. "y", or "p(predicted class)").
-void feature_bars_png(const std::string& path, const std::vector<FeatureSensitivity>& features,
-                      const std::vector<sensitivity::CorrelatedPair>& pairs, const std::string& target);
+void feature_bars_png(const std::string& path, const std::vector<tables::FeatureSensitivity>& features,
+                      const std::vector<sensitivity::tables::CorrelatedPair>& pairs, const std::string& target);
 
 // Points (x_j of row n, ∂y/∂x_j of row n) and a dashed zero line; the title gives mean |J| and mean J.
-void dependence_png(const std::string& path, const sensitivity::FeatureSensitivity& feature, const std::vector<double>& x,
+void dependence_png(const std::string& path, const sensitivity::tables::FeatureSensitivity& feature, const std::vector<double>& x,
                     const std::vector<double>& dydx, const std::string& target);
 
 }  // namespace sensitivity::figures

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "sensitivity/figures/lineplot.hpp"
-#include "sensitivity/figures/probe_curve.hpp"
+#include "sensitivity/figures/probe_figure_data.hpp"
 
 namespace sensitivity::figures {
 

@@ -2,7 +2,7 @@
 // Copies only; the figures library stays free of probe types, and the probes library free of PLplot.
 #pragma once
 
-#include "sensitivity/figures/probe_curve.hpp"
+#include "sensitivity/figures/probe_figure_data.hpp"
 #include "sensitivity/probes/probe.hpp"
 
 namespace sensitivity::probes {

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "nn/atomic_file.hpp"
+#include "nn/training/atomic_file.hpp"
 
 namespace sensitivity::probes {
 
@@ -22,7 +22,7 @@ std::string probe_csv(const ProbeResult& result) {
 }
 
 void write_probe_csv(const ProbeResult& result, const std::string& path) {
-    nn::write_file_atomic(path, probe_csv(result));
+    nn::training::write_file_atomic(path, probe_csv(result));
 }
 
 namespace {
@@ -101,7 +101,7 @@ nlohmann::ordered_json probe_json(const ProbeResult& result) {
 }
 
 void write_probe_json(const ProbeResult& result, const std::string& path) {
-    nn::write_file_atomic(path, probe_json(result).dump(2) + "\n");
+    nn::training::write_file_atomic(path, probe_json(result).dump(2) + "\n");
 }
 
 void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& results) {

@@ -1,4 +1,4 @@
-// tests/fuzz/fuzz_model.cpp — libFuzzer target: nn::load_model with one of its five files replaced by the fuzzed bytes.
+// tests/fuzz/fuzz_model.cpp — libFuzzer target: nn::training::load_model with one of its five files replaced by the fuzzed bytes.
 // The first input byte picks the file (W1.npy, b1.npy, W2.npy, b2.npy, model.json); the other four stay valid, taken from
 // a small 6-4-3 model saved once at start-up, so the fuzzer reaches the cross-checks between the files.
 #include <cstddef>
@@ -11,7 +11,7 @@
 
 #include <unistd.h>
 
-#include "nn/model_io.hpp"
+#include "nn/training/model_io.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,11 +24,11 @@ struct Dirs {
         root = fs::temp_directory_path() / ("nnsense-fuzz-model-" + std::to_string(::getpid()));
         valid = root / "valid";
         work = root / "work";
-        nn::ModelInfo info;
+        nn::training::ModelInfo info;
         info.dataset = "fuzz";
         info.rows = 2, info.cols = 3;
         info.class_names = {"a", "b", "c"};
-        nn::save_model(nn::MLP<float>(6, 4, 3, nn::Activation::Relu, 1), valid.string(), info);
+        nn::training::save_model(nn::MLP<float>(6, 4, 3, nn::Activation::Relu, 1), valid.string(), info);
         fs::create_directories(work);
         for (const char* f : kFiles) fs::copy_file(valid / f, work / f, fs::copy_options::overwrite_existing);
     }
@@ -52,8 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         out.write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
     }
     try {
-        nn::ModelInfo info;
-        const nn::MLP<float> m = nn::load_model(d.work.string(), &info);
+        nn::training::ModelInfo info;
+        const nn::MLP<float> m = nn::training::load_model(d.work.string(), &info);
         if (m.in() != info.in || m.hidden() != info.hidden || m.out() != info.out) __builtin_trap();
     } catch (const std::runtime_error&) {
         // the documented way to reject a damaged model (one line naming the file)

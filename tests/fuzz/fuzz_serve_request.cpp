@@ -1,4 +1,4 @@
-// tests/fuzz/fuzz_serve_request.cpp — libFuzzer target: the explorer's request decoder (examples/serve_request.cpp)
+// tests/fuzz/fuzz_serve_request.cpp — libFuzzer target: the explorer's request decoder (examples/train_and_explain/serve_request.cpp)
 // on arbitrary bodies: JSON pixels, PNG and JPEG pictures (through --image's preprocessing), and other types.
 // Byte 0 picks the Content-Type, byte 1 the query parameters; the rest is the body. No socket, no model.
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "examples/serve_request.hpp"
+#include "examples/train_and_explain/serve_request.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 2) return 0;

@@ -1,0 +1,115 @@
+// examples/train_and_explain/options.cpp — CLI11 set-up for train-and-explain; usage errors become one line and exit code 2.
+// Defaults are chosen so the plain run (no flags) trains, checks and explains in about a minute.
+#include "examples/train_and_explain/options.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+
+#include <CLI/CLI.hpp>
+
+namespace app {
+
+int parse_options(int argc, char** argv, Options& opt) {
+    CLI::App cli{"train-and-explain: train a two-layer MLP on MNIST (or a CSV table), then explain it with sensitivity maps and probes.",
+                 "train-and-explain"};
+    cli.get_formatter()->column_width(34);
+    const auto positive = CLI::Range(std::size_t(1), std::size_t(1) << 30);
+    cli.add_option("--dataset", opt.dataset, "mnist or fashion")
+        ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
+    cli.add_option("--data", opt.data, "directory with the IDX files (default: data/mnist, or the Debian "
+                                       "Fashion-MNIST folder for --dataset fashion)");
+    cli.add_option("--hidden", opt.hidden, "hidden units H of the 784-H-10 network")
+        ->check(CLI::Range(std::size_t(1), std::size_t(65536)))->capture_default_str();
+    cli.add_option("--epochs", opt.epochs, "training epochs")->check(CLI::Range(std::size_t(1), std::size_t(10000)))
+        ->capture_default_str();
+    cli.add_option("--batch", opt.batch, "minibatch size")->check(CLI::Range(std::size_t(1), std::size_t(60000)))
+        ->capture_default_str();
+    cli.add_option("--lr", opt.lr, "learning rate (peak of the cosine schedule)")->capture_default_str();
+    cli.add_option("--optimizer", opt.optimizer, "sgd (momentum 0.9, Nesterov) or adam")
+        ->check(CLI::IsMember({"sgd", "adam"}))->capture_default_str();
+    cli.add_flag("--augment", opt.augment, "augment training images: random rotation up to 10 degrees and shift up to 1 pixel");
+    cli.add_option("--seed", opt.seed, "seed for initialisation, shuffling and noise")->capture_default_str();
+    cli.add_option("--threads", opt.threads, "BLAS threads")->check(CLI::Range(1, 256))->capture_default_str();
+    cli.add_option("--out", opt.out, "output directory")->capture_default_str();
+    cli.add_option("--model", opt.model, "explain a saved model directory (e.g. out/model) and skip training");
+    cli.add_option("--image", opt.image, "explain your own picture of a digit (PNG or JPEG)");
+    cli.add_option("--explain-count", opt.explain_count, "test images whose full Jacobian is saved")
+        ->check(CLI::Range(std::size_t(1), std::size_t(10000)))->capture_default_str();
+    cli.add_option("--fd-images", opt.fd_images, "images checked against finite differences")
+        ->check(CLI::Range(std::size_t(0), std::size_t(1000)))->capture_default_str();
+    cli.add_flag("--no-probes", opt.no_probes, "skip the Sensie-style probes");
+    cli.add_flag("--no-augmented", opt.no_augmented,
+                 "skip the second model, trained on digits rotated up to ±45° and shifted up to 2 px, whose rotation "
+                 "probe is compared with the first model's (about 20 s; always skipped with --model or --no-probes)");
+    cli.add_flag("--quiet", opt.quiet, "print only the final summary");
+    auto* explorer = "Draw-a-digit explorer (docs/14-draw-a-digit.md)";
+    cli.add_flag("--serve", opt.serve, "serve a page to draw a digit on and watch the network decide, plus its JSON API "
+                                       "(POST /api/v1/explain); trains first unless --model is given")->group(explorer);
+    cli.add_option("--host", opt.host, "address to listen on; anything but loopback exposes the explorer to the network "
+                                       "(a warning is printed)")->capture_default_str()->group(explorer);
+    cli.add_option("--port", opt.port, "port to listen on (0: any free port)")->check(CLI::Range(0, 65535))
+        ->capture_default_str()->group(explorer);
+    auto* tables = "Tables (CSV)";
+    cli.add_option("--csv", opt.csv, "train on (or, with --model, explain) a CSV table with a header row instead of "
+                                     "images; defaults change to --hidden 32 --epochs 200 --batch 32 --optimizer adam "
+                                     "--lr 0.01 unless given")->group(tables);
+    cli.add_option("--target", opt.target, "the column to predict (required with --csv unless --model)")->group(tables);
+    cli.add_option("--task", opt.task, "regression (MSE) or classification (softmax cross-entropy); default: regression "
+                                       "for a numeric target with more than 20 distinct values")
+        ->check(CLI::IsMember({"regression", "classification"}))->group(tables);
+    cli.add_option("--features", opt.features, "feature columns, comma-separated (default: all but target and meta)")
+        ->delimiter(',')->group(tables);
+    cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
+        ->delimiter(',')->group(tables);
+    cli.add_option("--activation", opt.activation, "hidden activation of a table model")
+        ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return cli.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "train-and-explain: " << e.what() << " (see --help)\n";
+        return kExitUsage;
+    }
+    if (!std::isfinite(opt.lr) || opt.lr <= 0 || opt.lr > 1e3) {
+        std::cerr << "train-and-explain: --lr must be a finite number in (0, 1000], got " << opt.lr << "\n";
+        return kExitUsage;
+    }
+    if (opt.out.empty()) {
+        std::cerr << "train-and-explain: --out must not be empty\n";
+        return kExitUsage;
+    }
+    if (!opt.csv.empty()) {   // a table is small: a smaller network, more epochs, Adam
+        if (cli.count("--hidden") == 0) opt.hidden = 32;
+        if (cli.count("--epochs") == 0) opt.epochs = 200;
+        if (cli.count("--batch") == 0) opt.batch = 32;
+        if (cli.count("--optimizer") == 0) opt.optimizer = "adam";
+        if (cli.count("--lr") == 0) opt.lr = 0.01;
+        if (opt.target.empty() && opt.model.empty()) {
+            std::cerr << "train-and-explain: --csv needs --target COLUMN (the column to predict)\n";
+            return kExitUsage;
+        }
+        if (!opt.image.empty()) {
+            std::cerr << "train-and-explain: --csv and --image cannot be combined\n";
+            return kExitUsage;
+        }
+    } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty()) {
+        std::cerr << "train-and-explain: --target, --task, --features and --meta need --csv FILE\n";
+        return kExitUsage;
+    }
+    if (opt.serve && (!opt.csv.empty() || !opt.image.empty())) {
+        std::cerr << "train-and-explain: --serve cannot be combined with --csv or --image\n";
+        return kExitUsage;
+    }
+    if (!opt.serve && (cli.count("--host") > 0 || cli.count("--port") > 0)) {
+        std::cerr << "train-and-explain: --host and --port need --serve\n";
+        return kExitUsage;
+    }
+    if (opt.data.empty())
+        opt.data = opt.dataset == "fashion" ? "/usr/share/datasets/fashion-mnist" : "data/mnist";
+    return -1;
+}
+
+}  // namespace app

@@ -1,0 +1,47 @@
+// examples/train_and_explain/table.hpp — what the table stages of train-and-explain (--csv) hand to each other.
+// Declarations only: loading and training are table_stage.cpp, explaining table_explain.cpp, the page table_report.cpp.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "datasets/csv.hpp"
+#include "examples/train_and_explain/options.hpp"
+#include "nn/mlp.hpp"
+
+namespace app {
+
+struct TableRun {
+    datasets::CsvTable csv;
+    std::string target, task;                  // task: "regression" | "classification"
+    bool has_target = false;                   // false only with --model on a CSV without the target column
+    std::vector<std::string> features, meta;
+    xt::xtensor<double, 2> x;                  // [N, D] features as read
+    std::vector<double> y;                     // [N] regression target as read
+    std::vector<int> labels;                   // [N] classification target as a class index
+    std::vector<std::string> class_names;      // classification: the target's distinct values, sorted
+    std::vector<double> means, sds;            // per feature, from the training rows (or the saved model)
+    double y_mean = 0, y_sd = 1;               // regression target standardization
+    std::vector<std::size_t> train_rows, validation_rows;   // validation_rows: the rows probes and metrics use
+    nn::MLP<float> model{1, 1, 1, nn::Activation::Tanh, 0};
+    nlohmann::ordered_json report;             // metrics.json, then the report's sections
+    std::string fd_summary;
+};
+
+// Standardized features of the given rows (all rows when `rows` is empty) -> [rows, D] float.
+nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>& rows = {});
+
+// --csv: read the table, train (or load --model), evaluate, save the model; then explain and write the report.
+int run_table(const Options& opt);
+
+// Sensitivities, figures, FD check and probes into <out>/sensitivity and <out>/probes; adds to t.report.
+void explain_table(const Options& opt, TableRun& t);
+
+// <out>/report.html for a table run, from t.report.
+void write_table_report(const Options& opt, const TableRun& t);
+
+}  // namespace app

@@ -1,0 +1,237 @@
+// examples/train_and_explain/table_explain.cpp — train-and-explain --csv, explaining: the feature Jacobian of every row from one tape, the
+// per-feature table and figures, the finite-difference check, and a Sensie probe over every feature and meta column.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/util.hpp"
+#include "nn/training/atomic_file.hpp"
+#include "nn/training/evaluate.hpp"
+#include "sensitivity/maps/fd_check.hpp"
+#include "sensitivity/figures/feature_plots.hpp"
+#include "sensitivity/probes/probe_curve.hpp"
+#include "sensitivity/tables/features.hpp"
+#include "sensitivity/maps/jacobian.hpp"
+#include "sensitivity/figures/lineplot.hpp"
+#include "sensitivity/probes/probe.hpp"
+#include "sensitivity/probes/probe_io.hpp"
+#include "sensitivity/figures/probe_plot.hpp"
+
+namespace fs = std::filesystem;
+
+namespace app {
+
+namespace {
+
+// A column name as a file name: letters, digits, '-', '_' and '.' kept, anything else '_'; unique within `used`.
+std::string file_stem(const std::string& name, std::set<std::string>& used) {
+    std::string s;
+    for (char ch : name) s += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.') ? ch : '_';
+    if (s.empty() || s[0] == '.') s = "_" + s;
+    std::string unique = s;
+    for (int k = 2; !used.insert(unique).second; ++k) unique = s + "_" + std::to_string(k);
+    return unique;
+}
+
+std::string csv_field(const std::string& s) {   // RFC 4180 quoting when needed
+    if (s.find_first_of(",\";\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+    return s;
+}
+
+std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_) {
+    std::ostringstream s;
+    s << std::setprecision(10)
+      << "feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,sd,mean_abs_per_sd,mean_abs_per_sd_lo,mean_abs_per_sd_hi,"
+         "mean_per_sd,rank_per_sd,correlated_with\n";
+    const std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(fs_);
+    std::vector<std::size_t> rank(fs_.size());
+    for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k + 1;
+    for (std::size_t j = 0; j < fs_.size(); ++j) {
+        const auto& f = fs_[j];
+        s << csv_field(f.name) << ',' << f.mean_abs << ',' << f.mean_abs_lo << ',' << f.mean_abs_hi << ',' << f.mean << ','
+          << f.sd << ',' << f.mean_abs_per_sd << ',' << f.mean_abs_per_sd_lo << ',' << f.mean_abs_per_sd_hi << ','
+          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << '\n';
+    }
+    return s.str();
+}
+
+// Sensitivities of every row: J [N, C, D] in the target's units per unit of each feature, and the summary of the
+// differentiated output (regression: y; classification: the probability of each row's predicted class).
+void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    const bool classify = t.task == "classification";
+    const auto out = classify ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
+    const xt::xtensor<float, 3> Jz = sensitivity::maps::jacobian(t.model, z, out);   // [N, C, D] per standardized unit
+    const std::size_t N = Jz.shape(0), C = Jz.shape(1), D = Jz.shape(2);
+    const double scale = classify ? 1.0 : t.y_sd;                              // ∂y/∂x_j = y_sd · ∂f/∂z_j / sd_j
+    xt::xtensor<double, 3> J = xt::zeros<double>({N, C, D});
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t i = 0; i < C; ++i)
+            for (std::size_t j = 0; j < D; ++j) J(n, i, j) = scale * Jz(n, i, j) / t.sds[j];
+    save_npy(dir / "jacobian.npy", J);
+
+    std::vector<int> chosen(N, 0);
+    if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
+    xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, D});                   // [N, D]
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t j = 0; j < D; ++j) Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
+    const auto pairs = sensitivity::tables::correlated_pairs(t.x, 0.8);
+    const auto features = sensitivity::tables::feature_sensitivity(Jsel, t.x, t.features, 0.8, 1000, opt.seed);
+    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features));
+
+    const std::string target = classify ? "p(predicted class)" : t.target;
+    sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
+    std::set<std::string> used;
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array(), dependence = nlohmann::ordered_json::array();
+    for (std::size_t j = 0; j < D; ++j) {
+        std::vector<double> xs(N), gs(N);
+        for (std::size_t n = 0; n < N; ++n) { xs[n] = t.x(n, j); gs[n] = Jsel(n, j); }
+        const std::string name = "dependence_" + file_stem(t.features[j], used) + ".png";
+        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target);
+        dependence.push_back("sensitivity/" + name);
+    }
+    for (std::size_t j : sensitivity::tables::rank_by_per_sd(features)) {
+        const auto& f = features[j];
+        rows.push_back({{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
+                        {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
+                        {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
+                        {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
+                        {"correlated_with", f.correlated_with}});
+    }
+    nlohmann::ordered_json corr = nlohmann::ordered_json::array();
+    for (const auto& p : pairs) corr.push_back({{"a", t.features[p.a]}, {"b", t.features[p.b]}, {"r", p.r}});
+    t.report["sensitivity"] = {{"output", target}, {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
+                               {"bootstrap", "95% percentile interval over rows, 1000 resamples"},
+                               {"features", rows}, {"correlated_pairs", corr}, {"correlation_threshold", 0.8},
+                               {"figure", "sensitivity/features.png"}, {"dependence_figures", dependence}};
+    if (opt.quiet) return;
+    std::cout << "sensitivity of " << target << " (" << N << " rows; ranked by the per-SD value):\n"
+              << "  feature               mean|J| [95% bootstrap]          mean J       per SD    correlated with\n";
+    for (const auto& r : rows) {
+        std::ostringstream l;
+        l << "  " << std::left << std::setw(20) << r["feature"].get<std::string>() << "  " << std::setw(10)
+          << fmt(r["mean_abs"].get<double>()) << " [" << fmt(r["mean_abs_lo"].get<double>()) << ", "
+          << fmt(r["mean_abs_hi"].get<double>()) << "]";
+        std::string head = l.str();
+        head.resize(std::max<std::size_t>(head.size(), 57), ' ');
+        std::cout << head << std::setw(12) << fmt(r["mean"].get<double>()) << " " << std::setw(10)
+                  << fmt(r["mean_abs_per_sd"].get<double>()) << "  " << join(r["correlated_with"].get<std::vector<std::string>>(), ";")
+                  << "\n";
+    }
+    for (const auto& p : pairs)
+        std::cout << "  caveat: " << t.features[p.a] << " and " << t.features[p.b] << " are correlated (r = " << fmt(p.r, 4)
+                  << "); the model may use either, so their sensitivities are split arbitrarily\n";
+}
+
+void finite_differences(const Options& opt, TableRun& t, const nn::Tensor<float>& z) {
+    if (opt.fd_images == 0) return;
+    const auto out = t.task == "classification" ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
+    const auto r = sensitivity::maps::fd_check(t.model, z, opt.fd_images, 1e-5, out);
+    std::ostringstream line;
+    line << "finite differences: " << r.images << " rows, " << r.pairs_compared << " output/feature pairs ("
+         << r.pairs_skipped << " skipped at relu kinks): max relative error " << fmt(r.max_rel_error) << " in double (target "
+         << fmt(r.tol_double) << "), " << fmt(r.float_max_rel_error) << " float tape vs double FD (target "
+         << fmt(r.tol_float) << ") -> " << (r.passed ? "PASS" : "FAIL");
+    t.fd_summary = line.str();
+    t.report["fd_check"] = {{"rows", r.images},           {"h", r.h},
+                            {"pairs_compared", r.pairs_compared}, {"pairs_skipped", r.pairs_skipped},
+                            {"max_rel_error", r.max_rel_error},   {"float_max_rel_error", r.float_max_rel_error},
+                            {"tol_double", r.tol_double},         {"tol_float", r.tol_float},
+                            {"passed", r.passed}};
+    if (!opt.quiet) std::cout << t.fd_summary << "\n";
+}
+
+// One probe per feature and meta column over the evaluated rows. Regression: the score is |error| in the target's units
+// and "accuracy" is the share of rows whose |error| is at most the median |error|. Classification: the probability of the
+// true class, and whether the argmax is right.
+void probes(const Options& opt, TableRun& t, const fs::path& dir) {
+    if (opt.no_probes || !t.has_target) return;
+    const std::vector<std::size_t>& rows = t.validation_rows;
+    const bool classify = t.task == "classification";
+    const nn::Tensor<float> z = standardized(t, rows);
+    const nn::Tensor<float> f = sensitivity::maps::predict(t.model, z, classify ? sensitivity::maps::Output::Softmax
+                                                                          : sensitivity::maps::Output::Logits);
+    sensitivity::probes::Outcomes o;
+    if (classify) {
+        const std::vector<int> pred = nn::argmax_rows(f);
+        for (std::size_t n = 0; n < rows.size(); ++n) {
+            o.score.push_back(f(n, static_cast<std::size_t>(t.labels[rows[n]])));
+            o.correct.push_back(pred[n] == t.labels[rows[n]]);
+        }
+    } else {
+        for (std::size_t n = 0; n < rows.size(); ++n) o.score.push_back(std::abs(t.y[rows[n]] - (t.y_mean + t.y_sd * f(n, 0))));
+        std::vector<double> sorted = o.score;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+        const double median = sorted[sorted.size() / 2];
+        for (double e : o.score) o.correct.push_back(e <= median);
+    }
+    fs::create_directories(dir);
+    std::vector<std::string> columns = t.features;
+    columns.insert(columns.end(), t.meta.begin(), t.meta.end());
+    sensitivity::probes::BinOptions bins;
+    bins.bins = std::max<std::size_t>(2, std::min<std::size_t>(10, rows.size() / 5));
+    // The floor is a change of the score across the 5-95% range of the column, so the column's units do not matter;
+    // the score's do: 0.02 of probability for classification, 0.02 standard deviations of the target for regression.
+    sensitivity::probes::FitOptions fit;
+    fit.score_floor = classify ? 0.02 : 0.02 * t.y_sd;
+    std::set<std::string> used;
+    std::vector<sensitivity::probes::ProbeResult> results;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const std::string& c : columns) {
+        const std::size_t col = t.csv.column(c);
+        if (!t.csv.is_numeric(col)) {
+            list.push_back({{"name", c}, {"note", "not numeric: no probe"}});
+            continue;
+        }
+        const std::vector<double> all = t.csv.numbers(col);
+        std::vector<double> p;
+        for (std::size_t r : rows) p.push_back(all[r]);
+        sensitivity::probes::ProbeResult r = sensitivity::probes::property_probe(c, "", p, o, bins, fit);
+        const std::string stem = file_stem(c, used);
+        sensitivity::probes::write_probe_csv(r, (dir / (stem + ".csv")).string());
+        sensitivity::probes::write_probe_json(r, (dir / (stem + ".json")).string());
+        sensitivity::figures::LinePlotFigure fig = sensitivity::figures::probe_figure(sensitivity::probes::probe_curve(r));
+        if (!classify) {
+            fig.panels[0].ylabel = "|error| of " + t.target;
+            fig.panels[1].ylabel = "share |error| <= median";
+        }
+        sensitivity::figures::lineplot_png((dir / (stem + ".png")).string(), fig);
+        nlohmann::ordered_json j = sensitivity::probes::probe_json(r);
+        j["figure"] = "probes/" + stem + ".png";
+        j["meta"] = std::find(t.meta.begin(), t.meta.end(), c) != t.meta.end();
+        list.push_back(j);
+        results.push_back(std::move(r));
+    }
+    t.report["probes"] = {{"score", classify ? "probability of the true class" : "|error| in " + t.target + "'s units"},
+                          {"rows", rows.size()}, {"list", list}};
+    if (!opt.quiet) {
+        std::cout << "probes (" << (classify ? "true-class probability" : "|error|") << " against each column, "
+                  << rows.size() << " rows):\n";
+        sensitivity::probes::print_probe_summary(std::cout, results);
+    }
+}
+
+}  // namespace
+
+void explain_table(const Options& opt, TableRun& t) {
+    const fs::path out(opt.out);
+    fs::create_directories(out / "sensitivity");
+    const nn::Tensor<float> z = standardized(t);                       // [N, D], every row of the table
+    finite_differences(opt, t, z);
+    sensitivities(opt, t, z, out / "sensitivity");
+    probes(opt, t, out / "probes");
+}
+
+}  // namespace app

@@ -1,0 +1,112 @@
+// examples/train_and_explain/table_report.cpp — out/report.html for a --csv run: the model's score, the per-feature table with correlation
+// flags, the figures (inlined), the finite-difference check and the probes. Formatting only; numbers come from t.report.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "examples/train_and_explain/report_html.hpp"
+#include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/util.hpp"
+#include "nn/training/atomic_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace app {
+
+namespace {
+
+// An <img> with the PNG inlined; a file that cannot be read is linked by its relative path (the page's check reports it).
+std::string image(const fs::path& out, const std::string& rel, const std::string& alt) {
+    std::ifstream f(out / rel, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << f.rdbuf();
+    const std::string src = f && bytes.str().size() > 0 ? "data:image/png;base64," + base64(bytes.str()) : html_escape(rel);
+    return "<img src=\"" + src + "\" alt=\"" + html_escape(alt) + "\" style=\"max-width:100%\">\n";
+}
+
+std::string num(const nlohmann::ordered_json& v) { return v.is_number() ? fmt(v.get<double>(), 4) : "–"; }
+
+}  // namespace
+
+void write_table_report(const Options& opt, const TableRun& t) {
+    const fs::path out(opt.out);
+    const auto& r = t.report;
+    std::ostringstream h;
+    h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nnsense: " << html_escape(t.target)
+      << " from " << html_escape(fs::path(opt.csv).filename().string()) << "</title>\n<style>body{font-family:DejaVu Sans,"
+         "sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid "
+         "#ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fde8e8}"
+         "</style></head><body>\n";
+    h << "<h1>Table: " << html_escape(t.target) << " (" << html_escape(t.task) << ")</h1>\n<p>"
+      << html_escape(opt.csv) << ": " << t.csv.size() << " rows, " << t.features.size() << " features ("
+      << html_escape(r["table"]["features"].dump()) << "), meta " << html_escape(r["table"]["meta"].dump()) << ". ";
+    if (r.contains("training"))
+        h << "Network " << t.features.size() << "-" << r["training"]["hidden"].get<std::size_t>() << "-" << t.model.out() << " "
+          << html_escape(r["training"]["activation"].get<std::string>()) << ", " << r["training"]["epochs"].get<std::size_t>()
+          << " epochs of " << html_escape(r["training"]["optimizer"].get<std::string>()) << "; features standardized with the "
+          << "training rows' means and SDs; " << t.validation_rows.size() << " rows held out.";
+    else
+        h << "Saved model " << html_escape(opt.model) << ", every row is new to it.";
+    h << "</p>\n<h2>How good the model is</h2>\n<p>";
+    const auto& m = r["metrics"];
+    if (m.contains("r2"))
+        h << "R² = " << num(m["r2"]) << ", RMSE " << num(m["rmse"]) << " (target sd " << num(m["target_sd"]) << ") on "
+          << m["rows_evaluated"].get<std::size_t>() << " rows.";
+    else if (m.contains("test_accuracy"))
+        h << "Accuracy " << fixed(100 * m["test_accuracy"].get<double>(), 2) << "% on " << m["rows_evaluated"].get<std::size_t>()
+          << " rows.";
+    else
+        h << "The CSV has no '" << html_escape(t.target) << "' column: no score, no probes.";
+    h << "</p>\n";
+
+    const auto& s = r["sensitivity"];
+    h << "<h2>Sensitivity of " << html_escape(s["output"].get<std::string>()) << " to each feature</h2>\n"
+      << "<p>From one tape per batch: J = ∂y/∂x for all " << s["rows"].get<std::size_t>() << " rows. mean |J| is in the "
+      << "target's units per unit of the feature, so features in different units are compared in the per-SD column "
+      << "(mean |J| × the feature's SD). Intervals: " << html_escape(s["bootstrap"].get<std::string>()) << ". Rows in red "
+      << "have a partner with |Pearson r| ≥ 0.8: the model may have used either, and the split between them is arbitrary.</p>\n"
+      << "<table><tr><th>feature</th><th>mean |J|</th><th>95% interval</th><th>mean J</th><th>SD</th><th>per SD</th>"
+         "<th>correlated with</th></tr>\n";
+    for (const auto& f : s["features"]) {
+        const auto corr = f["correlated_with"].get<std::vector<std::string>>();
+        std::string c;
+        for (const auto& n : corr) c += (c.empty() ? "" : "; ") + n;
+        h << "<tr" << (corr.empty() ? "" : " class=\"flag\"") << "><td>" << html_escape(f["feature"].get<std::string>())
+          << "</td><td>" << num(f["mean_abs"]) << "</td><td>[" << num(f["mean_abs_lo"]) << ", " << num(f["mean_abs_hi"])
+          << "]</td><td>" << num(f["mean"]) << "</td><td>" << num(f["sd"]) << "</td><td>" << num(f["mean_abs_per_sd"])
+          << "</td><td>" << html_escape(c) << "</td></tr>\n";
+    }
+    h << "</table>\n";
+    for (const auto& p : s["correlated_pairs"])
+        h << "<p><b>Caveat:</b> " << html_escape(p["a"].get<std::string>()) << " and " << html_escape(p["b"].get<std::string>())
+          << " are correlated (r = " << num(p["r"]) << "). Their sensitivities are not separately meaningful; their sum is.</p>\n";
+    h << image(out, s["figure"].get<std::string>(), "features ranked by sensitivity per SD");
+    h << "<h3>Gradient dependence: ∂y/∂x<sub>j</sub> against x<sub>j</sub></h3>\n";
+    for (const auto& d : s["dependence_figures"]) h << image(out, d.get<std::string>(), d.get<std::string>());
+    if (r.contains("fd_check"))
+        h << "<h2>Finite-difference check</h2>\n<p>" << html_escape(t.fd_summary) << "</p>\n";
+    if (r.contains("probes")) {
+        h << "<h2>Probes: " << html_escape(r["probes"]["score"].get<std::string>()) << " against each column</h2>\n"
+          << "<table><tr><th>column</th><th>slope per unit</th><th>95% credible interval</th><th>significance</th></tr>\n";
+        for (const auto& p : r["probes"]["list"]) {
+            h << "<tr><td>" << html_escape(p["name"].get<std::string>()) << (p.value("meta", false) ? " (meta)" : "") << "</td>";
+            if (p.contains("fit") && !p["fit"].is_null())
+                h << "<td>" << num(p["fit"]["slope"]) << "</td><td>[" << num(p["fit"]["ci95"][0]) << ", "
+                  << num(p["fit"]["ci95"][1]) << "]</td><td>" << html_escape(p["fit"]["significance"].get<std::string>()) << "</td>";
+            else
+                h << "<td colspan=3>" << html_escape(p.value("note", std::string("no fit"))) << "</td>";
+            h << "</tr>\n";
+        }
+        h << "</table>\n";
+        for (const auto& p : r["probes"]["list"])
+            if (p.contains("figure")) h << image(out, p["figure"].get<std::string>(), p["name"].get<std::string>());
+    }
+    h << "<pre id=\"status\">status: pending</pre>\n<script>addEventListener('load', () => {\n"
+         "  const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));\n"
+         "  document.getElementById('status').textContent = 'status: ' + (broken.length ? 'BROKEN ' + broken.join(',') : 'OK');\n"
+         "  document.body.dataset.brokenImages = broken.length;\n"
+         "  console.log('IMGCHECK broken=' + broken.length + ' ' + broken.join(','));\n});</script>\n</body></html>\n";
+    nn::training::write_file_atomic((out / "report.html").string(), h.str());
+}
+
+}  // namespace app
