@@ -3,6 +3,7 @@
 #include "nn/mlp.hpp"
 
 #include "nn/chunks.hpp"
+#include "nn/names.hpp"
 
 #include <algorithm>
 #include <random>
@@ -12,23 +13,16 @@
 
 namespace nn {
 
-const char* activation_name(Activation a) {
-    switch (a) {
-        case Activation::Relu: return "relu";
-        case Activation::Sigmoid: return "sigmoid";
-        case Activation::Tanh: return "tanh";
-    }
-    return "?";
-}
+namespace {
+const NameTable<Activation, 3> kActivationNames = {{{Activation::Relu, "relu"},
+                                                     {Activation::Sigmoid, "sigmoid"},
+                                                     {Activation::Tanh, "tanh"}}};
+const NameTable<Output, 2> kOutputNames = {{{Output::Softmax, "softmax"}, {Output::Logits, "logits"}}};
+}  // namespace
 
-Activation parse_activation(const std::string& name) {
-    if (name == "relu") return Activation::Relu;
-    if (name == "sigmoid") return Activation::Sigmoid;
-    if (name == "tanh") return Activation::Tanh;
-    throw std::invalid_argument("unknown activation '" + name + "' (expected relu, sigmoid or tanh)");
-}
-
-const char* output_name(Output out) { return out == Output::Softmax ? "softmax" : "logits"; }
+const char* activation_name(Activation a) { return name_of(kActivationNames, a); }
+Activation parse_activation(const std::string& name) { return parse_name(kActivationNames, name, "activation"); }
+const char* output_name(Output out) { return name_of(kOutputNames, out); }
 
 template <class T>
 Var record_logits(Tape<T>& tape, const Linear& layer1, Activation activation, const Linear& layer2, Var x) {

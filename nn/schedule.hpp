@@ -8,16 +8,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/names.hpp"
+
 namespace nn {
 
 enum class ScheduleKind { Constant, Cosine, Step };
 
-inline ScheduleKind parse_schedule(const std::string& name) {
-    if (name == "constant") return ScheduleKind::Constant;
-    if (name == "cosine") return ScheduleKind::Cosine;
-    if (name == "step") return ScheduleKind::Step;
-    throw std::invalid_argument("unknown schedule '" + name + "' (expected constant, cosine or step)");
-}
+inline const NameTable<ScheduleKind, 3> kScheduleNames = {{{ScheduleKind::Constant, "constant"},
+                                                           {ScheduleKind::Cosine, "cosine"},
+                                                           {ScheduleKind::Step, "step"}}};
+inline ScheduleKind parse_schedule(const std::string& name) { return parse_name(kScheduleNames, name, "schedule"); }
 
 struct Schedule {
     ScheduleKind kind = ScheduleKind::Cosine;
