@@ -693,7 +693,7 @@ TEST_CASE("a valid CSV trains and writes the model, the features table and metri
     INFO("stderr: " << r.err);
     REQUIRE(r.code == 0);
     CHECK(fs::exists(s.out / "model" / "model.json"));
-    CHECK(slurp(s.out / "sensitivity" / "features.csv").rfind("feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,", 0) == 0);
+    CHECK(slurp(s.out / "sensitivity" / "features.csv").rfind("feature,mean_abs,mean_abs_row_bootstrap_one_fit_lo,mean_abs_row_bootstrap_one_fit_hi,mean,", 0) == 0);
     CHECK(slurp(s.out / "metrics.json").find("\"r2\"") != std::string::npos);
 }
 

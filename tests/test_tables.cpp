@@ -115,7 +115,7 @@ std::map<std::string, std::vector<std::string>> run_table(const datasets::Synthe
     std::ifstream f(dir / "out" / "sensitivity" / "features.csv");
     std::string line;
     std::getline(f, line);
-    CHECK(line.rfind("feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,sd,mean_abs_per_sd,", 0) == 0);
+    CHECK(line.rfind("feature,mean_abs,mean_abs_row_bootstrap_one_fit_lo,mean_abs_row_bootstrap_one_fit_hi,mean,sd,mean_abs_per_sd,", 0) == 0);
     std::map<std::string, std::vector<std::string>> rows;
     while (std::getline(f, line)) {
         std::vector<std::string> cells;

@@ -64,6 +64,15 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->delimiter(',')->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
         ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
+    cli.add_option("--weight-decay", opt.weight_decay, "L2 weight decay of a table model (>= 0); default: the value "
+                                                       "of 0, 1e-4, 1e-3, 1e-2 with the lowest validation loss")
+        ->group(tables);
+    cli.add_option("--patience", opt.patience, "early stopping: stop after this many epochs without a lower "
+                                               "validation loss and keep the best epoch's weights (0: off)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(10000)))->capture_default_str()->group(tables);
+    cli.add_option("--folds", opt.folds, "K of the K-fold cross-validation that scores the net against a linear "
+                                         "baseline and refits it for the sensitivities' intervals")
+        ->check(CLI::Range(std::size_t(2), std::size_t(20)))->capture_default_str()->group(tables);
 
     try {
         cli.parse(argc, argv);
@@ -75,6 +84,10 @@ int parse_options(int argc, char** argv, Options& opt) {
     }
     if (!std::isfinite(opt.lr) || opt.lr <= 0 || opt.lr > 1e3) {
         std::cerr << "train-and-explain: --lr must be a finite number in (0, 1000], got " << opt.lr << "\n";
+        return kExitUsage;
+    }
+    if (cli.count("--weight-decay") > 0 && !(std::isfinite(opt.weight_decay) && opt.weight_decay >= 0)) {
+        std::cerr << "train-and-explain: --weight-decay must be a finite number >= 0, got " << opt.weight_decay << "\n";
         return kExitUsage;
     }
     if (opt.out.empty()) {
@@ -95,8 +108,10 @@ int parse_options(int argc, char** argv, Options& opt) {
             std::cerr << "train-and-explain: --csv and --image cannot be combined\n";
             return kExitUsage;
         }
-    } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty()) {
-        std::cerr << "train-and-explain: --target, --task, --features and --meta need --csv FILE\n";
+    } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty() ||
+               cli.count("--weight-decay") + cli.count("--patience") + cli.count("--folds") > 0) {
+        std::cerr << "train-and-explain: --target, --task, --features, --meta, --weight-decay, --patience and --folds "
+                     "need --csv FILE\n";
         return kExitUsage;
     }
     if (opt.serve && (!opt.csv.empty() || !opt.image.empty())) {

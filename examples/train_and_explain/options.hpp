@@ -34,6 +34,9 @@ struct Options {
     std::vector<std::string> features;  // empty: every column except the target and the meta columns
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
+    double weight_decay = -1;           // L2 weight decay of a table model; < 0: chosen on the validation rows
+    std::size_t patience = 30;          // early stopping: epochs without a better validation loss (0: off)
+    std::size_t folds = 5;              // K of the K-fold cross-validation of the net and the baseline
     // the draw-a-digit explorer (examples/train_and_explain/serve.cpp): --serve trains (or loads --model), then serves a page and an API
     bool serve = false;
     std::string host = "127.0.0.1";     // another address only when given, with a warning

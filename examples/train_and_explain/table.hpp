@@ -12,6 +12,8 @@
 #include "datasets/csv.hpp"
 #include "examples/train_and_explain/options.hpp"
 #include "nn/mlp.hpp"
+#include "nn/training/train.hpp"
+#include "nn/training/train_table.hpp"
 
 namespace app {
 
@@ -28,18 +30,34 @@ struct TableRun {
     double y_mean = 0, y_sd = 1;               // regression target standardization
     std::vector<std::size_t> train_rows, validation_rows;   // validation_rows: the rows probes and metrics use
     nn::MLP<float> model{1, 1, 1, nn::Activation::Tanh, 0};
+    double weight_decay = 0;                   // the model's: --weight-decay, or the grid's best on the validation rows
     nlohmann::ordered_json report;             // metrics.json, then the report's sections
     std::string fd_summary;
+    std::string cv_summary;                    // the cross-validation verdict: net against the linear baseline
 };
 
 // Standardized features of the given rows (all rows when `rows` is empty) -> [rows, D] float.
 nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>& rows = {});
+
+// The weight decays tried when --weight-decay is not given.
+extern const std::vector<double> kWeightDecayGrid;
+// The rows given, standardized, with their standardized target or class labels: what the nets train on.
+nn::training::TableData table_data(const TableRun& t, const std::vector<std::size_t>& rows);
+// The training configuration of the options (hidden, activation, epochs, batch, lr, optimizer, seed, weight decay).
+nn::training::TrainConfig table_train_config(const Options& opt);
 
 // --csv: read the table, train (or load --model), evaluate, save the model; then explain and write the report.
 int run_table(const Options& opt);
 
 // Sensitivities, figures, FD check and probes into <out>/sensitivity and <out>/probes; adds to t.report.
 void explain_table(const Options& opt, TableRun& t);
+
+// <out>/sensitivity/loss_curve.png: train and validation loss per epoch, the kept epoch marked (table_fit.cpp).
+void loss_curve_figure(const Options& opt, TableRun& t);
+
+// K-fold cross-validation of the net against the linear baseline, and the refit intervals of the sensitivities:
+// t.report["cv"] and t.report["refit"] (table_fit.cpp).
+void cross_validate(const Options& opt, TableRun& t);
 
 // <out>/report.html for a table run, from t.report.
 void write_table_report(const Options& opt, const TableRun& t);

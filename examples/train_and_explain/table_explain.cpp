@@ -51,11 +51,24 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return s;
 }
 
-std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_) {
+// The refit columns of feature j from t.report["refit"] (empty fields for a --model run, which refits nothing).
+std::string refit_fields(const nlohmann::ordered_json& refit, std::size_t j) {
+    if (refit.is_null()) return ",,,,,,";
+    const auto& r = refit["features"][j];
+    std::ostringstream s;
+    s << std::setprecision(10) << r["mean_over_fits"].get<double>() << ',' << r["refit_lo"].get<double>() << ','
+      << r["refit_hi"].get<double>() << ',' << r["top3_share"].get<double>() << ',' << r["rank_min"].get<std::size_t>()
+      << '-' << r["rank_max"].get<std::size_t>() << ',' << (r["unstable"].get<bool>() ? "unstable" : "") << ','
+      << r["baseline_per_sd"].get<double>();
+    return s.str();
+}
+
+std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_, const nlohmann::ordered_json& refit) {
     std::ostringstream s;
     s << std::setprecision(10)
-      << "feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,sd,mean_abs_per_sd,mean_abs_per_sd_lo,mean_abs_per_sd_hi,"
-         "mean_per_sd,rank_per_sd,correlated_with\n";
+      << "feature,mean_abs,mean_abs_row_bootstrap_one_fit_lo,mean_abs_row_bootstrap_one_fit_hi,mean,sd,mean_abs_per_sd,"
+         "per_sd_row_bootstrap_one_fit_lo,per_sd_row_bootstrap_one_fit_hi,mean_per_sd,rank_per_sd,correlated_with,"
+         "per_sd_mean_over_fits,per_sd_refit_lo,per_sd_refit_hi,top3_share,rank_range,unstable,baseline_per_sd\n";
     const std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(fs_);
     std::vector<std::size_t> rank(fs_.size());
     for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k + 1;
@@ -63,9 +76,42 @@ std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivi
         const auto& f = fs_[j];
         s << csv_field(f.name) << ',' << f.mean_abs << ',' << f.mean_abs_lo << ',' << f.mean_abs_hi << ',' << f.mean << ','
           << f.sd << ',' << f.mean_abs_per_sd << ',' << f.mean_abs_per_sd_lo << ',' << f.mean_abs_per_sd_hi << ','
-          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << '\n';
+          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << ','
+          << refit_fields(refit, j) << '\n';
     }
     return s.str();
+}
+
+// The terminal table, one line per feature in the order of `rows`, names padded to the longest.
+void print_features(const std::vector<nlohmann::ordered_json>& rows, const nlohmann::ordered_json& refit) {
+    std::size_t w = 7;
+    for (const auto& r : rows) w = std::max(w, r["feature"].get<std::string>().size());
+    const auto cell = [](const std::string& text, std::size_t width) {
+        std::string c = text;
+        c.resize(std::max(width, c.size()), ' ');
+        return c;
+    };
+    const auto interval = [](double lo, double hi) { return "[" + fmt(lo) + ", " + fmt(hi) + "]"; };
+    std::cout << "  " << cell("feature", w) << "  " << cell("per SD", 10) << cell("[row bootstrap, one fit]", 26);
+    if (!refit.is_null())
+        std::cout << cell("over refits", 12) << cell("[95% refit]", 24) << cell("top-3", 7) << cell("ranks", 7)
+                  << cell("baseline", 10);
+    std::cout << "mean|J|     mean J      correlated with\n";
+    for (const auto& r : rows) {
+        std::cout << "  " << cell(r["feature"].get<std::string>(), w) << "  " << cell(fmt(r["mean_abs_per_sd"].get<double>()), 10)
+                  << cell(interval(r["mean_abs_per_sd_lo"].get<double>(), r["mean_abs_per_sd_hi"].get<double>()), 26);
+        if (!refit.is_null()) {
+            const auto& f = r["refit"];
+            std::cout << cell(fmt(f["mean_over_fits"].get<double>()), 12)
+                      << cell(interval(f["refit_lo"].get<double>(), f["refit_hi"].get<double>()), 24)
+                      << cell(fixed(100 * f["top3_share"].get<double>(), 0) + "%", 7)
+                      << cell(std::to_string(f["rank_min"].get<std::size_t>()) + "-" +
+                                  std::to_string(f["rank_max"].get<std::size_t>()) + (f["unstable"].get<bool>() ? "!" : ""), 7)
+                      << cell(fmt(f["baseline_per_sd"].get<double>()), 10);
+        }
+        std::cout << cell(fmt(r["mean_abs"].get<double>()), 12) << cell(fmt(r["mean"].get<double>()), 12)
+                  << join(r["correlated_with"].get<std::vector<std::string>>(), ";") << "\n";
+    }
 }
 
 // Sensitivities of every row: J [N, C, D] in the target's units per unit of each feature, and the summary of the
@@ -89,7 +135,8 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
         for (std::size_t j = 0; j < D; ++j) Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
     const auto pairs = sensitivity::tables::correlated_pairs(t.x, 0.8);
     const auto features = sensitivity::tables::feature_sensitivity(Jsel, t.x, t.features, 0.8, 1000, opt.seed);
-    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features));
+    const nlohmann::ordered_json refit = t.report.contains("refit") ? t.report["refit"] : nlohmann::ordered_json();
+    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features, refit));
 
     const std::string target = classify ? "p(predicted class)" : t.target;
     sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
@@ -102,34 +149,33 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
         sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target);
         dependence.push_back("sensitivity/" + name);
     }
-    for (std::size_t j : sensitivity::tables::rank_by_per_sd(features)) {
+    // Ranked by the mean over the refits when there are refits, else by the one fit's per-SD value.
+    std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(features);
+    if (!refit.is_null())
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return refit["features"][a]["mean_over_fits"].get<double>() > refit["features"][b]["mean_over_fits"].get<double>();
+        });
+    for (std::size_t j : order) {
         const auto& f = features[j];
         rows.push_back({{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
                         {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
                         {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
                         {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
                         {"correlated_with", f.correlated_with}});
+        if (!refit.is_null()) rows.back()["refit"] = refit["features"][j];
     }
     nlohmann::ordered_json corr = nlohmann::ordered_json::array();
     for (const auto& p : pairs) corr.push_back({{"a", t.features[p.a]}, {"b", t.features[p.b]}, {"r", p.r}});
     t.report["sensitivity"] = {{"output", target}, {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
-                               {"bootstrap", "95% percentile interval over rows, 1000 resamples"},
+                               {"bootstrap", "95% percentile interval over rows of one fit, 1000 resamples: not the variation of refitting"},
                                {"features", rows}, {"correlated_pairs", corr}, {"correlation_threshold", 0.8},
                                {"figure", "sensitivity/features.png"}, {"dependence_figures", dependence}};
     if (opt.quiet) return;
-    std::cout << "sensitivity of " << target << " (" << N << " rows; ranked by the per-SD value):\n"
-              << "  feature               mean|J| [95% bootstrap]          mean J       per SD    correlated with\n";
-    for (const auto& r : rows) {
-        std::ostringstream l;
-        l << "  " << std::left << std::setw(20) << r["feature"].get<std::string>() << "  " << std::setw(10)
-          << fmt(r["mean_abs"].get<double>()) << " [" << fmt(r["mean_abs_lo"].get<double>()) << ", "
-          << fmt(r["mean_abs_hi"].get<double>()) << "]";
-        std::string head = l.str();
-        head.resize(std::max<std::size_t>(head.size(), 57), ' ');
-        std::cout << head << std::setw(12) << fmt(r["mean"].get<double>()) << " " << std::setw(10)
-                  << fmt(r["mean_abs_per_sd"].get<double>()) << "  " << join(r["correlated_with"].get<std::vector<std::string>>(), ";")
-                  << "\n";
-    }
+    std::cout << "sensitivity of " << target << " (" << N << " rows; per SD of each feature, ranked by "
+              << (refit.is_null() ? "the one fit" : "the mean over " + std::to_string(refit["fits"].get<std::size_t>()) +
+                                                        " refits, each without one fold; ! = rank unstable over the refits")
+              << "):\n";
+    print_features(std::vector<nlohmann::ordered_json>(rows.begin(), rows.end()), refit);
     for (const auto& p : pairs)
         std::cout << "  caveat: " << t.features[p.a] << " and " << t.features[p.b] << " are correlated (r = " << fmt(p.r, 4)
                   << "); the model may use either, so their sensitivities are split arbitrarily\n";

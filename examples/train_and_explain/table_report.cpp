@@ -42,8 +42,11 @@ void write_table_report(const Options& opt, const TableRun& t) {
       << html_escape(r["table"]["features"].dump()) << "), meta " << html_escape(r["table"]["meta"].dump()) << ". ";
     if (r.contains("training"))
         h << "Network " << t.features.size() << "-" << r["training"]["hidden"].get<std::size_t>() << "-" << t.model.out() << " "
-          << html_escape(r["training"]["activation"].get<std::string>()) << ", " << r["training"]["epochs"].get<std::size_t>()
-          << " epochs of " << html_escape(r["training"]["optimizer"].get<std::string>()) << "; features standardized with the "
+          << html_escape(r["training"]["activation"].get<std::string>()) << ", up to " << r["training"]["epochs"].get<std::size_t>()
+          << " epochs of " << html_escape(r["training"]["optimizer"].get<std::string>()) << " with weight decay "
+          << num(r["training"]["weight_decay"]) << " (" << html_escape(r["training"]["weight_decay_from"].get<std::string>())
+          << "); the weights of epoch " << r["training"]["best_epoch"].get<std::size_t>() << " (lowest validation loss, "
+          << "patience " << r["training"]["patience"].get<std::size_t>() << ") are kept; features standardized with the "
           << "training rows' means and SDs; " << t.validation_rows.size() << " rows held out.";
     else
         h << "Saved model " << html_escape(opt.model) << ", every row is new to it.";
@@ -58,15 +61,39 @@ void write_table_report(const Options& opt, const TableRun& t) {
     else
         h << "The CSV has no '" << html_escape(t.target) << "' column: no score, no probes.";
     h << "</p>\n";
+    if (r.contains("cv")) {
+        const auto& cv = r["cv"];
+        const bool classify = cv["net"].contains("accuracy");
+        const std::string a = classify ? "accuracy" : "r2", b = classify ? "log_loss" : "rmse";
+        if (!cv["net_better"].get<bool>())
+            h << "<p style=\"background:#fde8e8;border:2px solid #c00;padding:8px\"><b>The net is not better than a "
+                 "straight line.</b> " << html_escape(t.cv_summary) << ". The sensitivities below describe this model; "
+                 "compare them with the baseline's per-SD coefficients beside them.</p>\n";
+        h << "<p>" << html_escape(t.cv_summary) << ".</p>\n<table><tr><th>" << cv["folds"].get<std::size_t>()
+          << "-fold cross-validation</th><th>" << (classify ? "accuracy" : "R²") << " (mean ± sd over folds)</th><th>"
+          << (classify ? "log-loss" : "RMSE") << "</th></tr>\n";
+        for (const char* who : {"net", "baseline"})
+            h << "<tr><td>" << (std::string(who) == "net" ? "net" : html_escape(cv["baseline"]["model"].get<std::string>()))
+              << "</td><td>" << num(cv[who][a]["mean"]) << " ± " << num(cv[who][a]["sd"]) << "</td><td>"
+              << num(cv[who][b]["mean"]) << " ± " << num(cv[who][b]["sd"]) << "</td></tr>\n";
+        h << "</table>\n";
+    }
+    if (r.contains("training") && r["training"].contains("curve_figure"))
+        h << image(out, r["training"]["curve_figure"].get<std::string>(), "training curve with the kept epoch marked");
 
     const auto& s = r["sensitivity"];
     h << "<h2>Sensitivity of " << html_escape(s["output"].get<std::string>()) << " to each feature</h2>\n"
       << "<p>From one tape per batch: J = ∂y/∂x for all " << s["rows"].get<std::size_t>() << " rows. mean |J| is in the "
       << "target's units per unit of the feature, so features in different units are compared in the per-SD column "
-      << "(mean |J| × the feature's SD). Intervals: " << html_escape(s["bootstrap"].get<std::string>()) << ". Rows in red "
+      << "(mean |J| × the feature's SD). The one fit's intervals: " << html_escape(s["bootstrap"].get<std::string>()) << ". "
+      << (r.contains("refit") ? "The refit columns: " + html_escape(r["refit"]["interval"].get<std::string>()) +
+                                    "; rows are ordered by the mean over refits. " : std::string())
+      << "Rows in red "
       << "have a partner with |Pearson r| ≥ 0.8: the model may have used either, and the split between them is arbitrary.</p>\n"
-      << "<table><tr><th>feature</th><th>mean |J|</th><th>95% interval</th><th>mean J</th><th>SD</th><th>per SD</th>"
-         "<th>correlated with</th></tr>\n";
+      << "<table><tr><th>feature</th><th>mean |J|</th><th>95% row bootstrap, one fit</th><th>mean J</th><th>SD</th>"
+         "<th>per SD</th>" << (r.contains("refit") ? "<th>per SD, mean over refits</th><th>95% refit interval</th>"
+                                                     "<th>top-3 share</th><th>rank range</th><th>baseline per SD</th>" : "")
+      << "<th>correlated with</th></tr>\n";
     for (const auto& f : s["features"]) {
         const auto corr = f["correlated_with"].get<std::vector<std::string>>();
         std::string c;

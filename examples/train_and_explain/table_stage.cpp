@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <random>
@@ -32,6 +33,33 @@ nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>
         for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((t.x(r, j) - t.means[j]) / t.sds[j]);
     }
     return z;
+}
+
+const std::vector<double> kWeightDecayGrid = {0, 1e-4, 1e-3, 1e-2};
+
+nn::training::TableData table_data(const TableRun& t, const std::vector<std::size_t>& rows) {
+    nn::training::TableData d;
+    d.x = standardized(t, rows);
+    if (t.task == "classification") {
+        for (std::size_t r : rows) d.labels.push_back(t.labels[r]);
+    } else {
+        d.y = xt::zeros<float>({rows.size(), std::size_t(1)});
+        for (std::size_t n = 0; n < rows.size(); ++n) d.y(n, 0) = static_cast<float>((t.y[rows[n]] - t.y_mean) / t.y_sd);
+    }
+    return d;
+}
+
+nn::training::TrainConfig table_train_config(const Options& opt) {
+    nn::training::TrainConfig config;
+    config.hidden = opt.hidden;
+    config.activation = nn::parse_activation(opt.activation);
+    config.epochs = opt.epochs;
+    config.batch = opt.batch;
+    config.lr = opt.lr;
+    config.optimizer = opt.optimizer;
+    config.seed = opt.seed;
+    config.weight_decay = std::max(0.0, opt.weight_decay);
+    return config;
 }
 
 namespace {
@@ -184,29 +212,9 @@ void fit_standardization(TableRun& t) {
     }
 }
 
-nn::training::TableData table_data(const TableRun& t, const std::vector<std::size_t>& rows) {
-    nn::training::TableData d;
-    d.x = standardized(t, rows);
-    if (t.task == "classification") {
-        for (std::size_t r : rows) d.labels.push_back(t.labels[r]);
-    } else {
-        d.y = xt::zeros<float>({rows.size(), std::size_t(1)});
-        for (std::size_t n = 0; n < rows.size(); ++n) d.y(n, 0) = static_cast<float>((t.y[rows[n]] - t.y_mean) / t.y_sd);
-    }
-    return d;
-}
-
 void train(const Options& opt, TableRun& t) {
-    nn::training::TrainConfig config;
-    config.hidden = opt.hidden;
-    config.activation = nn::parse_activation(opt.activation);
-    config.epochs = opt.epochs;
-    config.batch = opt.batch;
-    config.lr = opt.lr;
-    config.optimizer = opt.optimizer;
-    config.seed = opt.seed;
+    nn::training::TrainConfig config = table_train_config(opt);
     const std::size_t out = t.task == "classification" ? t.class_names.size() : 1;
-    t.model = nn::training::make_mlp(config, t.features.size(), out);
     const nn::training::TableData train = table_data(t, t.train_rows), validation = table_data(t, t.validation_rows);
     if (!opt.quiet)
         std::cout << "table: " << t.csv.source << ", " << t.csv.size() << " rows (" << t.train_rows.size() << " train, "
@@ -214,14 +222,41 @@ void train(const Options& opt, TableRun& t) {
                   << " of '" << t.target << "'; network " << t.features.size() << "-" << opt.hidden << "-" << out << " "
                   << opt.activation << "\n";
     const auto t0 = std::chrono::steady_clock::now();
+    // --weight-decay given: that value. Otherwise each of a small grid, and the one with the lowest validation loss.
+    const std::vector<double> grid = opt.weight_decay >= 0 ? std::vector<double>{opt.weight_decay} : kWeightDecayGrid;
+    const nn::training::EarlyStopping stop{opt.patience};
     const std::size_t every = std::max<std::size_t>(1, opt.epochs / 10);
-    const auto epochs = nn::training::train_table(t.model, train, validation, config, [&](const nn::training::TableEpoch& e) {
-        if (!opt.quiet && (e.epoch % every == 0 || e.epoch == 1))
-            std::cout << "  epoch " << e.epoch << "/" << opt.epochs << ": train loss " << fmt(e.train_loss, 4)
-                      << ", validation loss " << fmt(e.validation_loss, 4) << "\n";
-    });
+    nn::training::TableCurve chosen;
+    double best_loss = std::numeric_limits<double>::infinity();
+    nlohmann::ordered_json candidates = nlohmann::ordered_json::array();
+    for (double wd : grid) {
+        config.weight_decay = wd;
+        nn::MLP<float> model = nn::training::make_mlp(config, t.features.size(), out);
+        const auto curve = nn::training::train_table(model, train, validation, config, stop, [&](const nn::training::TableEpoch& e) {
+            if (!opt.quiet && grid.size() == 1 && (e.epoch % every == 0 || e.epoch == 1))
+                std::cout << "  epoch " << e.epoch << "/" << opt.epochs << ": train loss " << fmt(e.train_loss, 4)
+                          << ", validation loss " << fmt(e.validation_loss, 4) << "\n";
+        });
+        const double loss = curve.epochs.at(curve.best_epoch - 1).validation_loss;
+        candidates.push_back({{"weight_decay", wd}, {"best_epoch", curve.best_epoch}, {"epochs_run", curve.epochs.size()},
+                              {"validation_loss", loss}});
+        if (!opt.quiet && grid.size() > 1)
+            std::cout << "  weight decay " << fmt(wd) << ": lowest validation loss " << fmt(loss, 4) << " at epoch "
+                      << curve.best_epoch << " (" << curve.epochs.size() << " epochs run)\n";
+        if (loss < best_loss) {
+            best_loss = loss;
+            t.model = std::move(model);
+            chosen = curve;
+            t.weight_decay = wd;
+        }
+    }
+    if (!opt.quiet)
+        std::cout << "kept: weight decay " << fmt(t.weight_decay) << ", the weights of epoch " << chosen.best_epoch
+                  << " (validation loss " << fmt(best_loss, 4) << ")"
+                  << (chosen.stopped_early ? "; stopped early at epoch " + std::to_string(chosen.epochs.size()) : std::string())
+                  << "\n";
     nlohmann::ordered_json curve = nlohmann::ordered_json::array();
-    for (const auto& e : epochs)
+    for (const auto& e : chosen.epochs)
         curve.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"validation_loss", e.validation_loss}});
     t.report["training"] = {{"seconds", seconds_since(t0)},
                             {"loss", t.task == "classification" ? "softmax cross-entropy" : "MSE of the standardized target"},
@@ -232,6 +267,12 @@ void train(const Options& opt, TableRun& t) {
                             {"optimizer", opt.optimizer},
                             {"lr", opt.lr},
                             {"seed", opt.seed},
+                            {"patience", opt.patience},
+                            {"best_epoch", chosen.best_epoch},
+                            {"epochs_run", chosen.epochs.size()},
+                            {"weight_decay", t.weight_decay},
+                            {"weight_decay_from", opt.weight_decay >= 0 ? "--weight-decay" : "lowest validation loss"},
+                            {"candidates", candidates},
                             {"curve", curve}};
 }
 
@@ -312,12 +353,16 @@ int run_table(const Options& opt) {
         split(opt, t);
         fit_standardization(t);
         train(opt, t);
+        loss_curve_figure(opt, t);
     }
     t.report["table"] = {{"csv", opt.csv}, {"rows", t.csv.size()}, {"target", t.target}, {"task", t.task},
                          {"features", t.features}, {"meta", t.meta}, {"train_rows", t.train_rows.size()},
                          {"validation_rows", t.validation_rows.size()}, {"model", opt.model.empty() ? "trained" : opt.model}};
     evaluate(t);
-    if (opt.model.empty()) save(opt, t);
+    if (opt.model.empty()) {
+        save(opt, t);
+        cross_validate(opt, t);
+    }
     explain_table(opt, t);
     nlohmann::ordered_json metrics = t.report["metrics"];             // r2 / test_accuracy at the top, then the rest
     for (const auto& [key, value] : t.report.items())
@@ -333,6 +378,7 @@ int run_table(const Options& opt) {
     if (m.contains("test_accuracy"))
         std::cout << "accuracy on " << t.validation_rows.size() << (opt.model.empty() ? " held-out" : "") << " rows: "
                   << fixed(100 * m["test_accuracy"].get<double>(), 2) << "%\n";
+    if (!t.cv_summary.empty()) std::cout << t.cv_summary << "\n";
     if (opt.quiet && !t.fd_summary.empty()) std::cout << t.fd_summary << "\n";
     std::cout << "total time:    " << fixed(seconds_since(t0), 1) << " s\n"
               << "features:      " << (fs::path(opt.out) / "sensitivity" / "features.csv").string() << "\n"

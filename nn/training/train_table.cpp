@@ -67,8 +67,8 @@ double table_loss(MLP<float>& model, const TableData& d) {
     return value;
 }
 
-std::vector<TableEpoch> train_table(MLP<float>& model, const TableData& train, const TableData& validation,
-                                    const TrainConfig& config, const std::function<void(const TableEpoch&)>& on_epoch) {
+TableCurve train_table(MLP<float>& model, const TableData& train, const TableData& validation, const TrainConfig& config,
+                       EarlyStopping stop, const std::function<void(const TableEpoch&)>& on_epoch) {
     check_config(config);
     check_shapes(model, train, "training");
     if (validation.size() > 0) check_shapes(model, validation, "validation");
@@ -87,7 +87,10 @@ std::vector<TableEpoch> train_table(MLP<float>& model, const TableData& train, c
     Tape<float>& tape = model.tape();
     static const Tensor<float> one = xt::ones<float>({std::size_t(1), std::size_t(1)});   // dL/dL
 
-    std::vector<TableEpoch> epochs;
+    const bool early = stop.patience > 0 && validation.size() > 0;
+    std::vector<Tensor<float>> best_weights;                                // W1, b1, W2, b2 of the best epoch
+    double best_loss = std::numeric_limits<double>::infinity();
+    TableCurve curve;
     std::size_t step = 0;
     for (std::size_t epoch = 1; epoch <= config.epochs; ++epoch) {
         model.set_trainable(true);
@@ -115,11 +118,27 @@ std::vector<TableEpoch> train_table(MLP<float>& model, const TableData& train, c
         e.epoch = epoch;
         e.train_loss = loss_sum / static_cast<double>(steps_per_epoch);
         e.validation_loss = table_loss(model, validation);
-        epochs.push_back(e);
+        curve.epochs.push_back(e);
         if (on_epoch) on_epoch(e);
+        if (!early) continue;
+        if (e.validation_loss < best_loss) {                                // a new best: remember its weights
+            best_loss = e.validation_loss;
+            curve.best_epoch = epoch;
+            best_weights.clear();
+            for (Var p : model.parameters()) best_weights.push_back(tape.value(p));
+        } else if (epoch - curve.best_epoch >= stop.patience) {
+            curve.stopped_early = epoch < config.epochs;
+            break;
+        }
+    }
+    if (early && !best_weights.empty()) {                                   // put the best epoch's weights back
+        const std::vector<Var> params = model.parameters();
+        for (std::size_t i = 0; i < params.size(); ++i) tape.value(params[i]) = best_weights[i];
+    } else {
+        curve.best_epoch = curve.epochs.size();
     }
     model.reset();
-    return epochs;
+    return curve;
 }
 
 }  // namespace nn::training

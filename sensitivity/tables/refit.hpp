@@ -1,0 +1,60 @@
+// sensitivity/tables/refit.hpp — how much the per-feature sensitivities move when the model is fitted again: K-fold
+// cross-fitting of the net and the linear baseline, their scores, and a refit interval and rank stability per feature.
+// The one-fit row bootstrap is features.hpp; fitting itself is nn/training/ (cross_validate.hpp, linear_model.hpp).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "nn/mlp.hpp"
+#include "nn/training/cross_validate.hpp"
+#include "nn/training/linear_model.hpp"
+
+namespace sensitivity::tables {
+
+// ∂(the explained output)/∂z [N, D] of `model` at the standardized rows z [N, D]: the caller's choice of output
+// (the prediction for regression, the predicted class's probability for classification), taken on the tape
+// (sensitivity/maps/jacobian.hpp). A parameter, so that this library needs no maps.
+using FeatureGradient = std::function<nn::Tensor<float>(nn::MLP<float>& model, const nn::Tensor<float>& z)>;
+
+// The per-SD sensitivity of each feature over the rows given: y_scale · mean_n |g(n, j)| · sd_n(z_j), where g = ∂f/∂z
+// and y_scale is the target's SD (regression) or 1 (probabilities). Equals features.hpp's mean_abs_per_sd.
+std::vector<double> per_sd_sensitivity(const nn::Tensor<float>& gradient /*[N, D]*/, const nn::Tensor<float>& z,
+                                       double y_scale);
+
+// A feature's sensitivity over K refits, each on the table without one fold (a grouped, delete-a-fold jackknife):
+// mean = the mean of the K values θ_k; the 95% interval is mean ± t(0.975, K−1)·√V with
+// V = (K−1)/K · Σ_k (θ_k − mean)². Unlike the spread of the θ_k themselves, V is the variance of the whole procedure
+// over independent tables: the refits share (K−2)/(K−1) of their rows, so their values scatter far less than a new
+// table's would. (Nadeau and Bengio's 1/K + n_test/n_train inflation is for test-fold scores; these sensitivities
+// are averaged over the refit's own rows, the statistic a jackknife is made for.)
+struct RefitFeature {
+    double mean = 0, lo = 0, hi = 0;
+    double top3_share = 0;             // share of the K refits in which the feature ranks 1st to 3rd (per SD)
+    std::size_t rank_min = 0, rank_max = 0;   // its best and worst rank over the refits (1 = largest)
+    bool unstable = false;             // the refits disagree: top-3 in some but not all, or ranks 2+ places apart
+};
+// per_fit [K][D]: the value of each feature in each refit (K >= 2).
+std::vector<RefitFeature> refit_intervals(const std::vector<std::vector<double>>& per_fit);
+
+struct FoldFit {
+    nn::training::TableScore net, baseline;   // on the held-out fold
+    std::size_t best_epoch = 0;               // the epoch early stopping kept
+    double baseline_penalty = 0;              // λ of the ridge, or the logistic weight decay, chosen inside the fold
+    std::vector<double> per_sd;               // the net's per-SD sensitivities over the fold's training rows
+};
+struct CrossFit {
+    std::vector<FoldFit> folds;
+    std::vector<RefitFeature> features;       // refit_intervals of folds[k].per_sd
+};
+
+// For each of `folds` folds (nn::training::kfold with config.seed): the net fitted to the other rows as the program
+// fits it (nn::training::fit_table_net: early stopping on an inner validation split) and the baseline
+// (nn::training::fit_baseline: its penalty chosen by an inner cross-validation), both scored on the held-out fold;
+// and the net's per-SD sensitivities over the rows it was fitted to. `out`: 1 or the number of classes; `target_sd`
+// turns standardized RMSE and sensitivities into the target's units (1 for classification).
+CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const nn::training::TrainConfig& config,
+                   nn::training::EarlyStopping stop, std::size_t folds, double target_sd, const FeatureGradient& gradient);
+
+}  // namespace sensitivity::tables
