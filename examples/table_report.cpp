@@ -105,12 +105,8 @@ void write_table_report(const Options& opt, const TableRun& t) {
     for (const auto& p : s["correlated_pairs"])
         h << "<p><b>Caveat:</b> " << html_escape(p["a"].get<std::string>()) << " and " << html_escape(p["b"].get<std::string>())
           << " are correlated (r = " << num(p["r"]) << "). Their sensitivities are not separately meaningful; their sum is.</p>\n";
-    if (!s["figure"].get<std::string>().empty())
-        h << image(out, s["figure"].get<std::string>(), "features ranked by sensitivity per SD");
-    h << "<h3>Gradient dependence: ∂y/∂x<sub>j</sub> against x<sub>j</sub></h3>\n";
-    for (const auto& d : s["dependence_figures"]) h << image(out, d.get<std::string>(), d.get<std::string>());
     if (s.contains("categorical") && !s["categorical"].empty()) {
-        h << "<h2>Categorical columns: what moving a row to each level does</h2>\n<p>A level is not a number to "
+        h << "<h3>Categorical columns: what moving a row to each level does</h3>\n<p>A level is not a number to "
              "differentiate by. For each level, every row is moved to it (its other inputs unchanged) and the change of "
           << html_escape(s["output"].get<std::string>()) << " is averaged over the " << s["rows"].get<std::size_t>()
           << " rows; rows already at the level add 0. SD is the spread of that change over the rows.</p>\n"
@@ -123,6 +119,10 @@ void write_table_report(const Options& opt, const TableRun& t) {
               << num(e["mean_abs_change"]) << "</td></tr>\n";
         h << "</table>\n";
     }
+    if (!s["figure"].get<std::string>().empty())
+        h << image(out, s["figure"].get<std::string>(), "features ranked by sensitivity per SD");
+    h << "<h3>Gradient dependence: ∂y/∂x<sub>j</sub> against x<sub>j</sub></h3>\n";
+    for (const auto& d : s["dependence_figures"]) h << image(out, d.get<std::string>(), d.get<std::string>());
     if (r.contains("fd_check"))
         h << "<h2>Finite-difference check</h2>\n<p>" << html_escape(t.fd_summary) << "</p>\n";
     if (r.contains("probes")) {
