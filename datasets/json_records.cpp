@@ -101,6 +101,7 @@ CsvTable parse_json_records(std::string_view text, const std::string& source, st
         t.rows.push_back(std::move(row));
         t.lines.push_back(line);
     }
+    if (t.columns.empty()) throw std::runtime_error(source + ": no record has a key, so the table has no columns");
     return t;
 }
 

@@ -14,8 +14,8 @@ namespace datasets {
 // order first seen, a number becomes its shortest text ("11.5"), true/false the words, and null, an empty string or a key
 // a record lacks becomes an empty field (a missing value). lines[r] is the line where record r starts. Throws a one-line
 // std::runtime_error naming `source` (and the line and record where it applies) for: text that is not JSON, a top level
-// that is not an array, an empty array, a record that is not an object, a value that is an object or an array, an empty
-// key, more than `max_bytes` of text.
+// that is not an array, an empty array, records without any key, a record that is not an object, a value that is an
+// object or an array, an empty key, more than `max_bytes` of text.
 CsvTable parse_json_records(std::string_view text, const std::string& source, std::size_t max_bytes = kMaxCsvBytes);
 
 // Reads the file at `path` (the size limit is checked before reading) and parses it.

@@ -206,6 +206,9 @@ TEST_CASE("JSON records: keys in first-seen order, null and absent keys missing,
     CHECK_THROWS_WITH(datasets::parse_json_records("[{\"a\": [1]}]", "c.json"),
                       doctest::Contains("c.json:1: record 1, 'a': an array; a JSON table must be an array of flat records"));
     CHECK_THROWS_WITH(datasets::parse_json_records("[1, 2]", "c.json", 3), doctest::Contains("over the limit of 3 bytes"));
+    // found by tests/fuzz/fuzz_table.cpp: records without keys made a table of no columns
+    CHECK_THROWS_WITH(datasets::parse_json_records("[{}, {}]", "c.json"),
+                      doctest::Contains("c.json: no record has a key, so the table has no columns"));
 }
 
 TEST_CASE("ISO dates become fractional years; invalid dates are not dates") {
