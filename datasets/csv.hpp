@@ -27,6 +27,9 @@ struct CsvTable {
     bool is_numeric(std::size_t c) const;
     // Field (r, c) as a finite number, read as parse_number does (a decimal comma in a ';' file); false if it is not.
     bool number_at(std::size_t r, std::size_t c, double& value) const;
+    // Why field (r, c) is not a number, as the one-line error numbers() throws (missing value, NaN or Inf, too large,
+    // not a number).
+    std::string not_a_number(std::size_t r, std::size_t c) const;
 };
 
 // The default size limit: 256 MiB of text.

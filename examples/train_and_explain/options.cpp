@@ -50,16 +50,23 @@ int parse_options(int argc, char** argv, Options& opt) {
                                        "(a warning is printed)")->capture_default_str()->group(explorer);
     cli.add_option("--port", opt.port, "port to listen on (0: any free port)")->check(CLI::Range(0, 65535))
         ->capture_default_str()->group(explorer);
-    auto* tables = "Tables (CSV)";
-    cli.add_option("--csv", opt.csv, "train on (or, with --model, explain) a CSV table with a header row instead of "
-                                     "images; defaults change to --hidden 32 --epochs 200 --batch 32 --optimizer adam "
-                                     "--lr 0.01 unless given")->group(tables);
+    auto* tables = "Tables (CSV or JSON records)";
+    cli.add_option("--csv,--table", opt.csv, "train on (or, with --model, explain) a table instead of images: a CSV file "
+                                             "with a header row, or a JSON array of records ([{\"col\": value, ...}], null "
+                                             "is missing); defaults change to --hidden 32 --epochs 200 --batch 32 "
+                                             "--optimizer adam --lr 0.01 unless given")->group(tables);
     cli.add_option("--target", opt.target, "the column to predict (required with --csv unless --model)")->group(tables);
     cli.add_option("--task", opt.task, "regression (MSE) or classification (softmax cross-entropy); default: regression "
                                        "for a numeric target with more than 20 distinct values")
         ->check(CLI::IsMember({"regression", "classification"}))->group(tables);
-    cli.add_option("--features", opt.features, "feature columns, comma-separated (default: all but target and meta)")
+    cli.add_option("--features", opt.features, "feature columns, comma-separated (default: all but target and meta, "
+                                               "leaving out identifiers such as names and columns with no value; text "
+                                               "columns are one-hot encoded, ISO dates read as fractional years)")
         ->delimiter(',')->group(tables);
+    cli.add_option("--missing", opt.missing, "a missing feature value: impute (median, or the most frequent level, of "
+                                             "the training rows, plus a <column>_missing input) or drop the row; rows "
+                                             "without a target are always dropped")
+        ->check(CLI::IsMember({"impute", "drop"}))->capture_default_str()->group(tables);
     cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
         ->delimiter(',')->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
@@ -95,8 +102,9 @@ int parse_options(int argc, char** argv, Options& opt) {
             std::cerr << "train-and-explain: --csv and --image cannot be combined\n";
             return kExitUsage;
         }
-    } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty()) {
-        std::cerr << "train-and-explain: --target, --task, --features and --meta need --csv FILE\n";
+    } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty() ||
+               cli.count("--missing") > 0) {
+        std::cerr << "train-and-explain: --target, --task, --features, --meta and --missing need --csv FILE\n";
         return kExitUsage;
     }
     if (opt.serve && (!opt.csv.empty() || !opt.image.empty())) {

@@ -28,11 +28,12 @@ struct Options {
     bool no_augmented = false;          // skip the rotation-augmented second model of the probes stage
     bool quiet = false;
     // tables (examples/train_and_explain/table_stage.cpp): --csv switches from images to a table
-    std::string csv;                    // the CSV file
+    std::string csv;                    // the table: a CSV file or a JSON array of records (--csv or --table)
     std::string target;                 // the column to predict
     std::string task;                   // regression | classification; empty: regression for a numeric target with > 20 values
     std::vector<std::string> features;  // empty: every column except the target and the meta columns
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
+    std::string missing = "impute";     // impute | drop: rows lacking a feature value are imputed, or dropped
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
     // the draw-a-digit explorer (examples/train_and_explain/serve.cpp): --serve trains (or loads --model), then serves a page and an API
     bool serve = false;

@@ -1,5 +1,6 @@
 // examples/train_and_explain/table_explain.cpp — train-and-explain --csv, explaining: the feature Jacobian of every row from one tape, the
-// per-feature table and figures, the finite-difference check, and a Sensie probe over every feature and meta column.
+// per-feature table and figures, the categorical columns' level effects, the finite-difference check, and a Sensie probe
+// over every feature and meta column.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -84,21 +85,35 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
 
     std::vector<int> chosen(N, 0);
     if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
-    xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, D});                   // [N, D]
+    // The Jacobian table holds the numeric (and date) columns; one-hot levels and missing indicators are not
+    // differentiated (a categorical column has its own table, categorical_effects below).
+    std::vector<std::size_t> numeric;                                          // input index of each numeric column
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < t.plan.columns.size(); ++c)
+        if (t.plan.columns[c].kind != datasets::ColumnKind::Categorical) {
+            numeric.push_back(t.plan.first_input(c));
+            names.push_back(t.plan.columns[c].name);
+        }
+    const std::size_t F = numeric.size();
+    xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, F}), xnum = xt::zeros<double>({N, F});   // [N, F]
     for (std::size_t n = 0; n < N; ++n)
-        for (std::size_t j = 0; j < D; ++j) Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
-    const auto pairs = sensitivity::tables::correlated_pairs(t.x, 0.8);
-    const auto features = sensitivity::tables::feature_sensitivity(Jsel, t.x, t.features, 0.8, 1000, opt.seed);
+        for (std::size_t j = 0; j < F; ++j) {
+            Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), numeric[j]);
+            xnum(n, j) = t.x(n, numeric[j]);
+        }
+    const auto pairs = sensitivity::tables::correlated_pairs(xnum, 0.8);
+    const auto features = F ? sensitivity::tables::feature_sensitivity(Jsel, xnum, names, 0.8, 1000, opt.seed)
+                            : std::vector<sensitivity::tables::FeatureSensitivity>{};
     nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features));
 
     const std::string target = classify ? "p(predicted class)" : t.target;
-    sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
+    if (F) sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
     std::set<std::string> used;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array(), dependence = nlohmann::ordered_json::array();
-    for (std::size_t j = 0; j < D; ++j) {
+    for (std::size_t j = 0; j < F; ++j) {
         std::vector<double> xs(N), gs(N);
-        for (std::size_t n = 0; n < N; ++n) { xs[n] = t.x(n, j); gs[n] = Jsel(n, j); }
-        const std::string name = "dependence_" + file_stem(t.features[j], used) + ".png";
+        for (std::size_t n = 0; n < N; ++n) { xs[n] = xnum(n, j); gs[n] = Jsel(n, j); }
+        const std::string name = "dependence_" + file_stem(names[j], used) + ".png";
         sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target);
         dependence.push_back("sensitivity/" + name);
     }
@@ -111,11 +126,11 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
                         {"correlated_with", f.correlated_with}});
     }
     nlohmann::ordered_json corr = nlohmann::ordered_json::array();
-    for (const auto& p : pairs) corr.push_back({{"a", t.features[p.a]}, {"b", t.features[p.b]}, {"r", p.r}});
+    for (const auto& p : pairs) corr.push_back({{"a", names[p.a]}, {"b", names[p.b]}, {"r", p.r}});
     t.report["sensitivity"] = {{"output", target}, {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
                                {"bootstrap", "95% percentile interval over rows, 1000 resamples"},
                                {"features", rows}, {"correlated_pairs", corr}, {"correlation_threshold", 0.8},
-                               {"figure", "sensitivity/features.png"}, {"dependence_figures", dependence}};
+                               {"figure", F ? "sensitivity/features.png" : ""}, {"dependence_figures", dependence}};
     if (opt.quiet) return;
     std::cout << "sensitivity of " << target << " (" << N << " rows; ranked by the per-SD value):\n"
               << "  feature               mean|J| [95% bootstrap]          mean J       per SD    correlated with\n";
@@ -131,8 +146,78 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
                   << "\n";
     }
     for (const auto& p : pairs)
-        std::cout << "  caveat: " << t.features[p.a] << " and " << t.features[p.b] << " are correlated (r = " << fmt(p.r, 4)
+        std::cout << "  caveat: " << names[p.a] << " and " << names[p.b] << " are correlated (r = " << fmt(p.r, 4)
                   << "); the model may use either, so their sensitivities are split arbitrarily\n";
+}
+
+std::string categorical_csv(const std::vector<sensitivity::tables::LevelEffect>& effects) {
+    std::ostringstream s;
+    s << std::setprecision(10) << "column,level,rows_at_level,mean_change,sd_change,mean_abs_change\n";
+    for (const auto& e : effects)
+        s << csv_field(e.column) << ',' << csv_field(e.level) << ',' << e.rows_at_level << ',' << e.mean << ',' << e.sd
+          << ',' << e.mean_abs << '\n';
+    return s.str();
+}
+
+// The output of every row with its inputs `x` [N, D]: y in the target's units (regression), or the probability of the
+// class `chosen` predicts for the row as it is (classification, as the Jacobian table).
+std::vector<double> outputs(const TableRun& t, const xt::xtensor<double, 2>& x, const std::vector<int>& chosen) {
+    const std::size_t N = x.shape(0), D = x.shape(1);
+    nn::Tensor<float> z = xt::zeros<float>({N, D});                            // [N, D]
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
+    const bool classify = t.task == "classification";
+    const nn::Tensor<float> f = sensitivity::maps::predict(t.model, z, classify ? sensitivity::maps::Output::Softmax
+                                                                          : sensitivity::maps::Output::Logits);   // [N, C]
+    std::vector<double> y(N);
+    for (std::size_t n = 0; n < N; ++n)
+        y[n] = classify ? f(n, static_cast<std::size_t>(chosen[n])) : t.y_mean + t.y_sd * f(n, 0);
+    return y;
+}
+
+// Per categorical column and level: the change of the output when every row is moved to that level (its indicator, if
+// any, set to 0: the value is then known). Into sensitivity/categorical.csv, the report, and the terminal.
+void categorical_effects(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    const bool classify = t.task == "classification";
+    std::vector<int> chosen(t.x.shape(0), 0);
+    if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, sensitivity::maps::Output::Softmax));
+    const std::vector<double> base = outputs(t, t.x, chosen);
+    std::vector<sensitivity::tables::LevelEffect> effects;
+    for (std::size_t c = 0; c < t.plan.columns.size(); ++c) {
+        const auto& p = t.plan.columns[c];
+        if (p.kind != datasets::ColumnKind::Categorical) continue;
+        const std::size_t k0 = t.plan.first_input(c), L = p.levels.size(), N = t.x.shape(0);
+        std::vector<std::size_t> level_of(N, 0);
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t l = 0; l < L; ++l)
+                if (t.x(n, k0 + l) == 1) level_of[n] = l;
+        xt::xtensor<double, 2> moved = xt::zeros<double>({L, N});               // [L, N]
+        for (std::size_t l = 0; l < L; ++l) {
+            xt::xtensor<double, 2> x = t.x;                                       // [N, D]
+            for (std::size_t n = 0; n < N; ++n) {
+                for (std::size_t k = 0; k < L; ++k) x(n, k0 + k) = k == l;
+                if (p.indicator) x(n, k0 + L) = 0;
+            }
+            const std::vector<double> y = outputs(t, x, chosen);
+            for (std::size_t n = 0; n < N; ++n) moved(l, n) = y[n];
+        }
+        const auto e = sensitivity::tables::level_effects(p.name, p.levels, moved, base, level_of);
+        effects.insert(effects.end(), e.begin(), e.end());
+    }
+    nn::training::write_file_atomic((dir / "categorical.csv").string(), categorical_csv(effects));
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& e : effects)
+        rows.push_back({{"column", e.column}, {"level", e.level}, {"rows_at_level", e.rows_at_level},
+                        {"mean_change", e.mean}, {"sd_change", e.sd}, {"mean_abs_change", e.mean_abs}});
+    t.report["sensitivity"]["categorical"] = rows;
+    if (opt.quiet || effects.empty()) return;
+    std::cout << "categorical columns: change of " << (classify ? "p(predicted class)" : t.target)
+              << " when every row is moved to each level (" << t.x.shape(0) << " rows):\n"
+              << "  column                level                  rows at level   mean change      sd   mean |change|\n";
+    for (const auto& e : effects)
+        std::cout << "  " << std::left << std::setw(20) << e.column << "  " << std::setw(22) << e.level << " " << std::right
+                  << std::setw(13) << e.rows_at_level << " " << std::setw(13) << fmt(e.mean) << " " << std::setw(8)
+                  << fmt(e.sd) << " " << std::setw(14) << fmt(e.mean_abs) << std::left << "\n";
 }
 
 void finite_differences(const Options& opt, TableRun& t, const nn::Tensor<float>& z) {
@@ -190,15 +275,24 @@ void probes(const Options& opt, TableRun& t, const fs::path& dir) {
     std::vector<sensitivity::probes::ProbeResult> results;
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const std::string& c : columns) {
-        const std::size_t col = t.csv.column(c);
-        if (!t.csv.is_numeric(col)) {
-            list.push_back({{"name", c}, {"note", "not numeric: no probe"}});
+        const datasets::TableColumn& col = t.table.columns[t.table.column(c)];
+        if (col.kind != datasets::ColumnKind::Numeric && col.kind != datasets::ColumnKind::Date) {
+            list.push_back({{"name", c}, {"note", std::string(datasets::kind_name(col.kind)) + ", not numeric: no probe"}});
             continue;
         }
-        const std::vector<double> all = t.csv.numbers(col);
-        std::vector<double> p;
-        for (std::size_t r : rows) p.push_back(all[r]);
-        sensitivity::probes::ProbeResult r = sensitivity::probes::property_probe(c, "", p, o, bins, fit);
+        std::vector<double> p;                                   // rows lacking the value are left out of its probe
+        sensitivity::probes::Outcomes oc;
+        for (std::size_t n = 0; n < rows.size(); ++n)
+            if (std::isfinite(col.values[rows[n]])) {
+                p.push_back(col.values[rows[n]]);
+                oc.score.push_back(o.score[n]);
+                oc.correct.push_back(o.correct[n]);
+            }
+        if (p.size() < 10) {
+            list.push_back({{"name", c}, {"note", "fewer than 10 rows with a value: no probe"}});
+            continue;
+        }
+        sensitivity::probes::ProbeResult r = sensitivity::probes::property_probe(c, "", p, oc, bins, fit);
         const std::string stem = file_stem(c, used);
         sensitivity::probes::write_probe_csv(r, (dir / (stem + ".csv")).string());
         sensitivity::probes::write_probe_json(r, (dir / (stem + ".json")).string());
@@ -231,6 +325,7 @@ void explain_table(const Options& opt, TableRun& t) {
     const nn::Tensor<float> z = standardized(t);                       // [N, D], every row of the table
     finite_differences(opt, t, z);
     sensitivities(opt, t, z, out / "sensitivity");
+    categorical_effects(opt, t, z, out / "sensitivity");
     probes(opt, t, out / "probes");
 }
 

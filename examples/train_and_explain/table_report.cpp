@@ -1,6 +1,9 @@
 // examples/train_and_explain/table_report.cpp — out/report.html for a --csv run: the model's score, the per-feature table with correlation
-// flags, the figures (inlined), the finite-difference check and the probes. Formatting only; numbers come from t.report.
+// flags, the columns (kinds, missing values, encoding), the categorical level effects, the figures (inlined), the
+// finite-difference check and the probes. Formatting only; numbers come from t.report.
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -38,10 +41,11 @@ void write_table_report(const Options& opt, const TableRun& t) {
          "#ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fde8e8}"
          "</style></head><body>\n";
     h << "<h1>Table: " << html_escape(t.target) << " (" << html_escape(t.task) << ")</h1>\n<p>"
-      << html_escape(opt.csv) << ": " << t.csv.size() << " rows, " << t.features.size() << " features ("
-      << html_escape(r["table"]["features"].dump()) << "), meta " << html_escape(r["table"]["meta"].dump()) << ". ";
+      << html_escape(opt.csv) << ": " << t.csv.size() << " rows read, " << t.table.size() << " used, " << t.features.size()
+      << " features (" << html_escape(r["table"]["features"].dump()) << ") as " << t.inputs.size() << " inputs, meta "
+      << html_escape(r["table"]["meta"].dump()) << ". ";
     if (r.contains("training"))
-        h << "Network " << t.features.size() << "-" << r["training"]["hidden"].get<std::size_t>() << "-" << t.model.out() << " "
+        h << "Network " << t.inputs.size() << "-" << r["training"]["hidden"].get<std::size_t>() << "-" << t.model.out() << " "
           << html_escape(r["training"]["activation"].get<std::string>()) << ", " << r["training"]["epochs"].get<std::size_t>()
           << " epochs of " << html_escape(r["training"]["optimizer"].get<std::string>()) << "; features standardized with the "
           << "training rows' means and SDs; " << t.validation_rows.size() << " rows held out.";
@@ -58,6 +62,27 @@ void write_table_report(const Options& opt, const TableRun& t) {
     else
         h << "The CSV has no '" << html_escape(t.target) << "' column: no score, no probes.";
     h << "</p>\n";
+
+    // The columns: kind, role, missing values and what was done with them (imputed, one-hot, left out).
+    h << "<h2>Columns</h2>\n<table><tr><th>column</th><th>kind</th><th>role</th><th>missing</th><th>imputed</th>"
+         "<th>inputs</th></tr>\n";
+    std::map<std::string, nlohmann::ordered_json> encoded;
+    for (const auto& c : r["table"]["encoded_columns"]) encoded[c["name"].get<std::string>()] = c;
+    for (const auto& c : t.table.columns) {
+        const auto& f = t.features;
+        const bool feature = std::find(f.begin(), f.end(), c.name) != f.end();
+        const bool meta = std::find(t.meta.begin(), t.meta.end(), c.name) != t.meta.end();
+        const std::string role = c.name == t.target ? "target" : feature ? "feature" : meta ? "meta" : "left out";
+        std::string inputs, imputed = "–";
+        if (encoded.count(c.name)) {
+            for (const auto& i : encoded[c.name]["inputs"]) inputs += (inputs.empty() ? "" : ", ") + i.get<std::string>();
+            imputed = std::to_string(encoded[c.name]["imputed"].get<std::size_t>());
+        }
+        h << "<tr><td>" << html_escape(c.name) << "</td><td>" << html_escape(datasets::kind_name(c.kind)) << "</td><td>"
+          << role << "</td><td>" << c.missing << "</td><td>" << imputed << "</td><td>" << html_escape(inputs) << "</td></tr>\n";
+    }
+    h << "</table>\n";
+    for (const auto& n : r["table"]["notes"]) h << "<p>Note: " << html_escape(n.get<std::string>()) << "</p>\n";
 
     const auto& s = r["sensitivity"];
     h << "<h2>Sensitivity of " << html_escape(s["output"].get<std::string>()) << " to each feature</h2>\n"
@@ -80,7 +105,22 @@ void write_table_report(const Options& opt, const TableRun& t) {
     for (const auto& p : s["correlated_pairs"])
         h << "<p><b>Caveat:</b> " << html_escape(p["a"].get<std::string>()) << " and " << html_escape(p["b"].get<std::string>())
           << " are correlated (r = " << num(p["r"]) << "). Their sensitivities are not separately meaningful; their sum is.</p>\n";
-    h << image(out, s["figure"].get<std::string>(), "features ranked by sensitivity per SD");
+    if (s.contains("categorical") && !s["categorical"].empty()) {
+        h << "<h3>Categorical columns: what moving a row to each level does</h3>\n<p>A level is not a number to "
+             "differentiate by. For each level, every row is moved to it (its other inputs unchanged) and the change of "
+          << html_escape(s["output"].get<std::string>()) << " is averaged over the " << s["rows"].get<std::size_t>()
+          << " rows; rows already at the level add 0. SD is the spread of that change over the rows.</p>\n"
+             "<table><tr><th>column</th><th>level</th><th>rows at level</th><th>mean change</th><th>SD</th>"
+             "<th>mean |change|</th></tr>\n";
+        for (const auto& e : s["categorical"])
+            h << "<tr><td>" << html_escape(e["column"].get<std::string>()) << "</td><td>"
+              << html_escape(e["level"].get<std::string>()) << "</td><td>" << e["rows_at_level"].get<std::size_t>()
+              << "</td><td>" << num(e["mean_change"]) << "</td><td>" << num(e["sd_change"]) << "</td><td>"
+              << num(e["mean_abs_change"]) << "</td></tr>\n";
+        h << "</table>\n";
+    }
+    if (!s["figure"].get<std::string>().empty())
+        h << image(out, s["figure"].get<std::string>(), "features ranked by sensitivity per SD");
     h << "<h3>Gradient dependence: ∂y/∂x<sub>j</sub> against x<sub>j</sub></h3>\n";
     for (const auto& d : s["dependence_figures"]) h << image(out, d.get<std::string>(), d.get<std::string>());
     if (r.contains("fd_check"))
