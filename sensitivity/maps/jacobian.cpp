@@ -1,5 +1,5 @@
 // sensitivity/maps/jacobian.cpp — the input Jacobian from one recorded forward pass and one backward walk per output class.
-// The tape's backward kernels (nn/ops.hpp) do the work; this file chooses seeds and copies rows.
+// The tape's backward kernels (nn/ops/) do the work; this file chooses seeds and copies rows.
 #include "sensitivity/maps/jacobian.hpp"
 
 #include <algorithm>

@@ -21,7 +21,7 @@ using nn::predict;
 // One forward pass of a batch recorded on the model's tape with the parameters frozen; afterwards any number of
 // backward walks of that same tape, each returning ∂(Σ_n Σ_i seed[n, i]·f(x)[n, i]) / ∂x  — row n of the result
 // is the gradient for image n alone, because the rows of a batch do not interact.
-// For f = softmax the walk starts at the softmax node: its backward kernel (nn/ops.hpp) never forms 1 − p_c by
+// For f = softmax the walk starts at the softmax node: its backward kernel (nn/ops/softmax.hpp) never forms 1 − p_c by
 // subtraction, so the float Jacobian of a confident image (1 − p ~ 1e-6) stays precise.
 // While it lives the parameters are frozen (nn::FrozenLeaves: no dW is computed) and its nodes follow whatever the
 // tape held when it was made; the destructor forgets exactly those nodes and gives each parameter its flag back.
