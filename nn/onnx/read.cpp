@@ -419,6 +419,7 @@ void Reader::constant_node(int i) {
 }
 
 int Reader::only_consumer(const std::string& name) const {
+    if (name.empty()) return -1;
     auto it = consumers_.find(name);
     return it != consumers_.end() && it->second.size() == 1 ? it->second[0] : -1;
 }
@@ -438,19 +439,23 @@ bool Reader::gelu(int i) {
     auto reads = [](const ::onnx::NodeProto& n, const std::string& name) {
         return n.input_size() == 2 && (n.input(0) == name || n.input(1) == name);
     };
+    auto out = [&](int q) -> const std::string& {   // a node's first output, or "" (a node may have none)
+        static const std::string none;
+        return graph_.node(q).output_size() > 0 ? graph_.node(q).output(0) : none;
+    };
     const auto& div = graph_.node(i);
     if (div.input_size() != 2 || div.input(0) != stream_ || !constant_is(div, stream_, std::sqrt(2.0))) return false;
-    const int j = only_consumer(div.output(0));
+    const int j = only_consumer(out(i));
     if (j < 0 || graph_.node(j).op_type() != "Erf") return false;
-    const int k = only_consumer(graph_.node(j).output(0));
-    if (k < 0 || graph_.node(k).op_type() != "Add" || !reads(graph_.node(k), graph_.node(j).output(0)) ||
-        !constant_is(graph_.node(k), graph_.node(j).output(0), 1.0))
+    const int k = only_consumer(out(j));
+    if (k < 0 || graph_.node(k).op_type() != "Add" || !reads(graph_.node(k), out(j)) ||
+        !constant_is(graph_.node(k), out(j), 1.0))
         return false;
-    const int l = only_consumer(graph_.node(k).output(0));
+    const int l = only_consumer(out(k));
     if (l < 0 || graph_.node(l).op_type() != "Mul" || !reads(graph_.node(l), stream_)) return false;
-    const int p = only_consumer(graph_.node(l).output(0));
-    if (p < 0 || graph_.node(p).op_type() != "Mul" || !reads(graph_.node(p), graph_.node(l).output(0)) ||
-        !constant_is(graph_.node(p), graph_.node(l).output(0), 0.5))
+    const int p = only_consumer(out(l));
+    if (p < 0 || graph_.node(p).op_type() != "Mul" || !reads(graph_.node(p), out(l)) ||
+        !constant_is(graph_.node(p), out(l), 0.5))
         return false;
     const auto& uses = consumers_.at(stream_);
     if (uses.size() != 2) return false;
@@ -458,7 +463,7 @@ bool Reader::gelu(int i) {
     layer.act = Activation::Gelu;
     stage_ = Stage::Activated;
     for (int q : {j, k, l, p}) done_[static_cast<std::size_t>(q)] = 1;
-    stream_ = graph_.node(p).output(0);
+    stream_ = out(p);
     return true;
 }
 
@@ -473,11 +478,11 @@ void Reader::node(int i) {
     if (!kSupported.count(op))
         node_fail(i, "op type " + op + " is not supported (supported: " + supported_ops() + ")");
     if (op == "Constant") return constant_node(i);
+    if (n.output_size() < 1 || n.output(0).empty()) node_fail(i, "has no output");
     if (op == "Identity" && n.input_size() == 1 && constant(n.input(0))) {
         constants_[n.output(0)] = *constant(n.input(0));
         return;
     }
-    if (n.output_size() < 1 || n.output(0).empty()) node_fail(i, "has no output");
     if (op == "Gemm") gemm(i);
     else if (op == "MatMul") matmul(i);
     else if (op == "Add") add_bias(i);
