@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
@@ -291,4 +292,17 @@ TEST_CASE("the builder's variants read as the math says: Gemm alpha, beta, trans
     CHECK(s.layers[0].W(1, 2) == doctest::Approx(2 * (0.1f * 6 - 0.5f)));
     CHECK(s.layers[0].b[3] == doctest::Approx(0.5 * 0.4));
     CHECK(s.layers[1].W(3, 1) == doctest::Approx(0.2f * 7 - 0.7f));  // W2 still transB=1: [2, 4] read transposed
+}
+
+TEST_CASE("a GELU-like Div whose Erf has no output is refused, not an abort (found by fuzz_onnx)") {
+    ::onnx::ModelProto m = small_model();
+    auto* g = m.mutable_graph();
+    auto* c = add_node(*g, "Constant", {}, "sqrt2");
+    auto* a = c->add_attribute();
+    a->set_name("value_float"), a->set_type(::onnx::AttributeProto::FLOAT), a->set_f(1.4142135f);
+    add_node(*g, "Div", {"z", "sqrt2"}, "d");
+    add_node(*g, "Erf", {"d"}, "e")->clear_output();                // a node with no output at all
+    // Order: Gemm_0, Relu_1, Gemm_2, Constant, Div, Erf; make it Gemm_0, Constant, Div, Erf, Relu_1, Gemm_2.
+    for (auto [x, y] : {std::pair{1, 3}, {2, 4}, {3, 5}, {4, 5}}) g->mutable_node()->SwapElements(x, y);
+    check_message(error_of(m), {"(Div)", "GELU pattern"});
 }
