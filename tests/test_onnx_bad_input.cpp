@@ -306,3 +306,39 @@ TEST_CASE("a GELU-like Div whose Erf has no output is refused, not an abort (fou
     for (auto [x, y] : {std::pair{1, 3}, {2, 4}, {3, 5}, {4, 5}}) g->mutable_node()->SwapElements(x, y);
     check_message(error_of(m), {"(Div)", "GELU pattern"});
 }
+
+TEST_CASE("Reshape reads when it flattens each row ([0, -1], [-1, width]) and is refused otherwise") {
+    auto with_reshape = [](std::vector<std::int64_t> shape) {
+        ::onnx::ModelProto m = small_model();
+        auto* g = m.mutable_graph();
+        ::onnx::TensorProto* t = g->add_initializer();
+        t->set_name("shape");
+        t->set_data_type(::onnx::TensorProto::INT64);
+        t->add_dims(static_cast<std::int64_t>(shape.size()));
+        for (std::int64_t v : shape) t->add_int64_data(v);
+        add_node(*g, "Reshape", {"x", "shape"}, "x_flat");
+        g->mutable_node(0)->set_input(0, "x_flat");
+        for (int k = g->node_size() - 1; k > 0; --k) g->mutable_node()->SwapElements(k, k - 1);   // Reshape first
+        return m;
+    };
+    CHECK(nn::onnx::describe(nn::onnx::read_model(with_reshape({0, -1}), kSource)) == "3-4-2 (relu, identity; head none)");
+    CHECK(nn::onnx::read_model(with_reshape({-1, 3}), kSource).layers.size() == 2);
+    check_message(error_of(with_reshape({-1, 1, 3})), {"(Reshape): reshapes to [-1, 1, 3]", "[N, -1]"});
+    check_message(error_of(with_reshape({-1, 2})), {"(Reshape): reshapes to [-1, 2]"});
+}
+
+TEST_CASE("BatchNormalization after an activation, and a node after the softmax head, are refused") {
+    ::onnx::ModelProto m = small_model();
+    auto* g = m.mutable_graph();
+    for (const char* p : {"s", "bb", "mu", "v"}) add_initializer(*g, p, {4}, {1.f, 1.f, 1.f, 1.f});
+    g->mutable_node(2)->set_input(0, "hn");
+    add_node(*g, "BatchNormalization", {"h", "s", "bb", "mu", "v"}, "hn");
+    g->mutable_node()->SwapElements(2, 3);                          // Gemm_0, Relu_1, BN, Gemm_2
+    check_message(error_of(m), {"(BatchNormalization): BatchNormalization (folded into the layer's weights) is "
+                                "supported only right after a dense layer"});
+
+    ::onnx::ModelProto h = small_model();
+    auto* hg = h.mutable_graph();
+    hg->mutable_node(1)->set_op_type("Softmax");                    // Gemm_0, Softmax, Gemm_2
+    check_message(error_of(h), {"node 'Gemm_2' (Gemm): comes after the Softmax/LogSoftmax head"});
+}

@@ -16,9 +16,10 @@ std::string describe(const DenseStack& s) {
 }
 
 void check_input_width(const DenseStack& s, std::size_t width, const std::string& what) {
-    if (width != s.input_width)
-        throw std::runtime_error((s.source.empty() ? std::string("the model") : s.source) + ": the model takes " + std::to_string(s.input_width) +
-                                                            " inputs per row; " + what + " has " + std::to_string(width));
+    if (width == s.input_width) return;
+    const std::string source = s.source.empty() ? "the model" : s.source;
+    throw std::runtime_error(source + ": the model takes " + std::to_string(s.input_width) + " inputs per row; " +
+                             what + " has " + std::to_string(width));
 }
 
 }  // namespace nn::onnx
