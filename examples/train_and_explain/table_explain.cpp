@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
 #include "nn/training/atomic_file.hpp"
 #include "nn/training/evaluate.hpp"
@@ -16,6 +17,7 @@
 #include "sensitivity/figures/feature_plots.hpp"
 #include "sensitivity/probes/probe_curve.hpp"
 #include "sensitivity/tables/features.hpp"
+#include "sensitivity/tables/log_odds.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 #include "sensitivity/figures/lineplot.hpp"
 #include "sensitivity/probes/probe.hpp"
@@ -51,11 +53,12 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return s;
 }
 
-std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_) {
+std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_, const TableGroups& g,
+                         const TableImportance& imp) {
     std::ostringstream s;
     s << std::setprecision(10)
       << "feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,sd,mean_abs_per_sd,mean_abs_per_sd_lo,mean_abs_per_sd_hi,"
-         "mean_per_sd,rank_per_sd,correlated_with\n";
+         "mean_per_sd,rank_per_sd,correlated_with,group,perm_rise,perm_lo,perm_hi,rank_perm,ranks_disagree\n";
     const std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(fs_);
     std::vector<std::size_t> rank(fs_.size());
     for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k + 1;
@@ -63,16 +66,22 @@ std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivi
         const auto& f = fs_[j];
         s << csv_field(f.name) << ',' << f.mean_abs << ',' << f.mean_abs_lo << ',' << f.mean_abs_hi << ',' << f.mean << ','
           << f.sd << ',' << f.mean_abs_per_sd << ',' << f.mean_abs_per_sd_lo << ',' << f.mean_abs_per_sd_hi << ','
-          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << '\n';
+          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << ','
+          << (g.group_of[j] < 0 ? std::string() : "G" + std::to_string(g.group_of[j] + 1));
+        if (imp.empty()) s << ",,,,,\n";
+        else
+            s << ',' << imp.features[j].rise << ',' << imp.features[j].lo << ',' << imp.features[j].hi << ','
+              << imp.permutation_rank[j] << ',' << (imp.disagree[j] ? "yes" : "no") << '\n';
     }
     return s.str();
 }
 
 // Sensitivities of every row: J [N, C, D] in the target's units per unit of each feature, and the summary of the
-// differentiated output (regression: y; classification: the probability of each row's predicted class).
+// differentiated output (regression: y; classification: each row's predicted class, its log-odds or its probability).
 void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    const AttributionTarget target = attribution_target(opt, t);
     const bool classify = t.task == "classification";
-    const auto out = classify ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
+    const auto out = classify && !target.log_odds ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
     const xt::xtensor<float, 3> Jz = sensitivity::maps::jacobian(t.model, z, out);   // [N, C, D] per standardized unit
     const std::size_t N = Jz.shape(0), C = Jz.shape(1), D = Jz.shape(2);
     const double scale = classify ? 1.0 : t.y_sd;                              // ∂y/∂x_j = y_sd · ∂f/∂z_j / sd_j
@@ -82,57 +91,55 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
             for (std::size_t j = 0; j < D; ++j) J(n, i, j) = scale * Jz(n, i, j) / t.sds[j];
     save_npy(dir / "jacobian.npy", J);
 
-    std::vector<int> chosen(N, 0);
-    if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
     xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, D});                   // [N, D]
-    for (std::size_t n = 0; n < N; ++n)
-        for (std::size_t j = 0; j < D; ++j) Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
-    const auto pairs = sensitivity::tables::correlated_pairs(t.x, 0.8);
-    const auto features = sensitivity::tables::feature_sensitivity(Jsel, t.x, t.features, 0.8, 1000, opt.seed);
-    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features));
+    if (target.log_odds) {
+        const xt::xtensor<double, 2> logits = xt::cast<double>(sensitivity::maps::predict(t.model, z, out));   // [N, C]
+        Jsel = sensitivity::tables::predicted_class_log_odds(J, logits).J;
+    } else {
+        std::vector<int> chosen(N, 0);
+        if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t j = 0; j < D; ++j) Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
+    }
+    auto features = sensitivity::tables::feature_sensitivity(Jsel, t.x, t.features, opt.group_threshold, 1000, opt.seed);
+    const TableGroups groups = group_features(opt, t, Jsel, features);
+    const TableImportance importance = permutation_stage(opt, t, groups, features);
+    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features, groups, importance));
 
-    const std::string target = classify ? "p(predicted class)" : t.target;
-    sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
+    sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, group_notes(groups), target.name);
     std::set<std::string> used;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array(), dependence = nlohmann::ordered_json::array();
     for (std::size_t j = 0; j < D; ++j) {
         std::vector<double> xs(N), gs(N);
         for (std::size_t n = 0; n < N; ++n) { xs[n] = t.x(n, j); gs[n] = Jsel(n, j); }
         const std::string name = "dependence_" + file_stem(t.features[j], used) + ".png";
-        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target);
+        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target.name);
         dependence.push_back("sensitivity/" + name);
     }
     for (std::size_t j : sensitivity::tables::rank_by_per_sd(features)) {
         const auto& f = features[j];
-        rows.push_back({{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
-                        {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
-                        {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
-                        {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
-                        {"correlated_with", f.correlated_with}});
+        nlohmann::ordered_json r = {{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
+                                    {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
+                                    {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
+                                    {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
+                                    {"correlated_with", f.correlated_with},
+                                    {"group", groups.group_of[j] < 0 ? nlohmann::ordered_json(nullptr)
+                                                                     : nlohmann::ordered_json("G" + std::to_string(groups.group_of[j] + 1))}};
+        if (!importance.empty())
+            r["permutation"] = {{"rise", importance.features[j].rise}, {"lo", importance.features[j].lo},
+                                {"hi", importance.features[j].hi}, {"rank", importance.permutation_rank[j]},
+                                {"rank_jacobian", importance.jacobian_rank[j]}, {"disagree", bool(importance.disagree[j])}};
+        rows.push_back(r);
     }
-    nlohmann::ordered_json corr = nlohmann::ordered_json::array();
-    for (const auto& p : pairs) corr.push_back({{"a", t.features[p.a]}, {"b", t.features[p.b]}, {"r", p.r}});
-    t.report["sensitivity"] = {{"output", target}, {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
+    t.report["sensitivity"] = {{"output", target.name},
+                               {"attribution_target", classify ? (target.log_odds ? "logodds" : "prob") : "value"},
+                               {"jacobian_npy", classify ? (target.log_odds ? "logits" : "softmax") : "prediction"},
+                               {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
                                {"bootstrap", "95% percentile interval over rows, 1000 resamples"},
-                               {"features", rows}, {"correlated_pairs", corr}, {"correlation_threshold", 0.8},
+                               {"features", rows}, {"groups", groups_json(groups, importance)},
+                               {"permutation", permutation_json(importance, t.features)},
                                {"figure", "sensitivity/features.png"}, {"dependence_figures", dependence}};
-    if (opt.quiet) return;
-    std::cout << "sensitivity of " << target << " (" << N << " rows; ranked by the per-SD value):\n"
-              << "  feature               mean|J| [95% bootstrap]          mean J       per SD    correlated with\n";
-    for (const auto& r : rows) {
-        std::ostringstream l;
-        l << "  " << std::left << std::setw(20) << r["feature"].get<std::string>() << "  " << std::setw(10)
-          << fmt(r["mean_abs"].get<double>()) << " [" << fmt(r["mean_abs_lo"].get<double>()) << ", "
-          << fmt(r["mean_abs_hi"].get<double>()) << "]";
-        std::string head = l.str();
-        head.resize(std::max<std::size_t>(head.size(), 57), ' ');
-        std::cout << head << std::setw(12) << fmt(r["mean"].get<double>()) << " " << std::setw(10)
-                  << fmt(r["mean_abs_per_sd"].get<double>()) << "  " << join(r["correlated_with"].get<std::vector<std::string>>(), ";")
-                  << "\n";
-    }
-    for (const auto& p : pairs)
-        std::cout << "  caveat: " << t.features[p.a] << " and " << t.features[p.b] << " are correlated (r = " << fmt(p.r, 4)
-                  << "); the model may use either, so their sensitivities are split arbitrarily\n";
+    if (!opt.quiet) print_features(std::cout, target, N, features, groups, importance);
 }
 
 void finite_differences(const Options& opt, TableRun& t, const nn::Tensor<float>& z) {

@@ -13,6 +13,7 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
 #include "nn/training/atomic_file.hpp"
 #include "nn/training/evaluate.hpp"
@@ -302,12 +303,14 @@ int run_table(const Options& opt) {
         if (t.means.size() != t.features.size() || t.sds.size() != t.features.size())
             throw std::runtime_error(opt.model + "/model.json: table.means and table.sds need one value per feature");
         read_target(opt, t, &saved);
+        attribution_target(opt, t);                                       // refuses --attribution-target on a regression
         read_features(t);
         t.validation_rows.resize(t.csv.size());                          // a saved model: every row is new
         std::iota(t.validation_rows.begin(), t.validation_rows.end(), std::size_t(0));
     } else {
         choose_columns(opt, t, nullptr);
         read_target(opt, t, nullptr);
+        attribution_target(opt, t);                                       // refuses --attribution-target on a regression
         read_features(t);                                                 // every check before any training
         split(opt, t);
         fit_standardization(t);
