@@ -477,5 +477,6 @@ TEST_CASE("axis ticks fall on round numbers: steps of 1, 2 or 5 x 10^k, on multi
             CHECK(t.size() >= 2);
             for (double v : t) CHECK(std::abs(v / step - std::round(v / step)) < 1e-6);
         }
+    CHECK_FALSE(std::signbit(nice_ticks(0, 1, 6)[0]));                 // "0", not "-0"
     CHECK_THROWS(nice_step(1, 1));
 }

@@ -26,7 +26,7 @@ std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
     const double scale = std::pow(10.0, digits);
     std::vector<double> out;
     for (double k = std::ceil(lo / step - 1e-9); k <= std::floor(hi / step + 1e-9); ++k)
-        out.push_back(std::round(k * step * scale) / scale);
+        out.push_back(std::round(k * step * scale) / scale + 0.0);   // + 0.0: no "-0" label
     return out;
 }
 
