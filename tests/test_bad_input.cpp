@@ -707,6 +707,20 @@ TEST_CASE("--task that contradicts the table model given with --model is refused
                    {"--task classification: the model in " + model.string() + " does regression"});
 }
 
+TEST_CASE("--attribution-target and --group-threshold: bad values, a regression target, and no --csv are refused") {
+    Sandbox s;
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--group-threshold", "0"}), 2,
+                   {"--group-threshold must be a number in (0, 1], got 0"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--group-threshold", "1.5"}), 2,
+                   {"--group-threshold must be a number in (0, 1], got 1.5"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "classification", "--attribution-target", "odds"}), 2,
+                   {"--attribution-target: odds not in {logodds,prob}"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--attribution-target", "prob"}), 2,
+                   {"--attribution-target prob: 'y' is a regression target; its sensitivity is that of y itself"});
+    expect_failure(s, s.run({"--group-threshold", "0.9", "--out", s.out.string()}), 2,
+                   {"--attribution-target and --group-threshold need --csv FILE"});
+}
+
 TEST_CASE("bad CSVs: ragged row, non-numeric value, NaN, Inf, empty file, duplicate header") {
     Sandbox s;
     const std::string f = (s.root / "table.csv").string();

@@ -71,6 +71,14 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->delimiter(',')->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
         ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
+    cli.add_option("--attribution-target", opt.attribution_target,
+                   "classification tables: take the sensitivity of the predicted class's log-odds (logodds, the "
+                   "default: it does not saturate) or of its probability (prob)")
+        ->check(CLI::IsMember({"logodds", "prob"}))->group(tables);
+    cli.add_option("--group-threshold", opt.group_threshold,
+                   "features whose |Spearman rho| on the training rows is at least this form one group, reported once "
+                   "with one caveat (a number in (0, 1])")
+        ->capture_default_str()->group(tables);
 
     try {
         cli.parse(argc, argv);
@@ -86,6 +94,14 @@ int parse_options(int argc, char** argv, Options& opt) {
     }
     if (opt.out.empty()) {
         std::cerr << "train-and-explain: --out must not be empty\n";
+        return kExitUsage;
+    }
+    if (!std::isfinite(opt.group_threshold) || opt.group_threshold <= 0 || opt.group_threshold > 1) {
+        std::cerr << "train-and-explain: --group-threshold must be a number in (0, 1], got " << opt.group_threshold << "\n";
+        return kExitUsage;
+    }
+    if (opt.csv.empty() && (cli.count("--attribution-target") > 0 || cli.count("--group-threshold") > 0)) {
+        std::cerr << "train-and-explain: --attribution-target and --group-threshold need --csv FILE\n";
         return kExitUsage;
     }
     if (!opt.csv.empty()) {   // a table is small: a smaller network, more epochs, Adam

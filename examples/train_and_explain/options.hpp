@@ -35,6 +35,8 @@ struct Options {
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
     std::string missing = "impute";     // impute | drop: rows lacking a feature value are imputed, or dropped
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
+    std::string attribution_target;     // classification tables: "logodds" (default when empty) | "prob"
+    double group_threshold = 0.8;       // |Spearman ρ| at or above which features form a group
     // the draw-a-digit explorer (examples/train_and_explain/serve.cpp): --serve trains (or loads --model), then serves a page and an API
     bool serve = false;
     std::string host = "127.0.0.1";     // another address only when given, with a warning

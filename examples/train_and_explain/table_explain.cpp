@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
 #include "nn/training/atomic_file.hpp"
 #include "nn/training/evaluate.hpp"
@@ -17,6 +18,7 @@
 #include "sensitivity/figures/feature_plots.hpp"
 #include "sensitivity/probes/probe_curve.hpp"
 #include "sensitivity/tables/features.hpp"
+#include "sensitivity/tables/log_odds.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 #include "sensitivity/figures/lineplot.hpp"
 #include "sensitivity/probes/probe.hpp"
@@ -52,11 +54,12 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return s;
 }
 
-std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_) {
+std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_, const TableGroups& g,
+                         const TableImportance& imp) {
     std::ostringstream s;
     s << std::setprecision(10)
       << "feature,mean_abs,mean_abs_lo,mean_abs_hi,mean,sd,mean_abs_per_sd,mean_abs_per_sd_lo,mean_abs_per_sd_hi,"
-         "mean_per_sd,rank_per_sd,correlated_with\n";
+         "mean_per_sd,rank_per_sd,correlated_with,group,perm_rise,perm_lo,perm_hi,rank_perm,ranks_disagree\n";
     const std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(fs_);
     std::vector<std::size_t> rank(fs_.size());
     for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k + 1;
@@ -64,16 +67,22 @@ std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivi
         const auto& f = fs_[j];
         s << csv_field(f.name) << ',' << f.mean_abs << ',' << f.mean_abs_lo << ',' << f.mean_abs_hi << ',' << f.mean << ','
           << f.sd << ',' << f.mean_abs_per_sd << ',' << f.mean_abs_per_sd_lo << ',' << f.mean_abs_per_sd_hi << ','
-          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << '\n';
+          << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << ','
+          << (g.group_of[j] < 0 ? std::string() : "G" + std::to_string(g.group_of[j] + 1));
+        if (imp.empty()) s << ",,,,,\n";
+        else
+            s << ',' << imp.features[j].rise << ',' << imp.features[j].lo << ',' << imp.features[j].hi << ','
+              << imp.permutation_rank[j] << ',' << (imp.disagree[j] ? "yes" : "no") << '\n';
     }
     return s.str();
 }
 
 // Sensitivities of every row: J [N, C, D] in the target's units per unit of each feature, and the summary of the
-// differentiated output (regression: y; classification: the probability of each row's predicted class).
+// differentiated output (regression: y; classification: each row's predicted class, its log-odds or its probability).
 void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    const AttributionTarget target = attribution_target(opt, t);
     const bool classify = t.task == "classification";
-    const auto out = classify ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
+    const auto out = classify && !target.log_odds ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
     const xt::xtensor<float, 3> Jz = sensitivity::maps::jacobian(t.model, z, out);   // [N, C, D] per standardized unit
     const std::size_t N = Jz.shape(0), C = Jz.shape(1), D = Jz.shape(2);
     const double scale = classify ? 1.0 : t.y_sd;                              // ∂y/∂x_j = y_sd · ∂f/∂z_j / sd_j
@@ -83,8 +92,6 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
             for (std::size_t j = 0; j < D; ++j) J(n, i, j) = scale * Jz(n, i, j) / t.sds[j];
     save_npy(dir / "jacobian.npy", J);
 
-    std::vector<int> chosen(N, 0);
-    if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
     // The Jacobian table holds the numeric (and date) columns; one-hot levels and missing indicators are not
     // differentiated (a categorical column has its own table, categorical_effects below).
     std::vector<std::size_t> numeric;                                          // input index of each numeric column
@@ -95,59 +102,64 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
             names.push_back(t.plan.columns[c].name);
         }
     const std::size_t F = numeric.size();
+    xt::xtensor<double, 2> Jall = xt::zeros<double>({N, D});                   // [N, D] every input
+    if (target.log_odds) {
+        const xt::xtensor<double, 2> logits = xt::cast<double>(sensitivity::maps::predict(t.model, z, out));   // [N, C]
+        Jall = sensitivity::tables::predicted_class_log_odds(J, logits).J;
+    } else {
+        std::vector<int> chosen(N, 0);
+        if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t j = 0; j < D; ++j) Jall(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
+    }
     xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, F}), xnum = xt::zeros<double>({N, F});   // [N, F]
     for (std::size_t n = 0; n < N; ++n)
         for (std::size_t j = 0; j < F; ++j) {
-            Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), numeric[j]);
+            Jsel(n, j) = Jall(n, numeric[j]);
             xnum(n, j) = t.x(n, numeric[j]);
         }
-    const auto pairs = sensitivity::tables::correlated_pairs(xnum, 0.8);
-    const auto features = F ? sensitivity::tables::feature_sensitivity(Jsel, xnum, names, 0.8, 1000, opt.seed)
-                            : std::vector<sensitivity::tables::FeatureSensitivity>{};
-    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features));
+    auto features = F ? sensitivity::tables::feature_sensitivity(Jsel, xnum, names, opt.group_threshold, 1000, opt.seed)
+                      : std::vector<sensitivity::tables::FeatureSensitivity>{};
+    const TableGroups groups = group_features(opt, t, Jsel, features, numeric, names);
+    const TableImportance importance = permutation_stage(opt, t, groups, features, numeric);
+    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features, groups, importance));
 
-    const std::string target = classify ? "p(predicted class)" : t.target;
-    if (F) sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
+    if (F)
+        sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, group_notes(groups),
+                                               target.name);
     std::set<std::string> used;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array(), dependence = nlohmann::ordered_json::array();
     for (std::size_t j = 0; j < F; ++j) {
         std::vector<double> xs(N), gs(N);
         for (std::size_t n = 0; n < N; ++n) { xs[n] = xnum(n, j); gs[n] = Jsel(n, j); }
         const std::string name = "dependence_" + file_stem(names[j], used) + ".png";
-        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target);
+        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target.name);
         dependence.push_back("sensitivity/" + name);
     }
     for (std::size_t j : sensitivity::tables::rank_by_per_sd(features)) {
         const auto& f = features[j];
-        rows.push_back({{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
-                        {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
-                        {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
-                        {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
-                        {"correlated_with", f.correlated_with}});
+        nlohmann::ordered_json r = {{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
+                                    {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
+                                    {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
+                                    {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
+                                    {"correlated_with", f.correlated_with},
+                                    {"group", groups.group_of[j] < 0 ? nlohmann::ordered_json(nullptr)
+                                                                     : nlohmann::ordered_json("G" + std::to_string(groups.group_of[j] + 1))}};
+        if (!importance.empty())
+            r["permutation"] = {{"rise", importance.features[j].rise}, {"lo", importance.features[j].lo},
+                                {"hi", importance.features[j].hi}, {"rank", importance.permutation_rank[j]},
+                                {"rank_jacobian", importance.jacobian_rank[j]}, {"disagree", bool(importance.disagree[j])}};
+        rows.push_back(r);
     }
-    nlohmann::ordered_json corr = nlohmann::ordered_json::array();
-    for (const auto& p : pairs) corr.push_back({{"a", names[p.a]}, {"b", names[p.b]}, {"r", p.r}});
-    t.report["sensitivity"] = {{"output", target}, {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
+    t.report["sensitivity"] = {{"output", target.name},
+                               {"attribution_target", classify ? (target.log_odds ? "logodds" : "prob") : "value"},
+                               {"jacobian_npy", classify ? (target.log_odds ? "logits" : "softmax") : "prediction"},
+                               {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
                                {"bootstrap", "95% percentile interval over rows, 1000 resamples"},
-                               {"features", rows}, {"correlated_pairs", corr}, {"correlation_threshold", 0.8},
+                               {"features", rows}, {"groups", groups_json(groups, importance)},
+                               {"permutation", permutation_json(importance, names)},
                                {"figure", F ? "sensitivity/features.png" : ""}, {"dependence_figures", dependence}};
-    if (opt.quiet) return;
-    std::cout << "sensitivity of " << target << " (" << N << " rows; ranked by the per-SD value):\n"
-              << "  feature               mean|J| [95% bootstrap]          mean J       per SD    correlated with\n";
-    for (const auto& r : rows) {
-        std::ostringstream l;
-        l << "  " << std::left << std::setw(20) << r["feature"].get<std::string>() << "  " << std::setw(10)
-          << fmt(r["mean_abs"].get<double>()) << " [" << fmt(r["mean_abs_lo"].get<double>()) << ", "
-          << fmt(r["mean_abs_hi"].get<double>()) << "]";
-        std::string head = l.str();
-        head.resize(std::max<std::size_t>(head.size(), 57), ' ');
-        std::cout << head << std::setw(12) << fmt(r["mean"].get<double>()) << " " << std::setw(10)
-                  << fmt(r["mean_abs_per_sd"].get<double>()) << "  " << join(r["correlated_with"].get<std::vector<std::string>>(), ";")
-                  << "\n";
-    }
-    for (const auto& p : pairs)
-        std::cout << "  caveat: " << names[p.a] << " and " << names[p.b] << " are correlated (r = " << fmt(p.r, 4)
-                  << "); the model may use either, so their sensitivities are split arbitrarily\n";
+    if (!opt.quiet) print_features(std::cout, target, N, features, groups, importance);
 }
 
 std::string categorical_csv(const std::vector<sensitivity::tables::LevelEffect>& effects) {
@@ -275,24 +287,15 @@ void probes(const Options& opt, TableRun& t, const fs::path& dir) {
     std::vector<sensitivity::probes::ProbeResult> results;
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const std::string& c : columns) {
-        const datasets::TableColumn& col = t.table.columns[t.table.column(c)];
-        if (col.kind != datasets::ColumnKind::Numeric && col.kind != datasets::ColumnKind::Date) {
-            list.push_back({{"name", c}, {"note", std::string(datasets::kind_name(col.kind)) + ", not numeric: no probe"}});
+        const std::size_t col = t.csv.column(c);
+        if (!t.csv.is_numeric(col)) {
+            list.push_back({{"name", c}, {"note", "not numeric: no probe"}});
             continue;
         }
-        std::vector<double> p;                                   // rows lacking the value are left out of its probe
-        sensitivity::probes::Outcomes oc;
-        for (std::size_t n = 0; n < rows.size(); ++n)
-            if (std::isfinite(col.values[rows[n]])) {
-                p.push_back(col.values[rows[n]]);
-                oc.score.push_back(o.score[n]);
-                oc.correct.push_back(o.correct[n]);
-            }
-        if (p.size() < 10) {
-            list.push_back({{"name", c}, {"note", "fewer than 10 rows with a value: no probe"}});
-            continue;
-        }
-        sensitivity::probes::ProbeResult r = sensitivity::probes::property_probe(c, "", p, oc, bins, fit);
+        const std::vector<double> all = t.csv.numbers(col);
+        std::vector<double> p;
+        for (std::size_t r : rows) p.push_back(all[r]);
+        sensitivity::probes::ProbeResult r = sensitivity::probes::property_probe(c, "", p, o, bins, fit);
         const std::string stem = file_stem(c, used);
         sensitivity::probes::write_probe_csv(r, (dir / (stem + ".csv")).string());
         sensitivity::probes::write_probe_json(r, (dir / (stem + ".json")).string());

@@ -38,7 +38,7 @@ void write_table_report(const Options& opt, const TableRun& t) {
     h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nnsense: " << html_escape(t.target)
       << " from " << html_escape(fs::path(opt.csv).filename().string()) << "</title>\n<style>body{font-family:DejaVu Sans,"
          "sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid "
-         "#ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fde8e8}"
+         "#ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fde8e8}tr.disagree td{background:#fff3c4}"
          "</style></head><body>\n";
     h << "<h1>Table: " << html_escape(t.target) << " (" << html_escape(t.task) << ")</h1>\n<p>"
       << html_escape(opt.csv) << ": " << t.csv.size() << " rows read, " << t.table.size() << " used, " << t.features.size()
@@ -89,22 +89,59 @@ void write_table_report(const Options& opt, const TableRun& t) {
       << "<p>From one tape per batch: J = ∂y/∂x for all " << s["rows"].get<std::size_t>() << " rows. mean |J| is in the "
       << "target's units per unit of the feature, so features in different units are compared in the per-SD column "
       << "(mean |J| × the feature's SD). Intervals: " << html_escape(s["bootstrap"].get<std::string>()) << ". Rows in red "
-      << "have a partner with |Pearson r| ≥ 0.8: the model may have used either, and the split between them is arbitrary.</p>\n"
-      << "<table><tr><th>feature</th><th>mean |J|</th><th>95% interval</th><th>mean J</th><th>SD</th><th>per SD</th>"
-         "<th>correlated with</th></tr>\n";
+      << "belong to a group of features whose |Spearman ρ| on the training rows is at least "
+      << num(s["groups"]["threshold"]) << ": the model may have used any of them, and the split between them is arbitrary; "
+      << "read the group's line below.";
+    const bool perm = !s["permutation"].is_null();
+    if (perm)
+        h << " <i>Shuffled</i>: the rise in " << html_escape(s["permutation"]["loss"].get<std::string>()) << " on "
+          << s["permutation"]["rows"].get<std::size_t>() << " held-out rows when the column is shuffled ("
+          << s["permutation"]["repeats"].get<std::size_t>() << " shuffles; " << html_escape(s["permutation"]["interval"].get<std::string>())
+          << "). Rows in yellow rank more than " << s["permutation"]["rank_limit"].get<std::size_t>()
+          << " places apart by the Jacobian and by shuffling.";
+    h << "</p>\n<table><tr><th>feature</th><th>mean |J|</th><th>95% interval</th><th>mean J</th><th>SD</th><th>per SD</th>"
+      << (perm ? "<th>shuffled: loss rise</th><th>95% interval</th><th>rank J / shuffled</th>" : "") << "<th>group</th></tr>\n";
     for (const auto& f : s["features"]) {
-        const auto corr = f["correlated_with"].get<std::vector<std::string>>();
-        std::string c;
-        for (const auto& n : corr) c += (c.empty() ? "" : "; ") + n;
-        h << "<tr" << (corr.empty() ? "" : " class=\"flag\"") << "><td>" << html_escape(f["feature"].get<std::string>())
-          << "</td><td>" << num(f["mean_abs"]) << "</td><td>[" << num(f["mean_abs_lo"]) << ", " << num(f["mean_abs_hi"])
-          << "]</td><td>" << num(f["mean"]) << "</td><td>" << num(f["sd"]) << "</td><td>" << num(f["mean_abs_per_sd"])
-          << "</td><td>" << html_escape(c) << "</td></tr>\n";
+        const bool grouped = !f["group"].is_null();
+        const bool disagree = perm && f["permutation"]["disagree"].get<bool>();
+        h << "<tr" << (disagree ? " class=\"disagree\"" : grouped ? " class=\"flag\"" : "") << "><td>"
+          << html_escape(f["feature"].get<std::string>()) << "</td><td>" << num(f["mean_abs"]) << "</td><td>["
+          << num(f["mean_abs_lo"]) << ", " << num(f["mean_abs_hi"]) << "]</td><td>" << num(f["mean"]) << "</td><td>"
+          << num(f["sd"]) << "</td><td>" << num(f["mean_abs_per_sd"]) << "</td>";
+        if (perm) {
+            const auto& p = f["permutation"];
+            h << "<td>" << num(p["rise"]) << "</td><td>[" << num(p["lo"]) << ", " << num(p["hi"]) << "]</td><td>"
+              << p["rank_jacobian"].get<std::size_t>() << " / " << p["rank"].get<std::size_t>() << (disagree ? " (differ)" : "")
+              << "</td>";
+        }
+        h << "<td>" << (grouped ? html_escape(f["group"].get<std::string>()) : "") << "</td></tr>\n";
     }
     h << "</table>\n";
-    for (const auto& p : s["correlated_pairs"])
-        h << "<p><b>Caveat:</b> " << html_escape(p["a"].get<std::string>()) << " and " << html_escape(p["b"].get<std::string>())
-          << " are correlated (r = " << num(p["r"]) << "). Their sensitivities are not separately meaningful; their sum is.</p>\n";
+    const auto& groups = s["groups"]["list"];
+    if (!groups.empty()) {
+        h << "<h3>Groups of correlated features</h3>\n<p>Per SD along the group's direction: "
+          << html_escape(s["groups"]["direction"].get<std::string>()) << ".</p>\n<table><tr><th>group</th><th>members</th>"
+          << "<th>per SD</th><th>95% interval</th>" << (perm ? "<th>shuffled together</th><th>95% interval</th>" : "") << "</tr>\n";
+        for (const auto& g : groups) {
+            std::string members;
+            for (const auto& m : g["members"]) members += (members.empty() ? "" : ", ") + m.get<std::string>();
+            h << "<tr><td>" << html_escape(g["name"].get<std::string>()) << "</td><td>" << html_escape(members) << "</td><td>"
+              << num(g["mean_abs_per_sd"]) << "</td><td>[" << num(g["mean_abs_per_sd_lo"]) << ", "
+              << num(g["mean_abs_per_sd_hi"]) << "]</td>";
+            if (perm)
+                h << "<td>" << num(g["permutation"]["rise"]) << "</td><td>[" << num(g["permutation"]["lo"]) << ", "
+                  << num(g["permutation"]["hi"]) << "]</td>";
+            h << "</tr>\n";
+        }
+        h << "</table>\n";
+        for (const auto& g : groups) {
+            std::string members;
+            for (const auto& m : g["members"]) members += (members.empty() ? "" : ", ") + m.get<std::string>();
+            h << "<p><b>Caveat:</b> " << html_escape(g["name"].get<std::string>()) << " (" << html_escape(members)
+              << ") move together (|ρ| ≥ " << num(g["min_abs_rho"]) << "). Their sensitivities are not separately "
+              << "meaningful; the group's is.</p>\n";
+        }
+    }
     if (s.contains("categorical") && !s["categorical"].empty()) {
         h << "<h3>Categorical columns: what moving a row to each level does</h3>\n<p>A level is not a number to "
              "differentiate by. For each level, every row is moved to it (its other inputs unchanged) and the change of "

@@ -14,6 +14,7 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
 #include "datasets/json_records.hpp"
 #include "nn/training/atomic_file.hpp"
@@ -396,6 +397,7 @@ int run_table(const Options& opt) {
         if (t.has_target) choose_task(t);
         drop_rows(opt, t);
         read_target(t, &saved);
+        attribution_target(opt, t);                                       // refuses --attribution-target on a regression
         encode_features(t, datasets::Unseen::Error, "the model in " + opt.model);
         t.validation_rows.resize(t.table.size());                        // a saved model: every row is new
         std::iota(t.validation_rows.begin(), t.validation_rows.end(), std::size_t(0));
@@ -406,6 +408,7 @@ int run_table(const Options& opt) {
         choose_task(t);
         drop_rows(opt, t);
         read_target(t, nullptr);
+        attribution_target(opt, t);                                       // refuses --attribution-target on a regression
         split(opt, t);
         t.plan = datasets::fit_plan(t.table, t.features, t.train_rows);  // medians and levels of the training rows only
         encode_features(t, datasets::Unseen::Impute, "the model");
