@@ -6,6 +6,7 @@
 #include <random>
 
 #include "nn/argmax.hpp"
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
 int main() {
