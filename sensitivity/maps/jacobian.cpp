@@ -244,7 +244,8 @@ SensitivitySummary<T> summarize(Model<T> model, const nn::Tensor<T>& x, const st
 }
 
 template <class T>
-SensitivitySummary<T> summarize(Model<T> model, const std::function<void(std::size_t, std::size_t, nn::Tensor<T>&)>& rows,
+SensitivitySummary<T> summarize(Model<T> model,
+                                const std::function<void(std::size_t, std::size_t, nn::Tensor<T>&)>& rows,
                                 const std::vector<int>& labels, Output out, std::size_t chunk) {
     const std::size_t N = labels.size(), C = model.out, D = model.in;
     xt::xtensor<double, 2> sum = xt::zeros<double>({C, D});         // Σ |∂p_c/∂x| per class, in double

@@ -106,8 +106,10 @@ struct RowSource {
     using type = std::function<void(std::size_t begin, std::size_t count, nn::Tensor<T>& x)>;
 };
 // summarize over labels.size() images asked of `rows` in chunks of `chunk`: memory for one chunk, whatever N is.
+// (`rows` is RowSource<T>::type written out, so that a call deduces T from it.)
 template <class T>
-SensitivitySummary<T> summarize(Model<T> model, const std::function<void(std::size_t, std::size_t, nn::Tensor<T>&)>& rows,
+SensitivitySummary<T> summarize(Model<T> model,
+                                const std::function<void(std::size_t, std::size_t, nn::Tensor<T>&)>& rows,
                                 const std::vector<int>& labels, Output out = Output::Softmax, std::size_t chunk = 1000);
 
 }  // namespace sensitivity::maps
