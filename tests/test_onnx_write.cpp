@@ -109,7 +109,7 @@ TEST_CASE("an MLP written as model.onnx reads back with identical outputs, and P
     check_same_layers(s, back, 0.0);                                     // float weights: exact
 
     const nn::Tensor<double> x = inputs(6, 12, 1);
-    const nn::Tensor<float> theirs = nn::predict(mlp, nn::Tensor<float>(xt::cast<float>(x)), nn::Output::Logits);
+    const nn::Tensor<float> theirs = nn::predict_logits(mlp, nn::Tensor<float>(xt::cast<float>(x)));
     const nn::Tensor<float> ours = outputs<float>(back, x);
     CHECK(ours == theirs);                                               // identical, not close
     const nn::Tensor<double> y = outputs<double>(back, x);

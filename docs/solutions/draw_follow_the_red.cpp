@@ -8,6 +8,7 @@
 
 #include "datasets/dataset.hpp"
 #include "nn/argmax.hpp"
+#include "nn/mlp.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 

@@ -179,8 +179,7 @@ std::vector<double> outputs(const TableRun& t, const xt::xtensor<double, 2>& x, 
     for (std::size_t n = 0; n < N; ++n)
         for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
     const bool classify = t.task == "classification";
-    const nn::Tensor<float> f = sensitivity::maps::predict(t.model, z, classify ? sensitivity::maps::Output::Softmax
-                                                                          : sensitivity::maps::Output::Logits);   // [N, C]
+    const nn::Tensor<float> f = classify ? nn::predict(t.model, z) : nn::predict_logits(t.model, z);   // [N, C]
     std::vector<double> y(N);
     for (std::size_t n = 0; n < N; ++n)
         y[n] = classify ? f(n, static_cast<std::size_t>(chosen[n])) : t.y_mean + t.y_sd * f(n, 0);

@@ -88,7 +88,7 @@ TableImportance permutation_stage(const Options& opt, const TableRun& t, const T
         nn::Tensor<float> z = xt::zeros<float>({x.shape(0), inputs});              // [V, inputs]
         for (std::size_t n = 0; n < x.shape(0); ++n)
             for (std::size_t j = 0; j < inputs; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
-        const nn::Tensor<float> f = sensitivity::maps::predict(t.model, z, sensitivity::maps::Output::Logits);   // [V, C]
+        const nn::Tensor<float> f = nn::predict_logits(t.model, z);   // [V, C]
         std::vector<double> l(x.shape(0));
         for (std::size_t n = 0; n < l.size(); ++n) {
             if (classify) {
