@@ -211,9 +211,10 @@ CsvTable parse_csv(std::string_view text, const std::string& source, std::size_t
     return t;
 }
 
-CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
+std::string read_text_file(const std::string& path, std::size_t max_bytes, const char* kind) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a CSV file");
+    if (std::filesystem::is_directory(path, ec))
+        throw std::runtime_error(path + ": is a directory, not a " + kind + " file");
     std::ifstream f(path, std::ios::binary);
     if (!f) throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + ")");
     f.seekg(0, std::ios::end);
@@ -225,7 +226,11 @@ CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
     std::string text(static_cast<std::size_t>(size), '\0');
     f.seekg(0);
     if (!f.read(text.data(), size)) throw std::runtime_error(path + ": read error");
-    return parse_csv(text, path, max_bytes);
+    return text;
+}
+
+CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
+    return parse_csv(read_text_file(path, max_bytes, "CSV"), path, max_bytes);
 }
 
 }  // namespace datasets

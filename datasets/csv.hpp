@@ -42,6 +42,10 @@ constexpr std::size_t kMaxCsvBytes = std::size_t(256) << 20;
 // closing quote, a quoted field that never closes, no data rows, more than `max_bytes` of text.
 CsvTable parse_csv(std::string_view text, const std::string& source, std::size_t max_bytes = kMaxCsvBytes);
 
+// The whole file at `path` as text; throws one line naming it for a directory ("is a directory, not a <kind> file"),
+// a file that cannot be opened or read, or one over `max_bytes` (checked before reading). Used by every table reader.
+std::string read_text_file(const std::string& path, std::size_t max_bytes, const char* kind);
+
 // Reads and parses the file at `path` (the size limit is checked before reading).
 CsvTable read_csv(const std::string& path, std::size_t max_bytes = kMaxCsvBytes);
 

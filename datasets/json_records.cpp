@@ -3,8 +3,6 @@
 #include "datasets/json_records.hpp"
 
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -106,20 +104,7 @@ CsvTable parse_json_records(std::string_view text, const std::string& source, st
 }
 
 CsvTable read_json_records(const std::string& path, std::size_t max_bytes) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a JSON file");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + ")");
-    f.seekg(0, std::ios::end);
-    const std::streamoff size = f.tellg();
-    if (size < 0) throw std::runtime_error(path + ": cannot read (not a regular file?)");
-    if (static_cast<std::size_t>(size) > max_bytes)
-        throw std::runtime_error(path + ": " + std::to_string(size) + " bytes is over the limit of " +
-                                 std::to_string(max_bytes) + " bytes");
-    std::string text(static_cast<std::size_t>(size), '\0');
-    f.seekg(0);
-    if (!f.read(text.data(), size)) throw std::runtime_error(path + ": read error");
-    return parse_json_records(text, path, max_bytes);
+    return parse_json_records(read_text_file(path, max_bytes, "JSON"), path, max_bytes);
 }
 
 CsvTable read_table(const std::string& path, std::size_t max_bytes) {
