@@ -40,6 +40,8 @@ struct TableRun {
 
 // Standardized inputs of the given rows (all rows when `rows` is empty) -> [rows, D] float.
 nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>& rows = {});
+// Any rows of inputs x [N, inputs] (shuffled, or moved to another level) standardized the same way -> [N, inputs] float.
+nn::Tensor<float> standardized(const TableRun& t, const xt::xtensor<double, 2>& x);
 
 // --csv: read the table, train (or load --model), evaluate, save the model; then explain and write the report.
 int run_table(const Options& opt);

@@ -174,10 +174,8 @@ std::string categorical_csv(const std::vector<sensitivity::tables::LevelEffect>&
 // The output of every row with its inputs `x` [N, D]: y in the target's units (regression), or the probability of the
 // class `chosen` predicts for the row as it is (classification, as the Jacobian table).
 std::vector<double> outputs(const TableRun& t, const xt::xtensor<double, 2>& x, const std::vector<int>& chosen) {
-    const std::size_t N = x.shape(0), D = x.shape(1);
-    nn::Tensor<float> z = xt::zeros<float>({N, D});                            // [N, D]
-    for (std::size_t n = 0; n < N; ++n)
-        for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
+    const std::size_t N = x.shape(0);
+    const nn::Tensor<float> z = standardized(t, x);                            // [N, D]
     const bool classify = t.task == "classification";
     const nn::Tensor<float> f = classify ? nn::predict(t.model, z) : nn::predict_logits(t.model, z);   // [N, C]
     std::vector<double> y(N);

@@ -82,13 +82,10 @@ TableImportance permutation_stage(const Options& opt, const TableRun& t, const T
     const std::vector<std::size_t>& rows = t.validation_rows;
     if (!t.has_target || rows.size() < 2 || numeric.empty()) return imp;
     const bool classify = t.task == "classification";
-    const std::size_t D = numeric.size(), inputs = t.x.shape(1);   // D features, each one input of the model
+    const std::size_t D = numeric.size();                              // D features, each one input of the model
     // The training loss of each held-out row: softmax cross-entropy, or the squared error of the standardized target.
     const st::RowLoss loss = [&](const xt::xtensor<double, 2>& x) {
-        nn::Tensor<float> z = xt::zeros<float>({x.shape(0), inputs});              // [V, inputs]
-        for (std::size_t n = 0; n < x.shape(0); ++n)
-            for (std::size_t j = 0; j < inputs; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
-        const nn::Tensor<float> f = nn::predict_logits(t.model, z);   // [V, C]
+        const nn::Tensor<float> f = nn::predict_logits(t.model, standardized(t, x));   // [V, C]
         std::vector<double> l(x.shape(0));
         for (std::size_t n = 0; n < l.size(); ++n) {
             if (classify) {

@@ -37,6 +37,14 @@ nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>
     return z;
 }
 
+nn::Tensor<float> standardized(const TableRun& t, const xt::xtensor<double, 2>& x) {
+    const std::size_t N = x.shape(0), D = x.shape(1);
+    nn::Tensor<float> z = xt::zeros<float>({N, D});                  // [N, D]
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
+    return z;
+}
+
 namespace {
 
 std::string count_of(std::size_t n, const std::string& what) {   // "1 row", "8 rows"
