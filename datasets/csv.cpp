@@ -85,25 +85,28 @@ bool CsvTable::is_numeric(std::size_t c) const {
     return true;
 }
 
+std::string CsvTable::not_a_number(std::size_t r, std::size_t c) const {
+    std::string field = rows.at(r).at(c);
+    if (delimiter == ';') std::replace(field.begin(), field.end(), ',', '.');
+    const std::string where = source + ":" + std::to_string(lines[r]) + ": column '" + columns[c] + "' (" +
+                              std::to_string(c + 1) + "): ";
+    std::string_view t = field;
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (t.empty()) return where + "missing value";
+    double v = 0;
+    const auto [end, ec] = std::from_chars(t.data() + (t.front() == '+'), t.data() + t.size(), v);
+    if (ec == std::errc::result_out_of_range)
+        return where + shown(t) + " is too large for a double; every value must be a finite number";
+    if (ec == std::errc() && end == t.data() + t.size() && !std::isfinite(v))
+        return where + shown(t) + " is NaN or infinite; every value must be a finite number";
+    return where + shown(t) + " is not a number";
+}
+
 std::vector<double> CsvTable::numbers(std::size_t c) const {
     std::vector<double> out(rows.size());
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        if (number_at(r, c, out[r])) continue;
-        std::string field = rows[r][c];
-        if (delimiter == ';') std::replace(field.begin(), field.end(), ',', '.');
-        const std::string where = "column '" + columns[c] + "' (" + std::to_string(c + 1) + "): ";
-        std::string_view t = field;
-        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-        if (t.empty()) fail(source, lines[r], where + "missing value");
-        double v = 0;
-        const auto [end, ec] = std::from_chars(t.data() + (t.front() == '+'), t.data() + t.size(), v);
-        if (ec == std::errc::result_out_of_range)
-            fail(source, lines[r], where + shown(t) + " is too large for a double; every value must be a finite number");
-        if (ec == std::errc() && end == t.data() + t.size() && !std::isfinite(v))
-            fail(source, lines[r], where + shown(t) + " is NaN or infinite; every value must be a finite number");
-        fail(source, lines[r], where + shown(t) + " is not a number");
-    }
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        if (!number_at(r, c, out[r])) throw std::runtime_error(not_a_number(r, c));
     return out;
 }
 
@@ -208,9 +211,10 @@ CsvTable parse_csv(std::string_view text, const std::string& source, std::size_t
     return t;
 }
 
-CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
+std::string read_text_file(const std::string& path, std::size_t max_bytes, const char* kind) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a CSV file");
+    if (std::filesystem::is_directory(path, ec))
+        throw std::runtime_error(path + ": is a directory, not a " + kind + " file");
     std::ifstream f(path, std::ios::binary);
     if (!f) throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + ")");
     f.seekg(0, std::ios::end);
@@ -222,7 +226,11 @@ CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
     std::string text(static_cast<std::size_t>(size), '\0');
     f.seekg(0);
     if (!f.read(text.data(), size)) throw std::runtime_error(path + ": read error");
-    return parse_csv(text, path, max_bytes);
+    return text;
+}
+
+CsvTable read_csv(const std::string& path, std::size_t max_bytes) {
+    return parse_csv(read_text_file(path, max_bytes, "CSV"), path, max_bytes);
 }
 
 }  // namespace datasets

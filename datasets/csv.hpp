@@ -27,6 +27,9 @@ struct CsvTable {
     bool is_numeric(std::size_t c) const;
     // Field (r, c) as a finite number, read as parse_number does (a decimal comma in a ';' file); false if it is not.
     bool number_at(std::size_t r, std::size_t c, double& value) const;
+    // Why field (r, c) is not a number, as the one-line error numbers() throws (missing value, NaN or Inf, too large,
+    // not a number).
+    std::string not_a_number(std::size_t r, std::size_t c) const;
 };
 
 // The default size limit: 256 MiB of text.
@@ -38,6 +41,10 @@ constexpr std::size_t kMaxCsvBytes = std::size_t(256) << 20;
 // header name, a row whose field count differs from the header's, a quote inside an unquoted field, text after a
 // closing quote, a quoted field that never closes, no data rows, more than `max_bytes` of text.
 CsvTable parse_csv(std::string_view text, const std::string& source, std::size_t max_bytes = kMaxCsvBytes);
+
+// The whole file at `path` as text; throws one line naming it for a directory ("is a directory, not a <kind> file"),
+// a file that cannot be opened or read, or one over `max_bytes` (checked before reading). Used by every table reader.
+std::string read_text_file(const std::string& path, std::size_t max_bytes, const char* kind);
 
 // Reads and parses the file at `path` (the size limit is checked before reading).
 CsvTable read_csv(const std::string& path, std::size_t max_bytes = kMaxCsvBytes);

@@ -17,12 +17,10 @@ namespace {
 const NameTable<Activation, 3> kActivationNames = {{{Activation::Relu, "relu"},
                                                      {Activation::Sigmoid, "sigmoid"},
                                                      {Activation::Tanh, "tanh"}}};
-const NameTable<Output, 2> kOutputNames = {{{Output::Softmax, "softmax"}, {Output::Logits, "logits"}}};
 }  // namespace
 
 const char* activation_name(Activation a) { return name_of(kActivationNames, a); }
 Activation parse_activation(const std::string& name) { return parse_name(kActivationNames, name, "activation"); }
-const char* output_name(Output out) { return name_of(kOutputNames, out); }
 
 template <class T>
 Var record_logits(Tape<T>& tape, const Linear& layer1, Activation activation, const Linear& layer2, Var x) {
@@ -66,8 +64,9 @@ Var MLP<T>::input(std::size_t batch, bool requires_grad) {
     return tape_.leaf(batch, in(), requires_grad);      // [B, in]
 }
 
+namespace {
 template <class T>
-Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x, Output out, std::size_t chunk) {
+Tensor<T> forward_only(const MLP<T>& model, const Tensor<T>& x, bool softmax, std::size_t chunk) {
     if (x.shape(1) != model.in())
         throw std::invalid_argument("predict: input has " + std::to_string(x.shape(1)) + " columns, the model expects " +
                                     std::to_string(model.in()));
@@ -84,19 +83,32 @@ Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x, Output out, std::size
         Var xv = tape.leaf(B, D, false);                 // [B, D]
         std::copy(x.data() + row0 * D, x.data() + (row0 + B) * D, tape.value(xv).data());
         Var y = record_logits(tape, l1, model.activation, l2, xv);   // [B, C]
-        if (out == Output::Softmax) y = tape.softmax(y);
+        if (softmax) y = tape.softmax(y);
         const Tensor<T>& fy = tape.value(y);
         std::copy(fy.data(), fy.data() + B * C, f.data() + row0 * C);
     });
     return f;
+}
+}  // namespace
+
+template <class T>
+Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x, std::size_t chunk) {
+    return forward_only(model, x, true, chunk);
+}
+
+template <class T>
+Tensor<T> predict_logits(const MLP<T>& model, const Tensor<T>& x, std::size_t chunk) {
+    return forward_only(model, x, false, chunk);
 }
 
 template class MLP<float>;
 template class MLP<double>;
 template Var record_logits(Tape<float>&, const Linear&, Activation, const Linear&, Var);
 template Var record_logits(Tape<double>&, const Linear&, Activation, const Linear&, Var);
-template Tensor<float> predict(const MLP<float>&, const Tensor<float>&, Output, std::size_t);
-template Tensor<double> predict(const MLP<double>&, const Tensor<double>&, Output, std::size_t);
+template Tensor<float> predict(const MLP<float>&, const Tensor<float>&, std::size_t);
+template Tensor<double> predict(const MLP<double>&, const Tensor<double>&, std::size_t);
+template Tensor<float> predict_logits(const MLP<float>&, const Tensor<float>&, std::size_t);
+template Tensor<double> predict_logits(const MLP<double>&, const Tensor<double>&, std::size_t);
 template MLP<double>::MLP(const MLP<float>&);
 template MLP<float>::MLP(const MLP<double>&);
 

@@ -7,18 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "nn/activation.hpp"
 #include "nn/linear.hpp"
 #include "nn/tape.hpp"
 
 namespace nn {
-
-enum class Activation { Relu, Sigmoid, Tanh };
-const char* activation_name(Activation a);
-Activation parse_activation(const std::string& name);  // "relu" | "sigmoid" | "tanh", else throws
-
-// Which function of the pixels a prediction (or a sensitivity) is about: softmax probabilities or raw logits.
-enum class Output { Softmax, Logits };
-const char* output_name(Output out);
 
 // Records layer 1, the activation and layer 2 on `tape`: the logits [B, out] of x [B, in].
 // The one definition of the network's forward pass; MLP::logits and nn::predict both call it.
@@ -40,6 +33,8 @@ public:
     std::size_t in() const { return layer1.in; }
     std::size_t hidden() const { return layer1.out; }
     std::size_t out() const { return layer2.out; }
+    // The dense layers in order, for code that needs the network's structure (exact integrated gradients).
+    std::vector<Linear> layers() const { return {layer1, layer2}; }
 
     // Forget the previous batch: rewind the tape to just after the parameters (buffers are kept).
     void reset() { tape_.rewind(params_end_); }
@@ -64,11 +59,13 @@ private:
 extern template class MLP<float>;
 extern template class MLP<double>;
 
-// f(x) [N, out] of a const model: softmax probabilities or logits, forward passes only, in chunks of `chunk`
-// rows, recorded on a scratch tape that holds a copy of the parameters: the model's own tape is not touched.
-// The one forward-only prediction path of the project. Throws if x does not have model.in() columns.
+// The softmax probabilities [N, out] of a const model, forward passes only, in chunks of `chunk` rows, recorded on
+// a scratch tape that holds a copy of the parameters: the model's own tape is not touched.
+// The MLP's forward-only prediction path. Throws if x does not have model.in() columns.
 template <class T>
-Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x /*[N, in]*/, Output out = Output::Softmax,
-                  std::size_t chunk = 4096);
+Tensor<T> predict(const MLP<T>& model, const Tensor<T>& x /*[N, in]*/, std::size_t chunk = 4096);
+// The same, the logits [N, out] (what evaluation and the loss look at).
+template <class T>
+Tensor<T> predict_logits(const MLP<T>& model, const Tensor<T>& x /*[N, in]*/, std::size_t chunk = 4096);
 
 }  // namespace nn

@@ -1,44 +1,61 @@
-// nn/tape.cpp — recording ops on the tape, walking it backward (VJP) and forward (JVP): three switches over Op.
-// The math of each case is in nn/ops.hpp; this file only routes values, gradients and tangents between nodes.
+// nn/tape.cpp — recording ops on the tape, walking it backward (VJP) and forward (JVP) through one table of ops.
+// The math of each op is its definition in nn/ops/; this file only routes values, gradients and tangents between nodes.
 #include "nn/tape.hpp"
 
 #include "nn/ops.hpp"
 
+#include <array>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 namespace nn {
 
-const char* op_name(Op op) {
-    switch (op) {
-        case Op::Leaf: return "leaf";
-        case Op::MatMul: return "matmul";
-        case Op::AddBias: return "add_bias";
-        case Op::Add: return "add";
-        case Op::Sub: return "sub";
-        case Op::Mul: return "mul";
-        case Op::Scale: return "scale";
-        case Op::Relu: return "relu";
-        case Op::Sigmoid: return "sigmoid";
-        case Op::Tanh: return "tanh";
-        case Op::Softmax: return "softmax";
-        case Op::LogSoftmax: return "log_softmax";
-        case Op::SoftmaxCrossEntropy: return "softmax_cross_entropy";
-        case Op::Mse: return "mse";
-        case Op::Sum: return "sum";
-        case Op::Mean: return "mean";
-    }
-    return "?";
+// ---------------------------------------------------------------- the table: one row per op
+// Row i holds the name and the kernels of OpDef<Op(i)>, taken from its definition in nn/ops/. Built at compile time
+// over the whole enum, so an op without a definition does not compile. The tape calls every kernel through it.
+namespace {
+template <class T>
+struct OpRow {
+    const char* name;
+    int arity;                                // inputs: 0 (leaf), 1 or 2
+    void (*check)(const OpArgs<T>& in);
+    void (*value)(const OpArgs<T>& in, Tensor<T>& y);
+    void (*reverse)(const OpArgs<T>& in, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>* da, Tensor<T>* db);
+    void (*forward)(const OpArgs<T>& in, const Tensor<T>& y, const Tensor<T>* ta, const Tensor<T>* tb, std::size_t K,
+                    Tensor<T>& ty);
+};
+
+template <class T, Op op>
+constexpr OpRow<T> row() {
+    using D = OpDef<op>;
+    return {D::name, D::arity, &D::template check<T>, &D::template value<T>, &D::template reverse<T>,
+            &D::template forward<T>};
 }
 
-namespace {
-template <class M>
-std::string shape_str(const M& m) {
-    return "[" + std::to_string(m.shape(0)) + ", " + std::to_string(m.shape(1)) + "]";
+template <class T, std::size_t... I>
+constexpr std::array<OpRow<T>, sizeof...(I)> make_table(std::index_sequence<I...>) {
+    return {row<T, static_cast<Op>(I)>()...};
 }
+
+template <class T>
+constexpr std::array<OpRow<T>, kOpCount> kOps = make_table<T>(std::make_index_sequence<kOpCount>{});
+
+template <class T>
+const OpRow<T>& op_row(Op op) {
+    return kOps<T>[static_cast<std::size_t>(op)];
+}
+
+using detail::require;
+using detail::shape_str;
 }  // namespace
+
+const char* op_name(Op op) {
+    const auto i = static_cast<std::size_t>(op);
+    return i < kOpCount ? kOps<double>[i].name : "?";
+}
 
 template <class T>
 std::size_t Tape<T>::index(Var v) const {
@@ -90,143 +107,57 @@ Var Tape<T>::leaf(std::size_t rows, std::size_t cols, bool requires_grad) {
 
 // ---------------------------------------------------------------- ops: check shapes, record, compute
 namespace {
-template <class M>
-void require(bool ok, const char* op, const M& a, const M* b, const char* what) {
-    if (ok) return;
-    std::ostringstream msg;
-    msg << op << ": " << what << " (got " << shape_str(a);
-    if (b) msg << " and " << shape_str(*b);
-    msg << ")";
-    throw std::invalid_argument(msg.str());
+template <class T>
+const Tensor<T>& no_input() {                 // the `b` of an op of one input
+    static const Tensor<T> none;
+    return none;
 }
-template <class M>
-void require(bool ok, const char* op, const M& a, const char* what) {
-    require(ok, op, a, static_cast<const M*>(nullptr), what);
-}
+const std::vector<int> no_labels;
 }  // namespace
 
 template <class T>
-Var Tape<T>::record_unary(Op op, Var a) {
-    const std::size_t ia = index(a);
-    Var y = record(op, a.id, -1, nodes_[ia].requires_grad);
-    forward(static_cast<std::size_t>(y.id));
-    return y;
+Var Tape<T>::apply(Op op, Var a, Var b, T c) {
+    return record_op(op, a, b, c, no_labels);
 }
-
-template <class T>
-Var Tape<T>::record_binary(Op op, Var a, Var b) {
-    const std::size_t ia = index(a), ib = index(b);
-    Var y = record(op, a.id, b.id, nodes_[ia].requires_grad || nodes_[ib].requires_grad);
-    forward(static_cast<std::size_t>(y.id));
-    return y;
-}
-
-// Elementwise ops of two inputs need equal shapes.
-template <class T>
-Var Tape<T>::add(Var a, Var b) {
-    require(value(a).shape() == value(b).shape(), "add", value(a), &value(b), "shapes differ");
-    return record_binary(Op::Add, a, b);
-}
-
-template <class T>
-Var Tape<T>::sub(Var a, Var b) {
-    require(value(a).shape() == value(b).shape(), "sub", value(a), &value(b), "shapes differ");
-    return record_binary(Op::Sub, a, b);
-}
-
-template <class T>
-Var Tape<T>::mul(Var a, Var b) {
-    require(value(a).shape() == value(b).shape(), "mul", value(a), &value(b), "shapes differ");
-    return record_binary(Op::Mul, a, b);
-}
-
-template <class T>
-Var Tape<T>::mse(Var a, Var b) {
-    require(value(a).shape() == value(b).shape(), "mse", value(a), &value(b), "shapes differ");
-    return record_binary(Op::Mse, a, b);
-}
-
-template <class T>
-Var Tape<T>::matmul(Var a, Var b) {
-    require(value(a).shape(1) == value(b).shape(0), "matmul", value(a), &value(b), "inner sizes differ");
-    return record_binary(Op::MatMul, a, b);
-}
-
-template <class T>
-Var Tape<T>::add_bias(Var a, Var bias) {
-    const Matrix& A = value(a);
-    const Matrix& B = value(bias);
-    require(B.shape(0) == 1 && B.shape(1) == A.shape(1), "add_bias", A, &B, "bias must be [1, N] for a [B, N] input");
-    return record_binary(Op::AddBias, a, bias);
-}
-
-template <class T>
-Var Tape<T>::scale(Var a, T c) {
-    const std::size_t ia = index(a);
-    Var y = record(Op::Scale, a.id, -1, nodes_[ia].requires_grad);
-    nodes_[y.id].c = static_cast<double>(c);
-    forward(static_cast<std::size_t>(y.id));
-    return y;
-}
-
-// Ops of one input accept any shape.
-template <class T>
-Var Tape<T>::relu(Var a) { return record_unary(Op::Relu, a); }
-template <class T>
-Var Tape<T>::sigmoid(Var a) { return record_unary(Op::Sigmoid, a); }
-template <class T>
-Var Tape<T>::tanh(Var a) { return record_unary(Op::Tanh, a); }
-template <class T>
-Var Tape<T>::softmax(Var a) { return record_unary(Op::Softmax, a); }
-template <class T>
-Var Tape<T>::log_softmax(Var a) { return record_unary(Op::LogSoftmax, a); }
-template <class T>
-Var Tape<T>::sum(Var a) { return record_unary(Op::Sum, a); }
-template <class T>
-Var Tape<T>::mean(Var a) { return record_unary(Op::Mean, a); }
 
 template <class T>
 Var Tape<T>::softmax_cross_entropy(Var logits, const std::vector<int>& labels) {
-    const Matrix& A = value(logits);
-    require(labels.size() == A.shape(0), "softmax_cross_entropy", A, "need one label per row");
-    for (int k : labels)
-        if (k < 0 || static_cast<std::size_t>(k) >= A.shape(1))
-            throw std::invalid_argument("softmax_cross_entropy: label " + std::to_string(k) +
-                                        " is outside [0, " + std::to_string(A.shape(1)) + ")");
-    Var y = record(Op::SoftmaxCrossEntropy, logits.id, -1, nodes_[logits.id].requires_grad);
+    return record_op(Op::SoftmaxCrossEntropy, logits, {}, T(0), labels);
+}
+
+template <class T>
+Var Tape<T>::record_op(Op op, Var a, Var b, T c, const std::vector<int>& labels) {
+    if (static_cast<std::size_t>(op) >= kOpCount)
+        throw std::invalid_argument("tape: op " + std::to_string(static_cast<int>(op)) + " is not in enum class Op");
+    const OpRow<T>& k = op_row<T>(op);
+    if (k.arity == 0)
+        throw std::invalid_argument(std::string("tape: ") + k.name + " is recorded with leaf(), not apply()");
+    if ((b.id >= 0) != (k.arity == 2))
+        throw std::invalid_argument(std::string(k.name) + ": takes " + std::to_string(k.arity) +
+                                    (k.arity == 1 ? " input" : " inputs"));
+    const std::size_t ia = index(a);
+    const std::size_t ib = b.id >= 0 ? index(b) : ia;
+    Matrix unused;                            // check() reads no saved buffer
+    k.check(OpArgs<T>{values_[ia], b.id >= 0 ? values_[ib] : no_input<T>(), c, labels, unused});
+    Var y = record(op, a.id, b.id, nodes_[ia].requires_grad || nodes_[ib].requires_grad);
+    nodes_[y.id].c = static_cast<double>(c);
     labels_[y.id].assign(labels.begin(), labels.end());
     forward(static_cast<std::size_t>(y.id));
     return y;
 }
 
-// ---------------------------------------------------------------- forward: one switch
+// ---------------------------------------------------------------- forward, backward, tangent: one table row each
 template <class T>
-void Tape<T>::forward(std::size_t i) {
+OpArgs<T> Tape<T>::args(std::size_t i) {
     const Node& n = nodes_[i];
-    Matrix& y = values_[i];
-    switch (n.op) {
-        case Op::Leaf: break;
-        case Op::MatMul: matmul_forward(values_[n.a], values_[n.b], y); break;
-        case Op::AddBias: add_bias_forward(values_[n.a], values_[n.b], y); break;
-        case Op::Add: add_forward(values_[n.a], values_[n.b], y); break;
-        case Op::Sub: sub_forward(values_[n.a], values_[n.b], y); break;
-        case Op::Mul: mul_forward(values_[n.a], values_[n.b], y); break;
-        case Op::Scale: scale_forward(values_[n.a], static_cast<T>(n.c), y); break;
-        case Op::Relu: relu_forward(values_[n.a], y); break;
-        case Op::Sigmoid: sigmoid_forward(values_[n.a], y); break;
-        case Op::Tanh: tanh_forward(values_[n.a], y); break;
-        case Op::Softmax: softmax_forward(values_[n.a], y); break;
-        case Op::LogSoftmax: log_softmax_forward(values_[n.a], y); break;
-        case Op::SoftmaxCrossEntropy:
-            softmax_cross_entropy_forward(values_[n.a], labels_[i], saved_[i], y);
-            break;
-        case Op::Mse: mse_forward(values_[n.a], values_[n.b], y); break;
-        case Op::Sum: sum_forward(values_[n.a], y); break;
-        case Op::Mean: mean_forward(values_[n.a], y); break;
-    }
+    return {values_[n.a], n.b >= 0 ? values_[n.b] : no_input<T>(), static_cast<T>(n.c), labels_[i], saved_[i]};
 }
 
-// ---------------------------------------------------------------- backward: one switch
+template <class T>
+void Tape<T>::forward(std::size_t i) {
+    op_row<T>(nodes_[i].op).value(args(i), values_[i]);
+}
+
 template <class T>
 typename Tape<T>::Matrix* Tape<T>::grad_for(int id) {
     if (id < 0 || !nodes_[id].requires_grad) return nullptr;
@@ -236,31 +167,9 @@ typename Tape<T>::Matrix* Tape<T>::grad_for(int id) {
 template <class T>
 void Tape<T>::backward_node(std::size_t i) {
     const Node& n = nodes_[i];
-    const Matrix& dy = grads_[i];
-    const Matrix& y = values_[i];
-    Matrix* da = grad_for(n.a);
-    Matrix* db = grad_for(n.b);
-    switch (n.op) {
-        case Op::Leaf: break;
-        case Op::MatMul: matmul_backward(values_[n.a], values_[n.b], dy, da, db); break;
-        case Op::AddBias: add_bias_backward(dy, da, db); break;
-        case Op::Add: add_backward(dy, da, db); break;
-        case Op::Sub: sub_backward(dy, da, db); break;
-        case Op::Mul: mul_backward(values_[n.a], values_[n.b], dy, da, db); break;
-        case Op::Scale: scale_backward(static_cast<T>(n.c), dy, da); break;
-        case Op::Relu: relu_backward(y, dy, da); break;
-        case Op::Sigmoid: sigmoid_backward(y, dy, da); break;
-        case Op::Tanh: tanh_backward(y, dy, da); break;
-        case Op::Softmax: softmax_backward(y, dy, da); break;
-        case Op::LogSoftmax: log_softmax_backward(y, dy, da); break;
-        case Op::SoftmaxCrossEntropy: softmax_cross_entropy_backward(saved_[i], labels_[i], dy, da); break;
-        case Op::Mse: mse_backward(values_[n.a], values_[n.b], dy, da, db); break;
-        case Op::Sum: sum_backward(dy, da); break;
-        case Op::Mean: mean_backward(values_[n.a], dy, da); break;
-    }
+    op_row<T>(n.op).reverse(args(i), values_[i], grads_[i], grad_for(n.a), grad_for(n.b));
 }
 
-// ---------------------------------------------------------------- forward mode: one switch
 template <class T>
 const typename Tape<T>::Matrix* Tape<T>::tangent_for(int id) const {
     if (id < 0 || tangent_state_[id] == 0) return nullptr;
@@ -274,27 +183,7 @@ void Tape<T>::tangent_node(std::size_t i) {
     const Matrix* tb = tangent_for(n.b);
     tangent_state_[i] = (ta || tb) ? 2 : 0;
     if (!ta && !tb) return;                   // depends on no seeded leaf: tangent 0, nothing computed
-    const std::size_t K = directions_;
-    const Matrix& y = values_[i];
-    Matrix& ty = tangents_[i];
-    switch (n.op) {
-        case Op::Leaf: break;
-        case Op::MatMul: matmul_tangent(values_[n.a], values_[n.b], ta, tb, K, ty); break;
-        case Op::AddBias: add_bias_tangent(values_[n.a], ta, tb, K, ty); break;
-        case Op::Add: add_tangent(values_[n.a], ta, tb, K, ty); break;
-        case Op::Sub: sub_tangent(values_[n.a], ta, tb, K, ty); break;
-        case Op::Mul: mul_tangent(values_[n.a], values_[n.b], ta, tb, K, ty); break;
-        case Op::Scale: scale_tangent(static_cast<T>(n.c), *ta, ty); break;
-        case Op::Relu: relu_tangent(y, *ta, K, ty); break;
-        case Op::Sigmoid: sigmoid_tangent(y, *ta, K, ty); break;
-        case Op::Tanh: tanh_tangent(y, *ta, K, ty); break;
-        case Op::Softmax: softmax_tangent(y, *ta, K, ty); break;
-        case Op::LogSoftmax: log_softmax_tangent(y, *ta, K, ty); break;
-        case Op::SoftmaxCrossEntropy: softmax_cross_entropy_tangent(saved_[i], labels_[i], *ta, K, ty); break;
-        case Op::Mse: mse_tangent(values_[n.a], values_[n.b], ta, tb, K, ty); break;
-        case Op::Sum: sum_tangent(values_[n.a], *ta, K, ty); break;
-        case Op::Mean: mean_tangent(values_[n.a], *ta, K, ty); break;
-    }
+    op_row<T>(n.op).forward(args(i), values_[i], ta, tb, directions_, tangents_[i]);
 }
 
 template <class T>

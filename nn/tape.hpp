@@ -1,5 +1,5 @@
 // nn/tape.hpp — the tape: every op records a node; backward(output, seed) walks the nodes in reverse (VJP),
-// forward_tangents(output) walks them forward (JVP). The tape owns values, gradients and tangents; the math is nn/ops.hpp.
+// forward_tangents(output) walks them forward (JVP). The tape owns values, gradients and tangents; the math is nn/ops/.
 #pragma once
 
 #include <cstddef>
@@ -7,38 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "nn/op.hpp"
 #include "nn/tensor.hpp"
 
 namespace nn {
 
-// The closed set of operations. The tape prints as a list of these, one node a line.
-// To add an op (say `exp`):
-//   1. nn/ops.hpp: exp_forward, exp_backward and exp_tangent side by side, under one comment line with the math.
-//   2. here: a value in this enum, and its recorder `Var exp(Var a);` in Tape.
-//   3. nn/tape.cpp: op_name(), the recorder (check shapes, then record_unary / record_binary), and one case in
-//      each of the three switches: forward(), backward_node(), tangent_node().
-//   4. tests/test_gradcheck.cpp: a case in all_op_cases(); it then gets the FD proof of its backward and of its
-//      tangent kernel, and the test "every op has a case" fails until you add it.
-enum class Op {
-    Leaf,                 // an input or a parameter: no inputs, no backward
-    MatMul,               // a·b
-    AddBias,              // a + b, b one row broadcast over the batch
-    Add,                  // a + b
-    Sub,                  // a - b
-    Mul,                  // a * b, elementwise
-    Scale,                // c * a, c a constant
-    Relu,
-    Sigmoid,
-    Tanh,
-    Softmax,              // row-wise
-    LogSoftmax,           // row-wise
-    SoftmaxCrossEntropy,  // mean over rows of -log softmax(a)[row, label]
-    Mse,                  // mean((a - b)²)
-    Sum,                  // Σ a
-    Mean,                 // Σ a / n
-};
-
-const char* op_name(Op op);
+// To add an op (say `exp`), write three things; the compiler and the tests hold you to each:
+//   1. its definition, nn/ops/exp.hpp: `template <> struct OpDef<Op::Exp>` with its name, arity, check, value,
+//      reverse and forward kernels under one comment line with the math (copy nn/ops/tanh.hpp), and its #include in
+//      nn/ops.hpp;
+//   2. its registration line, `Exp,` in enum class Op (nn/op.hpp). The tape's table (nn/tape.cpp) gets its row from
+//      the definition; an enum value without a definition does not compile. Record it with tape.apply(Op::Exp, a);
+//      a member recorder like relu() below is a one-line convenience, not needed;
+//   3. its finite-difference test, a case in all_op_cases() (tests/test_gradcheck.cpp): it then gets the FD proof
+//      of its reverse and of its forward kernel, and the test "every op has a case" fails until you add it.
 
 // A variable is an integer id into the tape. The struct only keeps ids from mixing with plain ints.
 struct Var {
@@ -65,21 +47,25 @@ public:
     Var leaf(std::size_t rows, std::size_t cols, bool requires_grad = true);
 
     // ---- ops (each records one node and computes its value right away)
-    Var matmul(Var a, Var b);                 // [B, K]·[K, N] -> [B, N]
-    Var add_bias(Var a, Var bias);            // [B, N] + [1, N] -> [B, N]
-    Var add(Var a, Var b);                    // same shapes
-    Var sub(Var a, Var b);
-    Var mul(Var a, Var b);
-    Var scale(Var a, T c);
-    Var relu(Var a);
-    Var sigmoid(Var a);
-    Var tanh(Var a);
-    Var softmax(Var a);                       // row-wise
-    Var log_softmax(Var a);                   // row-wise
+    // Any op: checks the inputs' shapes (the op's check, e.g. "add: shapes differ (got [3, 4] and [3, 5])"),
+    // records the node and computes its value. b is the second input of an op of two; c the constant of scale.
+    Var apply(Op op, Var a, Var b = {}, T c = T(0));
+    // The same, one line each (softmax_cross_entropy also keeps the labels).
+    Var matmul(Var a, Var b) { return apply(Op::MatMul, a, b); }             // [B, K]·[K, N] -> [B, N]
+    Var add_bias(Var a, Var bias) { return apply(Op::AddBias, a, bias); }    // [B, N] + [1, N] -> [B, N]
+    Var add(Var a, Var b) { return apply(Op::Add, a, b); }                   // same shapes
+    Var sub(Var a, Var b) { return apply(Op::Sub, a, b); }
+    Var mul(Var a, Var b) { return apply(Op::Mul, a, b); }
+    Var scale(Var a, T c) { return apply(Op::Scale, a, {}, c); }
+    Var relu(Var a) { return apply(Op::Relu, a); }
+    Var sigmoid(Var a) { return apply(Op::Sigmoid, a); }
+    Var tanh(Var a) { return apply(Op::Tanh, a); }
+    Var softmax(Var a) { return apply(Op::Softmax, a); }                     // row-wise
+    Var log_softmax(Var a) { return apply(Op::LogSoftmax, a); }              // row-wise
     Var softmax_cross_entropy(Var logits, const std::vector<int>& labels);  // -> [1, 1]
-    Var mse(Var a, Var b);                    // -> [1, 1]
-    Var sum(Var a);                           // -> [1, 1]
-    Var mean(Var a);                          // -> [1, 1]
+    Var mse(Var a, Var b) { return apply(Op::Mse, a, b); }                   // -> [1, 1]
+    Var sum(Var a) { return apply(Op::Sum, a); }                             // -> [1, 1]
+    Var mean(Var a) { return apply(Op::Mean, a); }                           // -> [1, 1]
 
     // ---- reverse mode
     // Adds seed·∂output/∂v to grad(v) of every leaf v that requires a gradient. Intermediate
@@ -126,8 +112,8 @@ public:
 private:
     std::size_t index(Var v) const;
     Var record(Op op, int a, int b, bool requires_grad);
-    Var record_unary(Op op, Var a);           // record and compute an op of one input
-    Var record_binary(Op op, Var a, Var b);   // record and compute an op of two inputs
+    Var record_op(Op op, Var a, Var b, T c, const std::vector<int>& labels);   // check, record, compute
+    OpArgs<T> args(std::size_t i);            // node i as its kernels see it
     void forward(std::size_t i);              // compute values_[i] from its inputs
     void backward_node(std::size_t i);        // push grads_[i] to the node's inputs
     void tangent_node(std::size_t i);         // compute tangents_[i] from the inputs' tangents

@@ -1,5 +1,5 @@
 // nn/tensor.hpp — the one value type of the engine: a row-major 2-D xtensor matrix, and a resize that keeps buffers.
-// Only the typedef and its resize; the math on tensors is nn/ops.hpp, the graph of them nn/tape.hpp.
+// Only the typedef and its resize; the math of each op is nn/ops/, the graph of them nn/tape.hpp.
 #pragma once
 
 #include <cstddef>

@@ -15,6 +15,7 @@
 #include <xtensor/xview.hpp>
 
 #include "datasets/dataset.hpp"
+#include "nn/linear.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/attribution.hpp"
 #include "sensitivity/maps/evaluation.hpp"
@@ -599,4 +600,70 @@ TEST_CASE("on the trained MNIST model the Jacobian checks out and the maps are m
     for (const auto& row : san.rows) CHECK(std::abs(row.spearman) < 0.5);
     CHECK(san.rows.size() == 2 * o.methods.size());
 }
+}
+
+// ---------------------------------------------------------------- any model, not only the MLP
+namespace {
+// A three-layer network 5-4-4-3 (linear, tanh, linear, tanh, linear) built from nn::Linear by hand: not an nn::MLP,
+// and without layers()/activation, so the maps see only what model.hpp asks of every model.
+struct ThreeLayerTanh {
+    nn::Tape<double> tape_;
+    nn::Linear l1, l2, l3;
+    explicit ThreeLayerTanh(std::uint64_t seed) {
+        std::mt19937_64 rng(seed);
+        l1 = nn::make_linear(tape_, 5, 4, rng);
+        l2 = nn::make_linear(tape_, 4, 4, rng);
+        l3 = nn::make_linear(tape_, 4, 3, rng);
+        for (nn::Var b : {l1.b, l2.b, l3.b})                             // non-zero biases: a less symmetric net
+            for (double& v : tape_.value(b)) v = std::normal_distribution<double>(0.0, 0.5)(rng);
+    }
+    nn::Tape<double>& tape() { return tape_; }
+    std::vector<nn::Var> parameters() const { return {l1.W, l1.b, l2.W, l2.b, l3.W, l3.b}; }
+    nn::Var logits(nn::Var x) {
+        nn::Var h1 = tape_.tanh(nn::forward(tape_, l1, x));              // [B, 4]
+        nn::Var h2 = tape_.tanh(nn::forward(tape_, l2, h1));             // [B, 4]
+        return nn::forward(tape_, l3, h2);                               // [B, 3]
+    }
+    std::size_t in() const { return 5; }
+    std::size_t out() const { return 3; }
+};
+}  // namespace
+
+TEST_CASE("the maps take any model: a hand-built three-layer tanh net's Jacobian and gradient x input match FD in double") {
+    ThreeLayerTanh model(21);
+    const nn::Tensor<double> x = random_images<double>(4, 5, 22);        // [4, 5]
+    const std::size_t size = model.tape().size();
+    for (Output out : {Output::Softmax, Output::Logits}) {
+        CAPTURE(std::string(sensitivity::maps::output_name(out)));
+        const xt::xtensor<double, 3> J = sensitivity::maps::jacobian(model, x, out);    // [4, 3, 5]
+        const auto fd = sensitivity::maps::fd_jacobian(model, x, 1e-6, out);
+        const auto cmp = sensitivity::maps::compare_jacobians(J, fd);
+        CHECK(cmp.pairs_skipped == 0);                                   // no layers listed: nothing skipped
+        CHECK(cmp.pairs_compared == 4 * 3 * 5);
+        CHECK(xt::amax(xt::abs(J))() > 1e-2);                            // not a trivially zero Jacobian
+        CHECK(cmp.max_rel_error <= 1e-7);
+        // gradient × input for target class n % 3 equals x ⊙ (that row of the FD Jacobian).
+        const std::vector<int> t = {0, 1, 2, 0};
+        const nn::Tensor<double> a = sensitivity::maps::gradient_times_input(model, x, t, out);   // [4, 5]
+        double worst = 0, scale = 0;
+        for (std::size_t n = 0; n < 4; ++n)
+            for (std::size_t j = 0; j < 5; ++j) {
+                const double expect = x(n, j) * fd.J(n, static_cast<std::size_t>(t[n]), j);
+                worst = std::max(worst, std::abs(a(n, j) - expect));
+                scale = std::max(scale, std::abs(expect));
+            }
+        CHECK(scale > 1e-3);
+        CHECK(worst <= 1e-7 * scale);
+    }
+    // Integrated Gradients through the dispatch: no dense layers listed, so the midpoint rule, and complete.
+    sensitivity::maps::AttributionOptions o;                              // asks for KinkAware by default
+    o.ig.steps = 256;
+    const std::vector<int> t = {2, 1, 0, 2};
+    const nn::Tensor<double> ig = sensitivity::maps::attribution(model, x, t, Method::IntegratedGradients, o);
+    CHECK(sensitivity::maps::completeness(model, x, t, ig).max_relative_gap <= 1e-4);
+    CHECK_THROWS_WITH(sensitivity::maps::integrated_gradients_exact(model, x, t),
+                      "integrated_gradients_exact: needs a network of two dense layers with relu between them, this "
+                      "one has 0 dense layers (use integrated_gradients)");
+    CHECK(model.tape().size() == size);                                  // every map rewound what it recorded
+    for (nn::Var p : model.parameters()) CHECK(model.tape().node(p).requires_grad);   // and gave the flags back
 }

@@ -707,7 +707,21 @@ TEST_CASE("--task that contradicts the table model given with --model is refused
                    {"--task classification: the model in " + model.string() + " does regression"});
 }
 
-TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, empty file, duplicate header") {
+TEST_CASE("--attribution-target and --group-threshold: bad values, a regression target, and no --csv are refused") {
+    Sandbox s;
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--group-threshold", "0"}), 2,
+                   {"--group-threshold must be a number in (0, 1], got 0"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--group-threshold", "1.5"}), 2,
+                   {"--group-threshold must be a number in (0, 1], got 1.5"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "classification", "--attribution-target", "odds"}), 2,
+                   {"--attribution-target: odds not in {logodds,prob}"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--attribution-target", "prob"}), 2,
+                   {"--attribution-target prob: 'y' is a regression target; its sensitivity is that of y itself"});
+    expect_failure(s, s.run({"--group-threshold", "0.9", "--out", s.out.string()}), 2,
+                   {"--attribution-target and --group-threshold need --csv FILE"});
+}
+
+TEST_CASE("bad CSVs: ragged row, non-numeric value, NaN, Inf, empty file, duplicate header") {
     Sandbox s;
     const std::string f = (s.root / "table.csv").string();
     const std::string good = good_table();
@@ -717,9 +731,6 @@ TEST_CASE("bad CSVs: ragged row, non-numeric value, missing value, NaN, Inf, emp
     std::string word = good;
     word.replace(word.find("\n3,3,9\n"), 7, "\n3,abc,9\n");
     expect_failure(s, run_csv(s, word), 1, {f + ":5:", "column 'b' (2)", "'abc' is not a number"});
-    std::string missing = good;
-    missing.replace(missing.find("\n3,3,9\n"), 7, "\n3,,9\n");
-    expect_failure(s, run_csv(s, missing), 1, {f + ":5:", "column 'b' (2)", "missing value"});
     for (const char* bad : {"nan", "inf", "-Infinity", "1e999"}) {
         std::string t = good;
         t.replace(t.find("\n3,3,9\n"), 7, std::string("\n") + bad + ",3,9\n");
@@ -761,3 +772,124 @@ TEST_CASE("CSV flags without --csv, and --csv without --target, are usage errors
     expect_failure(s, s.run({"--target", "y", "--out", s.out.string()}), 2, {"need --csv"});
     expect_failure(s, s.run({"--csv", (s.root / "t.csv").string(), "--out", s.out.string()}), 2, {"--target"});
 }
+
+// ---- real tables' bad input (issue 20, item 11): a one-line error naming the file, the column and what to do, or a
+// named, counted fallback.
+
+TEST_CASE("a missing feature value is imputed and counted; with --missing drop the row is dropped and counted") {
+    Sandbox s;
+    std::string t = good_table();
+    t.replace(t.find("\n3,3,9\n"), 7, "\n3,,9\n");
+    Result r = run_csv(s, t);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("note: column 'b': 1 missing value imputed with the training median") != std::string::npos);
+    CHECK(slurp(s.out / "metrics.json").find("\"b_missing\"") != std::string::npos);
+    r = run_csv(s, t, {"--missing", "drop"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("note: 1 row lacking a feature value dropped (--missing drop)") != std::string::npos);
+    CHECK(slurp(s.out / "metrics.json").find("\"b_missing\"") == std::string::npos);
+}
+
+TEST_CASE("a column that is entirely missing is left out with a note, and refused when --features names it") {
+    Sandbox s;
+    const std::string f = (s.root / "table.csv").string();
+    std::string t = "a,e,y\n";
+    for (int i = 0; i < 30; ++i) t += std::to_string(i) + ",," + std::to_string(2 * i) + "\n";
+    const Result r = run_csv(s, t);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("note: column 'e' left out: no value in any row\n") != std::string::npos);
+    s.before = Sandbox::listing(s.out);
+    expect_failure(s, run_csv(s, t, {"--features", "a,e"}), 1,
+                   {f + ": column 'e' (--features) has no value in any of the 30 rows; leave it out of --features\n"});
+}
+
+TEST_CASE("a target with one level is refused, naming the file, the column, the level and what to do") {
+    Sandbox s;
+    const std::string f = (s.root / "table.csv").string();
+    std::string t = "a,label\n";
+    for (int i = 0; i < 30; ++i) t += std::to_string(i) + "," + (i == 4 ? "" : "x") + "\n";   // one row without a target
+    expect_failure(s, run_csv(s, t, {}, "label"), 1,
+                   {f + ": target 'label' has only one value ('x' in all 29 rows with a target); nothing to classify: "
+                        "pick another --target\n"});
+}
+
+TEST_CASE("a category the model never saw, given with --model, is refused with the levels it knows") {
+    Sandbox s;
+    std::string t = "a,c,y\n";
+    for (int i = 0; i < 30; ++i) t += std::to_string(i) + "," + (i % 2 ? "p" : "q") + "," + std::to_string(i + 3 * (i % 2)) + "\n";
+    REQUIRE(run_csv(s, t).code == 0);
+    const fs::path model = s.root / "table-model";
+    fs::rename(s.out / "model", model);
+    s.before = Sandbox::listing(s.out);
+    const std::string f = (s.root / "table.csv").string();
+    std::string unseen = t;
+    unseen.replace(unseen.find("\n3,p,6\n"), 7, "\n3,r,6\n");
+    expect_failure(s, run_csv(s, unseen, {"--model", model.string()}), 1,
+                   {f + ":5: column 'c' (2): 'r' is not one of the 2 levels the model in " + model.string() +
+                    " was trained on (p, q); correct it, or empty the field to have it imputed\n"});
+    // An empty field is imputed with the training rows' most frequent level, and counted.
+    std::string empty = t;
+    empty.replace(empty.find("\n3,p,6\n"), 7, "\n3,,6\n");
+    const Result r = run_csv(s, empty, {"--model", model.string()});
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("note: column 'c': 1 missing value imputed with the most frequent level") != std::string::npos);
+}
+
+TEST_CASE("a JSON file that is not an array of flat records names the file, the line, the record and the layout") {
+    Sandbox s;
+    const fs::path f = s.root / "table.json";
+    const auto run_json = [&](const std::string& text) {
+        spit(f, text);
+        return s.run({"--csv", f.string(), "--target", "y", "--out", s.out.string(), "--epochs", "2", "--no-probes",
+                      "--quiet", "--threads", "1"});
+    };
+    const std::string layout = "a JSON table must be an array of flat records, [{\"column\": value, ...}, ...], as pandas' "
+                               "to_json(orient=\"records\") writes";
+    expect_failure(s, run_json("{\"a\": [1, 2], \"y\": [3, 4]}"), 1,
+                   {f.string() + ": the top level is an object, not an array; " + layout + "\n"});
+    expect_failure(s, run_json("[\n  {\"a\": 1, \"y\": 2},\n  {\"a\": {\"b\": 1}, \"y\": 3}\n]"), 1,
+                   {f.string() + ":3: record 2, 'a': an object; " + layout + " (numbers, text, true/false or null)\n"});
+    expect_failure(s, run_json("[{\"a\": 1, \"y\": 2},\n 5]"), 1,
+                   {f.string() + ":2: record 2 is a number, not an object; " + layout + "\n"});
+    expect_failure(s, run_json("[{\"a\": 1, \"y\": 2},"), 1, {f.string() + ": not valid JSON ("});
+    expect_failure(s, run_json("[]"), 1, {f.string() + ": an empty array, no records\n"});
+}
+
+TEST_CASE("mixed numbers and text in one column name the odd field, the counts and what to do") {
+    Sandbox s;
+    const std::string f = (s.root / "table.csv").string();
+    std::string t = good_table();
+    t.replace(t.find("\n3,3,9\n"), 7, "\n3,abc,9\n");
+    expect_failure(s, run_csv(s, t), 1,
+                   {f + ":5: column 'b' (2): 'abc' is not a number, but the column is otherwise numeric (29 numbers, "
+                        "1 text value); correct the field (leave it empty if the value is missing), or leave the column out "
+                        "(--features, --meta)\n"});
+    std::string u = "a,c,y\n";
+    for (int i = 0; i < 30; ++i) u += std::to_string(i) + "," + (i == 6 ? "7" : i % 2 ? "p" : "q") + "," + std::to_string(i) + "\n";
+    expect_failure(s, run_csv(s, u), 1,
+                   {f + ":8: column 'c' (2): '7' is a number, but the column is otherwise text (29 text values, 1 number); "
+                        "correct the field (leave it empty if the value is missing), or leave the column out "
+                        "(--features, --meta)\n"});
+    // Leaving it out is enough.
+    const Result r = run_csv(s, t, {"--features", "a"});
+    CHECK(r.code == 0);
+}
+
+TEST_CASE("a table with more columns than rows is refused before training, suggesting it is transposed") {
+    Sandbox s;
+    const std::string f = (s.root / "table.csv").string();
+    std::string t;
+    for (int j = 0; j < 20; ++j) t += "v" + std::to_string(j) + ",";
+    t += "y\n";
+    for (int i = 0; i < 12; ++i) {
+        for (int j = 0; j < 20; ++j) t += std::to_string((i * 7 + j * 3) % 11) + ",";
+        t += std::to_string(i * 0.5) + "\n";
+    }
+    expect_failure(s, run_csv(s, t, {"--task", "regression"}), 1,
+                   {f + ": 21 columns but 12 rows: 20 inputs for 10 training rows is too few rows to learn from (is "
+                        "the table transposed, one row per variable?); give more rows, or fewer columns with --features\n"});
+}
+

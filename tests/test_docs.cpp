@@ -210,6 +210,50 @@ TEST_CASE("every chapter and appendix docs/*.md is linked from docs/index.md") {
     }
 }
 
+// The paths a map of the code names (`nn/training/`, `sensitivity/maps/jacobian.hpp`, or `tape.hpp` in the row of
+// `nn/`) that do not exist: one message each. `exists` answers for a path relative to the source root.
+std::vector<std::string> missing_paths(const std::string& text, const std::function<bool(const std::string&)>& exists) {
+    std::vector<std::string> missing;
+    std::size_t line_no = 0;
+    for (const std::string& line : split_lines(text)) {
+        ++line_no;
+        std::vector<std::string> tokens;
+        for (std::size_t b = line.find('`'); b != std::string::npos; b = line.find('`', b + 1)) {
+            const std::size_t e = line.find('`', b + 1);
+            if (e == std::string::npos) break;
+            tokens.push_back(line.substr(b + 1, e - b - 1));
+            b = e;
+        }
+        const bool row = line.rfind("| `", 0) == 0 && !tokens.empty() && tokens[0].back() == '/';
+        const std::string folder = row ? tokens[0] : "";
+        for (const std::string& t : tokens) {
+            if (t.empty() || t.find_first_of(" *<>{}()=:,") != std::string::npos) continue;
+            const auto ends = [&](const char* ext) { return t.size() > 4 && t.compare(t.size() - 4, 4, ext) == 0; };
+            const bool file = ends(".hpp") || ends(".cpp");
+            const bool dir = t.find('/') != std::string::npos && t.rfind("build/", 0) != 0;
+            if (!dir && !file) continue;
+            // From the source root, or from the folder of its row (`serve_page/` in examples/train_and_explain/).
+            const std::string local = folder.empty() ? t : folder + t;
+            if ((dir && exists(t)) || exists(local)) continue;
+            missing.push_back("line " + std::to_string(line_no) + ": `" + t + "` (" + local + ") does not exist");
+        }
+    }
+    return missing;
+}
+
+TEST_CASE("every path the map of the code names exists") {
+    const fs::path docs = env("NNSENSE_DOCS");
+    const fs::path root = docs.parent_path();
+    const auto exists = [&](const std::string& p) { return fs::exists(root / p); };
+    const std::vector<std::string> missing = missing_paths(*read_file(docs / "code-map.md"), exists);
+    for (const std::string& m : missing) FAIL_CHECK("docs/code-map.md " << m);
+    // and the check fails when it should
+    const auto none = [](const std::string&) { return false; };
+    const std::vector<std::string> all = missing_paths("| `nn/` | `tape.hpp`, `nn/ops.hpp` and `a b` |\n", none);
+    REQUIRE(all.size() == 3);
+    CHECK(all[1] == "line 1: `tape.hpp` (nn/tape.hpp) does not exist");
+}
+
 // ---- the checker itself must fail when it should
 TEST_CASE("the docs checker names the chapter, line and snippet when a block drifts or a file is missing") {
     const std::map<std::string, std::string> files = {

@@ -20,6 +20,7 @@
 #include "sensitivity/figures/figure.hpp"
 #include "sensitivity/figures/heatmap.hpp"
 #include "sensitivity/figures/lineplot.hpp"
+#include "sensitivity/figures/ticks.hpp"
 
 namespace fs = std::filesystem;
 using namespace sensitivity::figures;
@@ -453,4 +454,29 @@ TEST_CASE("training curves with a log-scale loss panel draw, and bad data is ref
     f.panels.clear();
     CHECK_THROWS_AS(lineplot_png(path, f), std::invalid_argument);
     CHECK(tmp.entries() == 1);  // the first, good figure
+}
+
+TEST_CASE("axis ticks fall on round numbers: steps of 1, 2 or 5 x 10^k, on multiples of the step, at most max_ticks") {
+    using sensitivity::figures::nice_step;
+    using sensitivity::figures::nice_ticks;
+    CHECK(nice_ticks(0, 1, 6) == std::vector<double>{0, 0.2, 0.4, 0.6, 0.8, 1.0});
+    CHECK(nice_ticks(0, 0.0737, 6) == std::vector<double>{0, 0.02, 0.04, 0.06});
+    CHECK(nice_ticks(-3.7, 12.2, 6) == std::vector<double>{0, 5, 10});
+    CHECK(nice_ticks(0.31, 0.36, 6) == std::vector<double>{0.31, 0.32, 0.33, 0.34, 0.35, 0.36});
+    CHECK(nice_step(0, 1437, 6) == 500);
+    // Every step over a sweep of ranges is 1, 2 or 5 times a power of ten, and no axis gets more than max_ticks.
+    for (double hi = 0.013; hi < 5e4; hi *= 1.37)
+        for (double lo : {-hi, 0.0, hi / 3}) {
+            const double step = nice_step(lo, hi, 6);
+            const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-12));
+            CAPTURE(lo);
+            CAPTURE(hi);
+            CHECK((std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 || std::abs(mantissa - 5) < 1e-9));
+            const auto t = nice_ticks(lo, hi, 6);
+            CHECK(t.size() <= 6);
+            CHECK(t.size() >= 2);
+            for (double v : t) CHECK(std::abs(v / step - std::round(v / step)) < 1e-6);
+        }
+    CHECK_FALSE(std::signbit(nice_ticks(0, 1, 6)[0]));                 // "0", not "-0"
+    CHECK_THROWS(nice_step(1, 1));
 }

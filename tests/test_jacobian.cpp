@@ -16,6 +16,7 @@
 
 #include "datasets/dataset.hpp"
 #include "nn/argmax.hpp"
+#include "nn/mlp.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/fd_check.hpp"
 #include "tests/random_images.hpp"
@@ -370,7 +371,7 @@ TEST_CASE("the full 10x784 Jacobian by forward mode equals reverse mode: 1e-12 i
     for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Sigmoid, nn::Activation::Tanh})
         for (Output out : {Output::Softmax, Output::Logits}) {
             CAPTURE(nn::activation_name(act));
-            CAPTURE(nn::output_name(out));
+            CAPTURE(sensitivity::maps::output_name(out));
             nn::MLP<double> m64(784, 32, 10, act, 41);
             const nn::Tensor<double> x64 = random_images<double>(5, 784, 42);
             const auto R64 = sensitivity::maps::jacobian(m64, x64, out);
@@ -477,14 +478,14 @@ TEST_CASE("a Jacobian keeps the nodes its caller recorded before it, and forgets
     CHECK(tape.node(model.layer1.W).requires_grad);
 }
 
-TEST_CASE("nn::predict takes a const model, leaves its tape alone, and equals the recorded softmax in any chunking") {
+TEST_CASE("nn::predict and predict_logits take a const model, leave its tape alone, and equal the recorded softmax in any chunking") {
     nn::MLP<double> model(784, 16, 10, nn::Activation::Sigmoid, 55);
     const nn::Tensor<double> x = random_images<double>(7, 784, 56);
     const nn::MLP<double>& cmodel = model;
     const std::size_t size = model.tape().size();
     const nn::Tensor<double> p = nn::predict(cmodel, x);
-    const nn::Tensor<double> p3 = nn::predict(cmodel, x, Output::Softmax, 3);
-    const nn::Tensor<double> l = nn::predict(cmodel, x, Output::Logits, 1);
+    const nn::Tensor<double> p3 = nn::predict(cmodel, x, 3);
+    const nn::Tensor<double> l = nn::predict_logits(cmodel, x, 1);
     CHECK(model.tape().size() == size);
     const nn::Var xv = model.tape().leaf(x, false);
     const nn::Var lv = model.logits(xv);
@@ -493,7 +494,7 @@ TEST_CASE("nn::predict takes a const model, leaves its tape alone, and equals th
     CHECK(xt::allclose(p3, by_tape, 1e-14, 0.0));                         // other chunks: BLAS may block differently
     CHECK(xt::allclose(l, model.tape().value(lv), 1e-14, 1e-15));
     CHECK(nn::argmax_rows(p) == nn::argmax_rows(l));
-    CHECK_THROWS_WITH(nn::predict(cmodel, x, Output::Softmax, 0), "predict: chunk must be at least 1 row");
+    CHECK_THROWS_WITH(nn::predict(cmodel, x, 0), "predict: chunk must be at least 1 row");
     CHECK_THROWS_WITH(nn::predict(cmodel, random_images<double>(2, 700, 1)),
                       "predict: input has 700 columns, the model expects 784");
 }
@@ -517,8 +518,8 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
     const datasets::Dataset test = datasets::load_idx_pair(data + "/t10k-images-idx3-ubyte",
                                                            data + "/t10k-labels-idx1-ubyte", "mnist-test", digits);
     const nn::Tensor<float> all = test.to_float<float>(0, test.size());   // [10000, 784]
-    const nn::Tensor<double> l = nn::predict(nn::MLP<double>(model), nn::Tensor<double>(xt::cast<double>(all)),
-                                             Output::Logits);               // [10000, 10], margins in double
+    const nn::Tensor<double> l = nn::predict_logits(nn::MLP<double>(model),
+                                                    nn::Tensor<double>(xt::cast<double>(all)));   // [10000, 10], margins in double
     // Confidence as 1 − p_max = Σ_{k≠max} e^{l_k − l_max} / Σ_k e^{l_k − l_max}, computed without cancellation.
     std::vector<std::pair<double, std::size_t>> doubt(test.size());
     for (std::size_t n = 0; n < test.size(); ++n) {

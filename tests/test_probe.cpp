@@ -334,6 +334,104 @@ TEST_CASE("lack of fit: chi2/dof of the rows around the line, and a U-shape is f
     CHECK_FALSE(lack_of_fit({0, 1}, {0.5, 0.6}, {0.01, 0.01}, 0.1, 0.5));                 // no degree of freedom left
 }
 
+TEST_CASE("lack of fit with the pooled variance: a planted zero-spread bin stays finite and close to the value without it") {
+    // Ten bins of 11 rows around a line, sd 0.05 each, means off the line by about one se; bin 4 is planted with
+    // (nearly) no spread, as a bin of saturated probabilities, and its mean off the line by half an se.
+    const std::vector<double> p = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const double se = 0.05 / std::sqrt(11.0);
+    const std::vector<double> off = {0.9, -1.1, 0.4, -0.7, 0.5, 1.2, -0.3, -1.0, 0.8, -0.2};
+    std::vector<double> mean, sd(10, 0.05), own_se(10, se);
+    for (std::size_t k = 0; k < 10; ++k) mean.push_back(0.5 + 0.01 * p[k] + off[k] * se);
+    sd[4] = 1e-9;
+    own_se[4] = 1e-9 / std::sqrt(11.0);
+    const std::vector<std::size_t> n(10, 11);
+    // Today's formula divides by the bin's own se: the planted bin alone gives χ²/dof ≈ 0.25·se²/(1e-9²/11)/8 ≈ 7e12.
+    const auto own = lack_of_fit(p, mean, own_se, 0.01, 0.5);
+    REQUIRE(own);
+    CHECK(own->chi2_per_dof > 1e9);
+    CHECK(own->misfit());
+    const auto pooled = pooled_lack_of_fit(p, mean, sd, n, 0.01, 0.5);
+    REQUIRE(pooled);
+    std::vector<double> p9, mean9, sd9;
+    for (std::size_t k = 0; k < 10; ++k)
+        if (k != 4) {
+            p9.push_back(p[k]);
+            mean9.push_back(mean[k]);
+            sd9.push_back(sd[k]);
+        }
+    const auto without = pooled_lack_of_fit(p9, mean9, sd9, std::vector<std::size_t>(9, 11), 0.01, 0.5);
+    REQUIRE(without);
+    MESSAGE("own se: " << own->chi2_per_dof << "; pooled: " << pooled->chi2_per_dof << ", without the bin "
+                       << without->chi2_per_dof);
+    CHECK(std::isfinite(pooled->chi2_per_dof));
+    CHECK(pooled->chi2_per_dof == doctest::Approx(without->chi2_per_dof).epsilon(0.15));
+    CHECK_FALSE(pooled->misfit());
+    REQUIRE(pooled->flat_rows.size() == 1);                         // the output names the planted bin
+    CHECK(pooled->flat_rows[0] == 4);
+    CHECK(pooled->within_dof == 100);
+    CHECK(pooled->pooled_sd == doctest::Approx(0.05 * std::sqrt(0.9)).epsilon(1e-9));
+    // Exactly: Σ n·r² / s² / dof with the pooled s², and the F(8, 100) tail.
+    double lack = 0;
+    for (std::size_t k = 0; k < 10; ++k) lack += 11 * std::pow(off[k] * se, 2);
+    CHECK(pooled->chi2_per_dof == doctest::Approx(lack / (0.05 * 0.05 * 0.9) / 8).epsilon(1e-9));
+    // A U-shape is still flagged; no spread anywhere gives no value rather than a division by zero.
+    std::vector<double> u;
+    for (std::size_t k = 0; k < 10; ++k) u.push_back(0.5 + 0.004 * (p[k] - 4.5) * (p[k] - 4.5));
+    const auto bent = pooled_lack_of_fit(p, u, sd, n, 0.0, 0.533);
+    REQUIRE(bent);
+    CHECK(bent->misfit());
+    CHECK_FALSE(pooled_lack_of_fit(p, mean, std::vector<double>(10, 0.0), n, 0.01, 0.5));
+}
+
+TEST_CASE("a property probe over a table with a bin of identical scores reports a finite lack of fit and names that bin") {
+    // 110 examples, p = 0..109; scores on a line with noise, except examples 40-50 (one bin of 11), which all score 0.9.
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> z(0, 0.05);
+    std::vector<double> p;
+    Outcomes o;
+    for (int i = 0; i < 110; ++i) {
+        p.push_back(i);
+        o.score.push_back(i >= 44 && i < 55 ? 0.9 : 0.5 + 0.004 * i + z(rng));
+        o.correct.push_back(1);
+    }
+    const ProbeResult r = property_probe("x", "", p, o, {Binning::EqualCount, 10});
+    REQUIRE(r.fit);
+    REQUIRE(r.fit->lack_of_fit);
+    CHECK(std::isfinite(r.fit->lack_of_fit->chi2_per_dof));
+    CHECK(r.fit->lack_of_fit->chi2_per_dof < 100);
+    REQUIRE(r.fit->lack_of_fit->flat_rows.size() == 1);
+    CHECK(r.fit->lack_of_fit->flat_rows[0] == doctest::Approx(49));
+    const auto j = probe_json(r);
+    CHECK(j["fit"]["lack_of_fit_flat_rows"].size() == 1);
+    CHECK(j["fit"]["lack_of_fit_variance"] == "pooled within-row");
+    std::ostringstream text;
+    print_probe_summary(text, {r});
+    CHECK(text.str().find("x: 1 of 10 bins without spread") != std::string::npos);
+}
+
+TEST_CASE("the probe table's columns start at the same offset whatever the length of the names") {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> z(0, 0.05);
+    std::vector<double> p;
+    Outcomes o;
+    for (int i = 0; i < 100; ++i) {
+        p.push_back(i);
+        o.score.push_back(0.5 + 0.003 * i + z(rng));
+        o.correct.push_back(1);
+    }
+    const ProbeResult a = property_probe("short", "", p, o), b = property_probe("a_column_name_of_30_characters", "", p, o);
+    std::ostringstream text;
+    print_probe_summary(text, {a, b});
+    std::istringstream in(text.str());
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    REQUIRE(lines.size() >= 3);
+    const std::size_t ci = lines[0].find("95% CI");
+    CHECK(ci > 30);
+    CHECK(lines[1].find('[') == ci);
+    CHECK(lines[2].find('[') == ci);
+}
+
 TEST_CASE("significance: high beyond the floor, negligible within it, uncertain when the interval straddles it") {
     CHECK(significance({0.03, 0.05}, 0.02) == "high");
     CHECK(significance({-0.05, -0.03}, 0.02) == "high");

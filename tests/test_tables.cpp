@@ -1,5 +1,6 @@
-// tests/test_tables.cpp — chapter 15 (tables): the CSV reader, the bootstrap interval's coverage, and the ground truth:
-// train-and-explain --csv on a generated table y = sin(x1) + 0.5·x2² + 0.005·x3_g + noise against the true derivatives.
+// tests/test_tables.cpp — chapter 15 (tables): the CSV and JSON readers, column kinds and the encoding plan, the bootstrap
+// interval's coverage, the ground truth (train-and-explain --csv on y = sin(x1) + 0.5·x2² + 0.005·x3_g + noise against the
+// true derivatives, and a categorical column of known effect), and the three real tables end to end.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -14,8 +15,13 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "datasets/csv.hpp"
+#include "datasets/json_records.hpp"
 #include "datasets/synthetic_table.hpp"
+#include "datasets/table_columns.hpp"
+#include "datasets/table_plan.hpp"
 #include "sensitivity/tables/features.hpp"
 
 namespace fs = std::filesystem;
@@ -186,3 +192,265 @@ TEST_CASE("a near-copy of x1: the pair is flagged and the sensitivity is split b
     CHECK(b > 0.05 * truth_abs);
     CHECK(std::abs(sum_signed - truth_mean) <= 0.10 * truth_abs);
 }
+
+// ---- real tables: JSON records, column kinds, the encoding plan (issue 20, item 1)
+
+TEST_CASE("JSON records: keys in first-seen order, null and absent keys missing, numbers as text, lines of records") {
+    const auto t = datasets::parse_json_records(
+        "[\n {\"n\": \"ford\", \"mpg\": 18, \"hp\": null},\n {\"n\": \"vw\", \"mpg\": 26.5, \"eu\": true}\n]", "c.json");
+    REQUIRE(t.columns == std::vector<std::string>{"n", "mpg", "hp", "eu"});
+    REQUIRE(t.size() == 2);
+    CHECK(t.rows[0] == std::vector<std::string>{"ford", "18", "", ""});
+    CHECK(t.rows[1] == std::vector<std::string>{"vw", "26.5", "", "true"});
+    CHECK(t.lines == std::vector<std::size_t>{2, 3});
+    CHECK_THROWS_WITH(datasets::parse_json_records("[{\"a\": [1]}]", "c.json"),
+                      doctest::Contains("c.json:1: record 1, 'a': an array; a JSON table must be an array of flat records"));
+    CHECK_THROWS_WITH(datasets::parse_json_records("[1, 2]", "c.json", 3), doctest::Contains("over the limit of 3 bytes"));
+    // found by tests/fuzz/fuzz_table.cpp: records without keys made a table of no columns
+    CHECK_THROWS_WITH(datasets::parse_json_records("[{}, {}]", "c.json"),
+                      doctest::Contains("c.json: no record has a key, so the table has no columns"));
+}
+
+TEST_CASE("ISO dates become fractional years; invalid dates are not dates") {
+    double y = 0;
+    CHECK(datasets::parse_iso_date("1970-01-01", y));
+    CHECK(y == 1970.0);
+    CHECK(datasets::parse_iso_date("2012-07-02", y));               // day 183 of the leap year 2012
+    CHECK(y == doctest::Approx(2012 + 183.0 / 366));
+    CHECK(datasets::parse_iso_date("2013-01-01T12:00:00Z", y));
+    CHECK(y == doctest::Approx(2013 + 0.5 / 365));
+    CHECK_FALSE(datasets::parse_iso_date("2013-02-29", y));
+    CHECK_FALSE(datasets::parse_iso_date("2013-13-01", y));
+    CHECK_FALSE(datasets::parse_iso_date("2013-01-01x", y));
+    CHECK_FALSE(datasets::parse_iso_date("1970", y));
+}
+
+TEST_CASE("column kinds: numeric, date, categorical, identifier, many levels, all missing, mixed") {
+    std::string csv = "num,day,cat,name,many,empty,mix\n";
+    for (int i = 0; i < 60; ++i)
+        csv += std::to_string(i % 9 == 0 ? -1 : i) + (i == 5 ? std::string(",,") : ",2020-01-" + std::to_string(10 + i % 20) + ",") +
+               (i % 3 ? "a" : "b") + ",car " + std::to_string(i) + ",m" + std::to_string(i % 25) + ",," +
+               (i == 7 ? "x" : std::to_string(i)) + "\n";
+    const auto t = datasets::type_columns(datasets::parse_csv(csv, "k.csv"));
+    using K = datasets::ColumnKind;
+    CHECK(t.columns[0].kind == K::Numeric);
+    CHECK(t.columns[1].kind == K::Date);
+    CHECK(t.columns[1].missing == 1);
+    CHECK(t.columns[2].kind == K::Categorical);
+    CHECK(t.columns[2].levels == 2);
+    CHECK(t.columns[3].kind == K::Identifier);
+    CHECK(t.columns[4].kind == K::ManyLevels);                       // 25 levels in 60 rows
+    CHECK(t.columns[5].kind == K::AllMissing);
+    CHECK(t.columns[6].kind == K::Mixed);
+    CHECK(t.columns[6].problem == "k.csv:9: column 'mix' (7): 'x' is not a number, but the column is otherwise numeric "
+                                  "(59 numbers, 1 text value)");
+    std::vector<std::string> notes;
+    CHECK_THROWS_WITH(datasets::choose_features(t, "num", {}, {}, notes), doctest::Contains("'x' is not a number"));
+    notes.clear();
+    const auto chosen = datasets::choose_features(t, "num", {}, {"mix"}, notes);
+    CHECK(chosen == std::vector<std::string>{"day", "cat"});
+    REQUIRE(notes.size() == 4);
+    CHECK(notes[1] == "column 'name' left out: an identifier, 60 distinct values in 60 rows (name it in --features to "
+                      "one-hot encode it anyway)");
+}
+
+TEST_CASE("the plan is fitted on the training rows only, encodes any rows, and survives model.json") {
+    // x: 1..9 in the training rows (0-8) and 1000 in a held-out row; c: levels a, b in training, z only held out.
+    std::string csv = "x,c\n1,a\n2,b\n,a\n4,a\n5,b\n6,a\n7,\n8,b\n9,a\n1000,z\n";
+    const auto t = datasets::type_columns(datasets::parse_csv(csv, "p.csv"));
+    const std::vector<std::size_t> train = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    const auto plan = datasets::fit_plan(t, {"x", "c"}, train);
+    CHECK(plan.inputs() == std::vector<std::string>{"x", "x_missing", "c=a", "c=b", "c_missing"});
+    CHECK(plan.columns[0].fill == 5.5);                               // median of 1 2 4 5 6 7 8 9, not of 1000
+    CHECK(plan.columns[1].levels == std::vector<std::string>{"a", "b"});
+    CHECK(plan.columns[1].fill_level == "a");
+    const auto e = datasets::encode(plan, t, datasets::Unseen::Impute);
+    CHECK(e.x(2, 0) == 5.5);
+    CHECK(e.x(2, 1) == 1);                                            // x_missing
+    CHECK(e.x(1, 3) == 1);                                            // row 1 is c=b
+    CHECK(e.x(6, 2) == 1);                                            // row 6: c missing -> a, c_missing = 1
+    CHECK(e.x(6, 4) == 1);
+    CHECK(e.x(9, 2) == 1);                                            // z: unseen, imputed as missing and counted
+    CHECK(e.counts[0].imputed == 1);
+    CHECK(e.counts[1].imputed == 1);
+    CHECK(e.counts[1].unseen == 1);
+    CHECK(e.counts[1].first_unseen == "z");
+    CHECK_THROWS_WITH(datasets::encode(plan, t, datasets::Unseen::Error, "the model in m"),
+                      doctest::Contains("p.csv:11: column 'c' (2): 'z' is not one of the 2 levels the model in m was trained on (a, b)"));
+    const auto back = datasets::plan_from_json(nlohmann::json::parse(datasets::plan_json(plan).dump()), "m/model.json");
+    CHECK(back.inputs() == plan.inputs());
+    CHECK(back.columns[0].fill == 5.5);
+    CHECK(back.columns[1].fill_level == "a");
+    CHECK_THROWS_WITH(datasets::plan_from_json(nlohmann::json::parse("{\"columns\": [{\"name\": 1}]}"), "m/model.json"),
+                      doctest::Contains("m/model.json: table.plan is not as nnsense writes it"));
+}
+
+namespace {
+
+struct Run {
+    int rc = -1;
+    std::string out;
+    nlohmann::json metrics;
+};
+
+// train-and-explain with `args` (plus --out DIR/out --quiet --threads 1); stdout, and metrics.json when it exists.
+Run run_binary(const std::string& tag, const std::string& args) {
+    const char* bin = std::getenv("NNSENSE_BIN");
+    REQUIRE_MESSAGE(bin != nullptr, "NNSENSE_BIN is not set (meson test sets it)");
+    const fs::path dir = fs::temp_directory_path() / ("nnsense-tables-" + tag + "-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string cmd = std::string(bin) + " " + args + " --out " + (dir / "out").string() + " --threads 1 > " +
+                            (dir / "log").string() + " 2>&1";
+    Run r;
+    r.rc = std::system(cmd.c_str());
+    std::ifstream log(dir / "log");
+    std::stringstream logs;
+    logs << log.rdbuf();
+    r.out = logs.str();
+    std::ifstream m(dir / "out" / "metrics.json");
+    if (m) r.metrics = nlohmann::json::parse(m);
+    return r;
+}
+
+fs::path out_dir(const std::string& tag) {
+    return fs::temp_directory_path() / ("nnsense-tables-" + tag + "-" + std::to_string(::getpid())) / "out";
+}
+
+std::string real_table(const std::string& name) {
+    const char* data = std::getenv("NNSENSE_DATA");
+    REQUIRE_MESSAGE(data != nullptr, "NNSENSE_DATA is not set (meson test sets it)");
+    const fs::path p = fs::path(data) / "tables" / name;
+    REQUIRE_MESSAGE(fs::exists(p), p.string() << " is missing: run ./setup (it fetches vega-datasets@3.2.1)");
+    return p.string();
+}
+
+const nlohmann::json& encoded(const nlohmann::json& metrics, const std::string& column) {
+    for (const auto& c : metrics["table"]["encoded_columns"])
+        if (c["name"] == column) return c;
+    FAIL("no encoded column " << column);
+    return metrics;
+}
+
+}  // namespace
+
+TEST_CASE("cars.json as it comes: 8 rows without MPG dropped, 6 Horsepower imputed, Name left out, Year a date, Origin one-hot") {
+    const std::string cars = real_table("cars.json");
+    const Run r = run_binary("cars", "--csv " + cars + " --target Miles_per_Gallon --no-probes --quiet");
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    const auto& t = r.metrics["table"];
+    CHECK(t["rows"]["read"] == 406);
+    CHECK(t["rows"]["dropped_no_target"] == 8);
+    CHECK(t["rows"]["used"] == 398);
+    CHECK(t["task"] == "regression");
+    CHECK(t["features"] == nlohmann::json({"Cylinders", "Displacement", "Horsepower", "Weight_in_lbs", "Acceleration",
+                                           "Year", "Origin"}));
+    CHECK(encoded(r.metrics, "Horsepower")["imputed"] == 6);
+    CHECK(encoded(r.metrics, "Horsepower")["inputs"] == nlohmann::json({"Horsepower", "Horsepower_missing"}));
+    CHECK(encoded(r.metrics, "Year")["kind"] == "date");
+    CHECK(encoded(r.metrics, "Origin")["inputs"] == nlohmann::json({"Origin=Europe", "Origin=Japan", "Origin=USA"}));
+    CHECK(r.out.find("note: column 'Name' left out: an identifier, 311 distinct values in 406 rows") != std::string::npos);
+    CHECK(r.out.find("note: column 'Year': ISO dates, read as a fractional year (1970-01-01 is 1970.000)") != std::string::npos);
+    CHECK(r.out.find("note: 8 rows without 'Miles_per_Gallon' dropped") != std::string::npos);
+    // The Jacobian table has the six numeric columns, the categorical table Origin's three levels.
+    CHECK(r.metrics["sensitivity"]["features"].size() == 6);
+    REQUIRE(r.metrics["sensitivity"]["categorical"].size() == 3);
+    std::size_t at_levels = 0;
+    for (const auto& e : r.metrics["sensitivity"]["categorical"]) at_levels += e["rows_at_level"].get<std::size_t>();
+    CHECK(at_levels == 398);
+    const double r2 = r.metrics["r2"];
+    MESSAGE("cars: R² " << r2 << " on " << t["validation_rows"] << " held-out rows");
+    CHECK(r2 > 0.7);
+    // The saved plan is re-applied with --model: the same rows, inputs and imputed cells.
+    const Run again = run_binary("cars-model", "--csv " + cars + " --model " + (out_dir("cars") / "model").string() +
+                                                   " --no-probes --quiet");
+    INFO(again.out);
+    REQUIRE(again.rc == 0);
+    CHECK(again.metrics["table"]["inputs"] == t["inputs"]);
+    CHECK(encoded(again.metrics, "Horsepower")["imputed"] == 6);
+    CHECK(again.metrics["table"]["rows"]["used"] == 398);
+}
+
+TEST_CASE("penguins.json as it comes: species from measurements, island and sex (nulls imputed)") {
+    const Run r = run_binary("penguins", "--csv " + real_table("penguins.json") + " --target Species --no-probes --quiet");
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    CHECK(r.metrics["table"]["task"] == "classification");
+    CHECK(encoded(r.metrics, "Sex")["imputed"] == 10);
+    CHECK(encoded(r.metrics, "Body Mass (g)")["imputed"] == 2);
+    const double acc = r.metrics["test_accuracy"];
+    MESSAGE("penguins: accuracy " << acc << " on " << r.metrics["table"]["validation_rows"] << " held-out rows");
+    CHECK(acc > 0.9);
+}
+
+TEST_CASE("seattle-weather.csv as it comes: the date column becomes a fractional year; 5 weather labels") {
+    const Run r = run_binary("seattle", "--table " + real_table("seattle-weather.csv") + " --target weather --no-probes --quiet");
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    CHECK(encoded(r.metrics, "date")["kind"] == "date");
+    CHECK(r.metrics["table"]["rows"]["used"] == 1461);
+    const double acc = r.metrics["test_accuracy"];
+    MESSAGE("seattle-weather: accuracy " << acc << " (the most frequent label, rain, is 641 of 1461 days)");
+    CHECK(acc > 641.0 / 1461 + 0.1);
+}
+
+TEST_CASE("a categorical column of known effect: y = 2·[c = b] + x, moving every row to b adds 2 to the rows not at b") {
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> u(-1, 1);
+    std::normal_distribution<double> noise(0, 0.05);
+    const char* levels[] = {"a", "b", "c"};
+    std::string csv = "x,c,y\n";
+    double at_b = 0;
+    const int N = 1500;
+    for (int i = 0; i < N; ++i) {
+        const double x = u(rng);
+        const int l = static_cast<int>(rng() % 3);
+        at_b += l == 1;
+        csv += std::to_string(x) + "," + levels[l] + "," + std::to_string(2.0 * (l == 1) + x + noise(rng)) + "\n";
+    }
+    const fs::path dir = fs::temp_directory_path() / ("nnsense-tables-cat-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    { std::ofstream(dir / "t.csv") << csv; }
+    const Run r = run_binary("cat-run", "--csv " + (dir / "t.csv").string() + " --target y --task regression --no-probes --quiet");
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    const double p_b = at_b / N;
+    std::map<std::string, nlohmann::json> e;
+    for (const auto& row : r.metrics["sensitivity"]["categorical"]) e[row["level"].get<std::string>()] = row;
+    REQUIRE(e.size() == 3);
+    // Rows at b gain 0, the others 2: mean 2·(1 − p_b). Moving to a or c costs the rows at b 2: mean −2·p_b.
+    const double to_b = e["b"]["mean_change"], to_a = e["a"]["mean_change"], to_c = e["c"]["mean_change"];
+    MESSAGE("to a " << to_a << ", to b " << to_b << " (truth " << 2 * (1 - p_b) << "), to c " << to_c << " (truth " << -2 * p_b << ")");
+    CHECK(to_b == doctest::Approx(2 * (1 - p_b)).epsilon(0.05));
+    CHECK(to_a == doctest::Approx(-2 * p_b).epsilon(0.05));
+    CHECK(to_c == doctest::Approx(-2 * p_b).epsilon(0.05));
+    // The spread is that of a two-valued change, 2·sqrt(p(1 − p)): the rows at the level and the rest.
+    CHECK(e["b"]["sd_change"].get<double>() == doctest::Approx(2 * std::sqrt(p_b * (1 - p_b))).epsilon(0.1));
+    CHECK(e["b"]["rows_at_level"] == static_cast<std::size_t>(at_b));
+    // The categorical CSV beside features.csv holds the same rows.
+    std::ifstream f(out_dir("cat-run") / "sensitivity" / "categorical.csv");
+    std::string header;
+    std::getline(f, header);
+    CHECK(header == "column,level,rows_at_level,mean_change,sd_change,mean_abs_change");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a table model saved before plans (no table.plan) still explains a numeric table") {
+    const auto t = datasets::sin_table(300, 2, false);
+    const fs::path dir = fs::temp_directory_path() / ("nnsense-tables-old-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    { std::ofstream(dir / "t.csv") << datasets::to_csv(t); }
+    const std::string csv = (dir / "t.csv").string();
+    REQUIRE(run_binary("old", "--csv " + csv + " --target y --meta age --epochs 5 --no-probes --quiet").rc == 0);
+    const fs::path manifest = out_dir("old") / "model" / "model.json";
+    nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
+    m["table"].erase("plan");
+    m["table"].erase("inputs");
+    { std::ofstream(manifest) << m.dump(2); }
+    const Run r = run_binary("old-model", "--csv " + csv + " --model " + (out_dir("old") / "model").string() + " --no-probes --quiet");
+    INFO(r.out);
+    CHECK(r.rc == 0);
+    CHECK(r.metrics["table"]["inputs"] == nlohmann::json({"x1", "x2", "x3_g", "noise"}));
+    fs::remove_all(dir);
+}
+

@@ -4,6 +4,7 @@
 
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include <xtensor/xmath.hpp>
 
@@ -159,6 +160,28 @@ TEST_CASE("shape mistakes throw invalid_argument naming the op and both shapes")
     CHECK_THROWS_WITH_AS(t.backward(y), "backward: without a seed the output must be a scalar [1, 1] (got [2, 3])", IA);
     CHECK_THROWS_WITH_AS(t.value(nn::Var{99}), "tape: variable id 99 is not on the tape (size 5)", std::out_of_range);
     CHECK(t.size() == 5);                                                // a refused op records nothing
+}
+
+TEST_CASE("apply(op, ...) records any op through the table, as the member recorders do, and refuses a wrong arity") {
+    using IA = std::invalid_argument;
+    nn::Tape<double> t;
+    nn::Var a = t.leaf(M{{0.5, -1.0, 2.0}});
+    nn::Var b = t.leaf(M{{1.5, 0.25, -3.0}});
+    const nn::Var y1 = t.apply(nn::Op::Mul, a, t.apply(nn::Op::Tanh, b));
+    const nn::Var y2 = t.mul(a, t.tanh(b));
+    CHECK(t.node(y1).op == nn::Op::Mul);
+    CHECK(t.value(y1) == t.value(y2));
+    const nn::Var s = t.apply(nn::Op::Scale, a, {}, -2.0);
+    CHECK(t.node(s).c == -2.0);
+    CHECK(t.value(s)(0, 2) == -4.0);
+    const std::size_t before = t.size();
+    CHECK_THROWS_WITH_AS(t.apply(nn::Op::Relu, a, b), "relu: takes 1 input", IA);
+    CHECK_THROWS_WITH_AS(t.apply(nn::Op::Add, a), "add: takes 2 inputs", IA);
+    CHECK_THROWS_WITH_AS(t.apply(nn::Op::Leaf, a), "tape: leaf is recorded with leaf(), not apply()", IA);
+    CHECK_THROWS_AS(t.apply(nn::Op::Count, a), IA);
+    CHECK(t.size() == before);                                          // a refused op records nothing
+    for (std::size_t i = 0; i < nn::kOpCount; ++i) CHECK(std::string(nn::op_name(static_cast<nn::Op>(i))) != "?");
+    CHECK(std::string(nn::op_name(nn::Op::Count)) == "?");
 }
 
 TEST_CASE_TEMPLATE("cross-entropy of logits of ±1e4 is finite and equals the hand-computed value", T, float, double) {

@@ -44,7 +44,7 @@ def main():
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)   # as nn::train's FlushDenormals: subnormal floats are read and written as 0
+    torch.set_flush_denormal(True)   # as nn::training::train's FlushDenormals: subnormal floats are read and written as 0
     images = read_idx(os.path.join(a.data, "train-images-idx3-ubyte"), 3)[: a.count].reshape(a.count, -1)
     labels = read_idx(os.path.join(a.data, "train-labels-idx1-ubyte"), 1)[: a.count]
     X = torch.from_numpy(images.astype(np.float32) / np.float32(255))   # [N, 784], converted once
@@ -70,7 +70,7 @@ def main():
         idx = torch.from_numpy(order[e].astype(np.int64))
         total, steps = 0.0, 0
         t0 = time.perf_counter()
-        for start in range(0, a.count - a.batch + 1, a.batch):   # full batches only, as nn::train
+        for start in range(0, a.count - a.batch + 1, a.batch):   # full batches only, as nn::training::train
             rows = idx[start:start + a.batch]
             loss = F.cross_entropy(model(X[rows]), Y[rows])
             opt.zero_grad(set_to_none=True)

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/fd_check.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 

@@ -4,6 +4,7 @@
 #include <random>
 #include <vector>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/attribution.hpp"
 
 int main() {

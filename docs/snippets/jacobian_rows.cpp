@@ -6,6 +6,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/fd_check.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 

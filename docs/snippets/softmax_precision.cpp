@@ -55,7 +55,7 @@ int main() {
         const double e2 = std::fabs(no_cancel[c] - exact[c]) / std::fabs(exact[c]);
         worst_textbook = std::fmax(worst_textbook, e1);
         worst_no_cancel = std::fmax(worst_no_cancel, e2);
-        std::printf("da_%zu  %+.6e      %+.6e (%.0e)      %+.6e (%.0e)\n", c, exact[c], textbook[c], e1, no_cancel[c], e2);
+        std::printf("da_%zu  %+.6e      %+.6e (%.2e)      %+.6e (%.2e)\n", c, exact[c], textbook[c], e1, no_cancel[c], e2);
     }
     // Float carries 7 digits: the cancellation-free form keeps about 6 of them, the textbook form loses most.
     const bool as_expected = worst_no_cancel < 1e-5 && worst_textbook > 1e-3;

@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/attribution.hpp"
 
 namespace {

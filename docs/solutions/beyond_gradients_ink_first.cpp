@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/evaluation.hpp"
 
 int main() {

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/evaluation.hpp"
 
 int main() {

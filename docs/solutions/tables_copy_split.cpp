@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <random>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
 using Matrix = nn::Tensor<double>;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "nn/mlp.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
 using Matrix = nn::Tensor<double>;

@@ -50,16 +50,23 @@ int parse_options(int argc, char** argv, Options& opt) {
                                        "(a warning is printed)")->capture_default_str()->group(explorer);
     cli.add_option("--port", opt.port, "port to listen on (0: any free port)")->check(CLI::Range(0, 65535))
         ->capture_default_str()->group(explorer);
-    auto* tables = "Tables (CSV)";
-    cli.add_option("--csv", opt.csv, "train on (or, with --model, explain) a CSV table with a header row instead of "
-                                     "images; defaults change to --hidden 32 --epochs 200 --batch 32 --optimizer adam "
-                                     "--lr 0.01 unless given")->group(tables);
+    auto* tables = "Tables (CSV or JSON records)";
+    cli.add_option("--csv,--table", opt.csv, "train on (or, with --model, explain) a table instead of images: a CSV file "
+                                             "with a header row, or a JSON array of records ([{\"col\": value, ...}], null "
+                                             "is missing); defaults change to --hidden 32 --epochs 200 --batch 32 "
+                                             "--optimizer adam --lr 0.01 unless given")->group(tables);
     cli.add_option("--target", opt.target, "the column to predict (required with --csv unless --model)")->group(tables);
     cli.add_option("--task", opt.task, "regression (MSE) or classification (softmax cross-entropy); default: regression "
                                        "for a numeric target with more than 20 distinct values")
         ->check(CLI::IsMember({"regression", "classification"}))->group(tables);
-    cli.add_option("--features", opt.features, "feature columns, comma-separated (default: all but target and meta)")
+    cli.add_option("--features", opt.features, "feature columns, comma-separated (default: all but target and meta, "
+                                               "leaving out identifiers such as names and columns with no value; text "
+                                               "columns are one-hot encoded, ISO dates read as fractional years)")
         ->delimiter(',')->group(tables);
+    cli.add_option("--missing", opt.missing, "a missing feature value: impute (median, or the most frequent level, of "
+                                             "the training rows, plus a <column>_missing input) or drop the row; rows "
+                                             "without a target are always dropped")
+        ->check(CLI::IsMember({"impute", "drop"}))->capture_default_str()->group(tables);
     cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
         ->delimiter(',')->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
@@ -68,11 +75,19 @@ int parse_options(int argc, char** argv, Options& opt) {
                                                        "of 0, 1e-4, 1e-3, 1e-2 with the lowest validation loss")
         ->group(tables);
     cli.add_option("--patience", opt.patience, "early stopping: stop after this many epochs without a lower "
-                                               "validation loss and keep the best epoch's weights (0: off)")
-        ->check(CLI::Range(std::size_t(0), std::size_t(10000)))->capture_default_str()->group(tables);
+                                               "validation loss and keep the best epoch's weights (>= 1)")
+        ->check(CLI::Range(std::size_t(1), std::size_t(10000)))->capture_default_str()->group(tables);
     cli.add_option("--folds", opt.folds, "K of the K-fold cross-validation that scores the net against a linear "
                                          "baseline and refits it for the sensitivities' intervals")
         ->check(CLI::Range(std::size_t(2), std::size_t(20)))->capture_default_str()->group(tables);
+    cli.add_option("--attribution-target", opt.attribution_target,
+                   "classification tables: take the sensitivity of the predicted class's log-odds (logodds, the "
+                   "default: it does not saturate) or of its probability (prob)")
+        ->check(CLI::IsMember({"logodds", "prob"}))->group(tables);
+    cli.add_option("--group-threshold", opt.group_threshold,
+                   "features whose |Spearman rho| on the training rows is at least this form one group, reported once "
+                   "with one caveat (a number in (0, 1])")
+        ->capture_default_str()->group(tables);
 
     try {
         cli.parse(argc, argv);
@@ -94,6 +109,14 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "train-and-explain: --out must not be empty\n";
         return kExitUsage;
     }
+    if (!std::isfinite(opt.group_threshold) || opt.group_threshold <= 0 || opt.group_threshold > 1) {
+        std::cerr << "train-and-explain: --group-threshold must be a number in (0, 1], got " << opt.group_threshold << "\n";
+        return kExitUsage;
+    }
+    if (opt.csv.empty() && (cli.count("--attribution-target") > 0 || cli.count("--group-threshold") > 0)) {
+        std::cerr << "train-and-explain: --attribution-target and --group-threshold need --csv FILE\n";
+        return kExitUsage;
+    }
     if (!opt.csv.empty()) {   // a table is small: a smaller network, more epochs, Adam
         if (cli.count("--hidden") == 0) opt.hidden = 32;
         if (cli.count("--epochs") == 0) opt.epochs = 200;
@@ -109,9 +132,9 @@ int parse_options(int argc, char** argv, Options& opt) {
             return kExitUsage;
         }
     } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty() ||
-               cli.count("--weight-decay") + cli.count("--patience") + cli.count("--folds") > 0) {
-        std::cerr << "train-and-explain: --target, --task, --features, --meta, --weight-decay, --patience and --folds "
-                     "need --csv FILE\n";
+               cli.count("--missing") + cli.count("--weight-decay") + cli.count("--patience") + cli.count("--folds") > 0) {
+        std::cerr << "train-and-explain: --target, --task, --features, --meta, --missing, --weight-decay, --patience and "
+                     "--folds need --csv FILE\n";
         return kExitUsage;
     }
     if (opt.serve && (!opt.csv.empty() || !opt.image.empty())) {

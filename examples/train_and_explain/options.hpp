@@ -28,15 +28,18 @@ struct Options {
     bool no_augmented = false;          // skip the rotation-augmented second model of the probes stage
     bool quiet = false;
     // tables (examples/train_and_explain/table_stage.cpp): --csv switches from images to a table
-    std::string csv;                    // the CSV file
+    std::string csv;                    // the table: a CSV file or a JSON array of records (--csv or --table)
     std::string target;                 // the column to predict
     std::string task;                   // regression | classification; empty: regression for a numeric target with > 20 values
     std::vector<std::string> features;  // empty: every column except the target and the meta columns
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
+    std::string missing = "impute";     // impute | drop: rows lacking a feature value are imputed, or dropped
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
     double weight_decay = -1;           // L2 weight decay of a table model; < 0: chosen on the validation rows
-    std::size_t patience = 30;          // early stopping: epochs without a better validation loss (0: off)
+    std::size_t patience = 30;          // early stopping: epochs without a better validation loss (>= 1)
     std::size_t folds = 5;              // K of the K-fold cross-validation of the net and the baseline
+    std::string attribution_target;     // classification tables: "logodds" (default when empty) | "prob"
+    double group_threshold = 0.8;       // |Spearman ρ| at or above which features form a group
     // the draw-a-digit explorer (examples/train_and_explain/serve.cpp): --serve trains (or loads --model), then serves a page and an API
     bool serve = false;
     std::string host = "127.0.0.1";     // another address only when given, with a warning

@@ -31,7 +31,7 @@ Explanation Explainer::explain(const ExplainRequest& request) {
     Explanation e;
     e.input = request.x;
     {
-        sensitivity::maps::InputGradient<float> grad(model_, nn::Output::Softmax);  // rewinds the tape when it goes
+        sensitivity::maps::InputGradient<float> grad(model_, sensitivity::maps::Output::Softmax);  // rewinds the tape when it goes
         const nn::Tensor<float>& p = grad.forward(x);                         // [1, C]
         e.probabilities.assign(p.begin(), p.end());
         e.prediction = nn::argmax_rows(p)[0];
@@ -51,7 +51,7 @@ Explanation Explainer::explain(const ExplainRequest& request) {
     }
     sensitivity::maps::IgOptions ig;  // exact for a relu network (the explorer's), else the 64-step midpoint rule
     ig.rule = model_.activation == nn::Activation::Relu ? sensitivity::maps::IgRule::KinkAware : sensitivity::maps::IgRule::Midpoint;
-    const nn::Tensor<float> a = sensitivity::maps::integrated_gradients(model_, x, {e.target}, ig, nn::Output::Logits);  // [1, D]
+    const nn::Tensor<float> a = sensitivity::maps::integrated_gradients(model_, x, {e.target}, ig, sensitivity::maps::Output::Logits);  // [1, D]
     e.integrated_gradients.assign(a.begin(), a.end());
     e.compute_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return e;

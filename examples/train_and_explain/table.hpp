@@ -10,6 +10,8 @@
 #include <xtensor/xtensor.hpp>
 
 #include "datasets/csv.hpp"
+#include "datasets/table_columns.hpp"
+#include "datasets/table_plan.hpp"
 #include "examples/train_and_explain/options.hpp"
 #include "nn/mlp.hpp"
 #include "nn/training/train.hpp"
@@ -18,15 +20,19 @@
 namespace app {
 
 struct TableRun {
-    datasets::CsvTable csv;
+    datasets::CsvTable csv;                    // the file as read (CSV or JSON records), every row
+    datasets::TypedTable table;                // the rows used (rows without a target dropped), each column typed
+    datasets::TablePlan plan;                  // how the feature columns become the model's inputs (fitted or saved)
     std::string target, task;                  // task: "regression" | "classification"
-    bool has_target = false;                   // false only with --model on a CSV without the target column
-    std::vector<std::string> features, meta;
-    xt::xtensor<double, 2> x;                  // [N, D] features as read
+    bool has_target = false;                   // false only with --model on a table without the target column
+    std::vector<std::string> features, meta;   // the table's columns the model reads, and those only probed
+    std::vector<std::string> inputs;           // the model's input columns: Horsepower, Horsepower_missing, Origin=USA, ...
+    std::vector<std::string> notes;            // one line per automatic choice and fallback (left-out columns, dates, ...)
+    xt::xtensor<double, 2> x;                  // [N, D] the inputs, encoded by the plan (imputed, one-hot)
     std::vector<double> y;                     // [N] regression target as read
     std::vector<int> labels;                   // [N] classification target as a class index
     std::vector<std::string> class_names;      // classification: the target's distinct values, sorted
-    std::vector<double> means, sds;            // per feature, from the training rows (or the saved model)
+    std::vector<double> means, sds;            // per input, from the training rows (or the saved model)
     double y_mean = 0, y_sd = 1;               // regression target standardization
     std::vector<std::size_t> train_rows, validation_rows;   // validation_rows: the rows probes and metrics use
     nn::MLP<float> model{1, 1, 1, nn::Activation::Tanh, 0};
@@ -36,8 +42,14 @@ struct TableRun {
     std::string cv_summary;                    // the cross-validation verdict: net against the linear baseline
 };
 
-// Standardized features of the given rows (all rows when `rows` is empty) -> [rows, D] float.
+// Standardized inputs of the given rows (all rows when `rows` is empty) -> [rows, D] float.
 nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>& rows = {});
+// Any rows of inputs x [N, inputs] (shuffled, or moved to another level) standardized the same way -> [N, inputs] float.
+nn::Tensor<float> standardized(const TableRun& t, const xt::xtensor<double, 2>& x);
+
+// The input index (column of t.x) of each numeric (or date) feature column, in the plan's order: the features the
+// Jacobian table, the groups and the refits report (one-hot levels and missing indicators are not differentiated).
+std::vector<std::size_t> numeric_inputs(const TableRun& t);
 
 // The weight decays tried when --weight-decay is not given.
 extern const std::vector<double> kWeightDecayGrid;

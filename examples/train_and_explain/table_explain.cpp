@@ -1,5 +1,6 @@
 // examples/train_and_explain/table_explain.cpp — train-and-explain --csv, explaining: the feature Jacobian of every row from one tape, the
-// per-feature table and figures, the finite-difference check, and a Sensie probe over every feature and meta column.
+// per-feature table and figures, the categorical columns' level effects, the finite-difference check, and a Sensie probe
+// over every feature and meta column.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
 #include "nn/training/atomic_file.hpp"
 #include "nn/training/evaluate.hpp"
@@ -16,6 +18,7 @@
 #include "sensitivity/figures/feature_plots.hpp"
 #include "sensitivity/probes/probe_curve.hpp"
 #include "sensitivity/tables/features.hpp"
+#include "sensitivity/tables/log_odds.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 #include "sensitivity/figures/lineplot.hpp"
 #include "sensitivity/probes/probe.hpp"
@@ -63,11 +66,13 @@ std::string refit_fields(const nlohmann::ordered_json& refit, std::size_t j) {
     return s.str();
 }
 
-std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_, const nlohmann::ordered_json& refit) {
+std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivity>& fs_, const TableGroups& g,
+                         const TableImportance& imp, const nlohmann::ordered_json& refit) {
     std::ostringstream s;
     s << std::setprecision(10)
       << "feature,mean_abs,mean_abs_row_bootstrap_one_fit_lo,mean_abs_row_bootstrap_one_fit_hi,mean,sd,mean_abs_per_sd,"
-         "per_sd_row_bootstrap_one_fit_lo,per_sd_row_bootstrap_one_fit_hi,mean_per_sd,rank_per_sd,correlated_with,"
+         "per_sd_row_bootstrap_one_fit_lo,per_sd_row_bootstrap_one_fit_hi,mean_per_sd,rank_per_sd,correlated_with,group,"
+         "perm_rise,perm_lo,perm_hi,rank_perm,ranks_disagree,"
          "per_sd_mean_over_fits,per_sd_refit_lo,per_sd_refit_hi,top3_share,rank_range,unstable,baseline_per_sd\n";
     const std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(fs_);
     std::vector<std::size_t> rank(fs_.size());
@@ -77,48 +82,22 @@ std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivi
         s << csv_field(f.name) << ',' << f.mean_abs << ',' << f.mean_abs_lo << ',' << f.mean_abs_hi << ',' << f.mean << ','
           << f.sd << ',' << f.mean_abs_per_sd << ',' << f.mean_abs_per_sd_lo << ',' << f.mean_abs_per_sd_hi << ','
           << f.mean_per_sd << ',' << rank[j] << ',' << csv_field(join(f.correlated_with, ";")) << ','
-          << refit_fields(refit, j) << '\n';
+          << (g.group_of[j] < 0 ? std::string() : "G" + std::to_string(g.group_of[j] + 1));
+        if (imp.empty()) s << ",,,,,";
+        else
+            s << ',' << imp.features[j].rise << ',' << imp.features[j].lo << ',' << imp.features[j].hi << ','
+              << imp.permutation_rank[j] << ',' << (imp.disagree[j] ? "yes" : "no");
+        s << ',' << refit_fields(refit, j) << '\n';
     }
     return s.str();
 }
 
-// The terminal table, one line per feature in the order of `rows`, names padded to the longest.
-void print_features(const std::vector<nlohmann::ordered_json>& rows, const nlohmann::ordered_json& refit) {
-    std::size_t w = 7;
-    for (const auto& r : rows) w = std::max(w, r["feature"].get<std::string>().size());
-    const auto cell = [](const std::string& text, std::size_t width) {
-        std::string c = text;
-        c.resize(std::max(width, c.size()), ' ');
-        return c;
-    };
-    const auto interval = [](double lo, double hi) { return "[" + fmt(lo) + ", " + fmt(hi) + "]"; };
-    std::cout << "  " << cell("feature", w) << "  " << cell("per SD", 10) << cell("[row bootstrap, one fit]", 26);
-    if (!refit.is_null())
-        std::cout << cell("over refits", 12) << cell("[95% refit]", 24) << cell("top-3", 7) << cell("ranks", 7)
-                  << cell("baseline", 10);
-    std::cout << "mean|J|     mean J      correlated with\n";
-    for (const auto& r : rows) {
-        std::cout << "  " << cell(r["feature"].get<std::string>(), w) << "  " << cell(fmt(r["mean_abs_per_sd"].get<double>()), 10)
-                  << cell(interval(r["mean_abs_per_sd_lo"].get<double>(), r["mean_abs_per_sd_hi"].get<double>()), 26);
-        if (!refit.is_null()) {
-            const auto& f = r["refit"];
-            std::cout << cell(fmt(f["mean_over_fits"].get<double>()), 12)
-                      << cell(interval(f["refit_lo"].get<double>(), f["refit_hi"].get<double>()), 24)
-                      << cell(fixed(100 * f["top3_share"].get<double>(), 0) + "%", 7)
-                      << cell(std::to_string(f["rank_min"].get<std::size_t>()) + "-" +
-                                  std::to_string(f["rank_max"].get<std::size_t>()) + (f["unstable"].get<bool>() ? "!" : ""), 7)
-                      << cell(fmt(f["baseline_per_sd"].get<double>()), 10);
-        }
-        std::cout << cell(fmt(r["mean_abs"].get<double>()), 12) << cell(fmt(r["mean"].get<double>()), 12)
-                  << join(r["correlated_with"].get<std::vector<std::string>>(), ";") << "\n";
-    }
-}
-
 // Sensitivities of every row: J [N, C, D] in the target's units per unit of each feature, and the summary of the
-// differentiated output (regression: y; classification: the probability of each row's predicted class).
+// differentiated output (regression: y; classification: each row's predicted class, its log-odds or its probability).
 void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    const AttributionTarget target = attribution_target(opt, t);
     const bool classify = t.task == "classification";
-    const auto out = classify ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
+    const auto out = classify && !target.log_odds ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
     const xt::xtensor<float, 3> Jz = sensitivity::maps::jacobian(t.model, z, out);   // [N, C, D] per standardized unit
     const std::size_t N = Jz.shape(0), C = Jz.shape(1), D = Jz.shape(2);
     const double scale = classify ? 1.0 : t.y_sd;                              // ∂y/∂x_j = y_sd · ∂f/∂z_j / sd_j
@@ -128,25 +107,46 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
             for (std::size_t j = 0; j < D; ++j) J(n, i, j) = scale * Jz(n, i, j) / t.sds[j];
     save_npy(dir / "jacobian.npy", J);
 
-    std::vector<int> chosen(N, 0);
-    if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
-    xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, D});                   // [N, D]
+    // The Jacobian table holds the numeric (and date) columns; one-hot levels and missing indicators are not
+    // differentiated (a categorical column has its own table, categorical_effects below).
+    const std::vector<std::size_t> numeric = numeric_inputs(t);                // input index of each numeric column
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < t.plan.columns.size(); ++c)
+        if (t.plan.columns[c].kind != datasets::ColumnKind::Categorical) names.push_back(t.plan.columns[c].name);
+    const std::size_t F = numeric.size();
+    xt::xtensor<double, 2> Jall = xt::zeros<double>({N, D});                   // [N, D] every input
+    if (target.log_odds) {
+        const xt::xtensor<double, 2> logits = xt::cast<double>(sensitivity::maps::predict(t.model, z, out));   // [N, C]
+        Jall = sensitivity::tables::predicted_class_log_odds(J, logits).J;
+    } else {
+        std::vector<int> chosen(N, 0);
+        if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, out));
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t j = 0; j < D; ++j) Jall(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
+    }
+    xt::xtensor<double, 2> Jsel = xt::zeros<double>({N, F}), xnum = xt::zeros<double>({N, F});   // [N, F]
     for (std::size_t n = 0; n < N; ++n)
-        for (std::size_t j = 0; j < D; ++j) Jsel(n, j) = J(n, static_cast<std::size_t>(chosen[n]), j);
-    const auto pairs = sensitivity::tables::correlated_pairs(t.x, 0.8);
-    const auto features = sensitivity::tables::feature_sensitivity(Jsel, t.x, t.features, 0.8, 1000, opt.seed);
+        for (std::size_t j = 0; j < F; ++j) {
+            Jsel(n, j) = Jall(n, numeric[j]);
+            xnum(n, j) = t.x(n, numeric[j]);
+        }
+    auto features = F ? sensitivity::tables::feature_sensitivity(Jsel, xnum, names, opt.group_threshold, 1000, opt.seed)
+                      : std::vector<sensitivity::tables::FeatureSensitivity>{};
+    const TableGroups groups = group_features(opt, t, Jsel, features, numeric, names);
+    const TableImportance importance = permutation_stage(opt, t, groups, features, numeric);
     const nlohmann::ordered_json refit = t.report.contains("refit") ? t.report["refit"] : nlohmann::ordered_json();
-    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features, refit));
+    nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features, groups, importance, refit));
 
-    const std::string target = classify ? "p(predicted class)" : t.target;
-    sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, pairs, target);
+    if (F)
+        sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, group_notes(groups),
+                                               target.name);
     std::set<std::string> used;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array(), dependence = nlohmann::ordered_json::array();
-    for (std::size_t j = 0; j < D; ++j) {
+    for (std::size_t j = 0; j < F; ++j) {
         std::vector<double> xs(N), gs(N);
-        for (std::size_t n = 0; n < N; ++n) { xs[n] = t.x(n, j); gs[n] = Jsel(n, j); }
-        const std::string name = "dependence_" + file_stem(t.features[j], used) + ".png";
-        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target);
+        for (std::size_t n = 0; n < N; ++n) { xs[n] = xnum(n, j); gs[n] = Jsel(n, j); }
+        const std::string name = "dependence_" + file_stem(names[j], used) + ".png";
+        sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target.name);
         dependence.push_back("sensitivity/" + name);
     }
     // Ranked by the mean over the refits when there are refits, else by the one fit's per-SD value.
@@ -157,28 +157,96 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
         });
     for (std::size_t j : order) {
         const auto& f = features[j];
-        rows.push_back({{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
-                        {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
-                        {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
-                        {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
-                        {"correlated_with", f.correlated_with}});
-        if (!refit.is_null()) rows.back()["refit"] = refit["features"][j];
+        nlohmann::ordered_json r = {{"feature", f.name}, {"mean_abs", f.mean_abs}, {"mean_abs_lo", f.mean_abs_lo},
+                                    {"mean_abs_hi", f.mean_abs_hi}, {"mean", f.mean}, {"sd", f.sd},
+                                    {"mean_abs_per_sd", f.mean_abs_per_sd}, {"mean_abs_per_sd_lo", f.mean_abs_per_sd_lo},
+                                    {"mean_abs_per_sd_hi", f.mean_abs_per_sd_hi}, {"mean_per_sd", f.mean_per_sd},
+                                    {"correlated_with", f.correlated_with},
+                                    {"group", groups.group_of[j] < 0 ? nlohmann::ordered_json(nullptr)
+                                                                     : nlohmann::ordered_json("G" + std::to_string(groups.group_of[j] + 1))}};
+        if (!importance.empty())
+            r["permutation"] = {{"rise", importance.features[j].rise}, {"lo", importance.features[j].lo},
+                                {"hi", importance.features[j].hi}, {"rank", importance.permutation_rank[j]},
+                                {"rank_jacobian", importance.jacobian_rank[j]}, {"disagree", bool(importance.disagree[j])}};
+        if (!refit.is_null()) r["refit"] = refit["features"][j];
+        rows.push_back(r);
     }
-    nlohmann::ordered_json corr = nlohmann::ordered_json::array();
-    for (const auto& p : pairs) corr.push_back({{"a", t.features[p.a]}, {"b", t.features[p.b]}, {"r", p.r}});
-    t.report["sensitivity"] = {{"output", target}, {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
+    t.report["sensitivity"] = {{"output", target.name},
+                               {"attribution_target", classify ? (target.log_odds ? "logodds" : "prob") : "value"},
+                               {"jacobian_npy", classify ? (target.log_odds ? "logits" : "softmax") : "prediction"},
+                               {"rows", N}, {"units", "target units per feature unit; per_sd: per SD of the feature"},
                                {"bootstrap", "95% percentile interval over rows of one fit, 1000 resamples: not the variation of refitting"},
-                               {"features", rows}, {"correlated_pairs", corr}, {"correlation_threshold", 0.8},
-                               {"figure", "sensitivity/features.png"}, {"dependence_figures", dependence}};
-    if (opt.quiet) return;
-    std::cout << "sensitivity of " << target << " (" << N << " rows; per SD of each feature, ranked by "
-              << (refit.is_null() ? "the one fit" : "the mean over " + std::to_string(refit["fits"].get<std::size_t>()) +
-                                                        " refits, each without one fold; ! = rank unstable over the refits")
-              << "):\n";
-    print_features(std::vector<nlohmann::ordered_json>(rows.begin(), rows.end()), refit);
-    for (const auto& p : pairs)
-        std::cout << "  caveat: " << t.features[p.a] << " and " << t.features[p.b] << " are correlated (r = " << fmt(p.r, 4)
-                  << "); the model may use either, so their sensitivities are split arbitrarily\n";
+                               {"features", rows}, {"groups", groups_json(groups, importance)},
+                               {"permutation", permutation_json(importance, names)},
+                               {"figure", F ? "sensitivity/features.png" : ""}, {"dependence_figures", dependence}};
+    if (!opt.quiet) print_features(std::cout, target, N, features, groups, importance, refit);
+}
+
+std::string categorical_csv(const std::vector<sensitivity::tables::LevelEffect>& effects) {
+    std::ostringstream s;
+    s << std::setprecision(10) << "column,level,rows_at_level,mean_change,sd_change,mean_abs_change\n";
+    for (const auto& e : effects)
+        s << csv_field(e.column) << ',' << csv_field(e.level) << ',' << e.rows_at_level << ',' << e.mean << ',' << e.sd
+          << ',' << e.mean_abs << '\n';
+    return s.str();
+}
+
+// The output of every row with its inputs `x` [N, D]: y in the target's units (regression), or the probability of the
+// class `chosen` predicts for the row as it is (classification, as the Jacobian table).
+std::vector<double> outputs(const TableRun& t, const xt::xtensor<double, 2>& x, const std::vector<int>& chosen) {
+    const std::size_t N = x.shape(0);
+    const nn::Tensor<float> z = standardized(t, x);                            // [N, D]
+    const bool classify = t.task == "classification";
+    const nn::Tensor<float> f = classify ? nn::predict(t.model, z) : nn::predict_logits(t.model, z);   // [N, C]
+    std::vector<double> y(N);
+    for (std::size_t n = 0; n < N; ++n)
+        y[n] = classify ? f(n, static_cast<std::size_t>(chosen[n])) : t.y_mean + t.y_sd * f(n, 0);
+    return y;
+}
+
+// Per categorical column and level: the change of the output when every row is moved to that level (its indicator, if
+// any, set to 0: the value is then known). Into sensitivity/categorical.csv, the report, and the terminal.
+void categorical_effects(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    const bool classify = t.task == "classification";
+    std::vector<int> chosen(t.x.shape(0), 0);
+    if (classify) chosen = nn::argmax_rows(sensitivity::maps::predict(t.model, z, sensitivity::maps::Output::Softmax));
+    const std::vector<double> base = outputs(t, t.x, chosen);
+    std::vector<sensitivity::tables::LevelEffect> effects;
+    for (std::size_t c = 0; c < t.plan.columns.size(); ++c) {
+        const auto& p = t.plan.columns[c];
+        if (p.kind != datasets::ColumnKind::Categorical) continue;
+        const std::size_t k0 = t.plan.first_input(c), L = p.levels.size(), N = t.x.shape(0);
+        std::vector<std::size_t> level_of(N, 0);
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t l = 0; l < L; ++l)
+                if (t.x(n, k0 + l) == 1) level_of[n] = l;
+        xt::xtensor<double, 2> moved = xt::zeros<double>({L, N});               // [L, N]
+        for (std::size_t l = 0; l < L; ++l) {
+            xt::xtensor<double, 2> x = t.x;                                       // [N, D]
+            for (std::size_t n = 0; n < N; ++n) {
+                for (std::size_t k = 0; k < L; ++k) x(n, k0 + k) = k == l;
+                if (p.indicator) x(n, k0 + L) = 0;
+            }
+            const std::vector<double> y = outputs(t, x, chosen);
+            for (std::size_t n = 0; n < N; ++n) moved(l, n) = y[n];
+        }
+        const auto e = sensitivity::tables::level_effects(p.name, p.levels, moved, base, level_of);
+        effects.insert(effects.end(), e.begin(), e.end());
+    }
+    nn::training::write_file_atomic((dir / "categorical.csv").string(), categorical_csv(effects));
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& e : effects)
+        rows.push_back({{"column", e.column}, {"level", e.level}, {"rows_at_level", e.rows_at_level},
+                        {"mean_change", e.mean}, {"sd_change", e.sd}, {"mean_abs_change", e.mean_abs}});
+    t.report["sensitivity"]["categorical"] = rows;
+    if (opt.quiet || effects.empty()) return;
+    std::cout << "categorical columns: change of " << (classify ? "p(predicted class)" : t.target)
+              << " when every row is moved to each level (" << t.x.shape(0) << " rows):\n"
+              << "  column                level                  rows at level   mean change      sd   mean |change|\n";
+    for (const auto& e : effects)
+        std::cout << "  " << std::left << std::setw(20) << e.column << "  " << std::setw(22) << e.level << " " << std::right
+                  << std::setw(13) << e.rows_at_level << " " << std::setw(13) << fmt(e.mean) << " " << std::setw(8)
+                  << fmt(e.sd) << " " << std::setw(14) << fmt(e.mean_abs) << std::left << "\n";
 }
 
 void finite_differences(const Options& opt, TableRun& t, const nn::Tensor<float>& z) {
@@ -277,6 +345,7 @@ void explain_table(const Options& opt, TableRun& t) {
     const nn::Tensor<float> z = standardized(t);                       // [N, D], every row of the table
     finite_differences(opt, t, z);
     sensitivities(opt, t, z, out / "sensitivity");
+    categorical_effects(opt, t, z, out / "sensitivity");
     probes(opt, t, out / "probes");
 }
 

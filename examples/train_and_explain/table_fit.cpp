@@ -11,12 +11,14 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
 #include "nn/argmax.hpp"
 #include "nn/training/cross_validate.hpp"
 #include "nn/training/linear_model.hpp"
 #include "sensitivity/figures/lineplot.hpp"
 #include "sensitivity/maps/jacobian.hpp"
+#include "sensitivity/tables/log_odds.hpp"
 #include "sensitivity/tables/refit.hpp"
 
 namespace fs = std::filesystem;
@@ -30,12 +32,14 @@ nlohmann::ordered_json summary(const std::vector<double>& v) {
     return {{"mean", m.mean}, {"sd", m.sd}, {"folds", v}};
 }
 
-// The baseline fitted to the model's own training rows: its signed coefficient per SD of each feature (regression), or
-// for classification its mean |∂p(predicted class)/∂x_j| per SD, the net's measure applied to the linear model.
-std::vector<double> baseline_per_sd(const TableRun& t, const nn::training::LinearModel& base) {
+// The baseline fitted to the model's own training rows, per SD of each input in `columns`: its signed coefficient
+// (regression), or for classification the net's measure applied to the linear model, mean |∂(explained output)/∂x_j|
+// per SD, of the predicted class's log-odds (its Jacobian is W on every row) or probability.
+std::vector<double> baseline_per_sd(const TableRun& t, const nn::training::LinearModel& base,
+                                    const std::vector<std::size_t>& columns, bool log_odds) {
     const nn::Tensor<float> z = standardized(t);                            // [N, D], every row
     const std::size_t N = z.shape(0), D = z.shape(1);
-    std::vector<double> sd_z(D, 0), out(D, 0);
+    std::vector<double> sd_z(D, 0), out(D, 0), picked;
     for (std::size_t j = 0; j < D; ++j) {
         double m = 0, ss = 0;
         for (std::size_t n = 0; n < N; ++n) m += z(n, j) / static_cast<double>(N);
@@ -44,20 +48,35 @@ std::vector<double> baseline_per_sd(const TableRun& t, const nn::training::Linea
     }
     if (!base.classification) {
         for (std::size_t j = 0; j < D; ++j) out[j] = t.y_sd * base.W(j, 0) * sd_z[j];
-        return out;
-    }
-    const nn::Tensor<float> p = nn::training::predict(base, z);             // [N, C]
-    const std::vector<int> pred = nn::argmax_rows(p);
-    const std::size_t C = p.shape(1);
-    for (std::size_t n = 0; n < N; ++n) {                                   // ∂p_c/∂z_j = p_c (W_jc − Σ_k p_k W_jk)
-        const std::size_t c = static_cast<std::size_t>(pred[n]);
-        for (std::size_t j = 0; j < D; ++j) {
-            double avg = 0;
-            for (std::size_t k = 0; k < C; ++k) avg += p(n, k) * base.W(j, k);
-            out[j] += std::abs(p(n, c) * (base.W(j, c) - avg)) * sd_z[j] / static_cast<double>(N);
+    } else {
+        const nn::Tensor<float> p = nn::training::predict(base, z);         // [N, C]
+        const std::size_t C = p.shape(1);
+        xt::xtensor<double, 2> g = xt::zeros<double>({N, D});               // [N, D] ∂(output)/∂z of each row
+        if (log_odds) {
+            xt::xtensor<double, 3> J = xt::zeros<double>({N, C, D});        // [N, C, D] logits' Jacobian: Wᵀ on every row
+            xt::xtensor<double, 2> logits = xt::zeros<double>({N, C});      // [N, C] (softmax is shift-invariant)
+            for (std::size_t n = 0; n < N; ++n)
+                for (std::size_t k = 0; k < C; ++k) {
+                    logits(n, k) = std::log(std::max(1e-30, static_cast<double>(p(n, k))));
+                    for (std::size_t j = 0; j < D; ++j) J(n, k, j) = base.W(j, k);
+                }
+            g = sensitivity::tables::predicted_class_log_odds(J, logits).J;
+        } else {
+            const std::vector<int> pred = nn::argmax_rows(p);
+            for (std::size_t n = 0; n < N; ++n) {                           // ∂p_c/∂z_j = p_c (W_jc − Σ_k p_k W_jk)
+                const std::size_t c = static_cast<std::size_t>(pred[n]);
+                for (std::size_t j = 0; j < D; ++j) {
+                    double avg = 0;
+                    for (std::size_t k = 0; k < C; ++k) avg += p(n, k) * base.W(j, k);
+                    g(n, j) = p(n, c) * (base.W(j, c) - avg);
+                }
+            }
         }
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t j = 0; j < D; ++j) out[j] += std::abs(g(n, j)) * sd_z[j] / static_cast<double>(N);
     }
-    return out;
+    for (std::size_t c : columns) picked.push_back(out[c]);
+    return picked;
 }
 
 }  // namespace
@@ -93,7 +112,7 @@ void loss_curve_figure(const Options& opt, TableRun& t) {
 
 void cross_validate(const Options& opt, TableRun& t) {
     const bool classify = t.task == "classification";
-    const std::size_t N = t.csv.size(), out = classify ? t.class_names.size() : 1;
+    const std::size_t N = t.x.shape(0), out = classify ? t.class_names.size() : 1;
     if (opt.folds * 4 > N)
         throw UsageError("--folds " + std::to_string(opt.folds) + ": the table has " + std::to_string(N) +
                          " rows; cross-validation needs at least 4 rows per fold");
@@ -101,13 +120,20 @@ void cross_validate(const Options& opt, TableRun& t) {
     std::iota(all.begin(), all.end(), std::size_t(0));
     nn::training::TrainConfig config = table_train_config(opt);
     config.weight_decay = t.weight_decay;
-    const auto gradient = [classify](nn::MLP<float>& model, const nn::Tensor<float>& z) {
-        return classify ? sensitivity::maps::predicted_class_gradient(model, z, nn::Output::Softmax)
-                        : sensitivity::maps::class_gradient(model, z, 0, nn::Output::Logits);
+    const bool log_odds = attribution_target(opt, t).log_odds;            // the output the Jacobian table explains
+    const std::vector<std::size_t> numeric = numeric_inputs(t);
+    namespace maps = sensitivity::maps;
+    const auto gradient = [classify, log_odds](nn::MLP<float>& model, const nn::Tensor<float>& z) -> nn::Tensor<float> {
+        if (!classify) return maps::class_gradient(model, z, 0, maps::Output::Logits);
+        if (!log_odds) return maps::predicted_class_gradient(model, z, maps::Output::Softmax);
+        const xt::xtensor<double, 3> J = xt::cast<double>(maps::jacobian(model, z, maps::Output::Logits));   // [N, C, D]
+        const xt::xtensor<double, 2> logits = xt::cast<double>(maps::predict(model, z, maps::Output::Logits));
+        return xt::cast<float>(sensitivity::tables::predicted_class_log_odds(J, logits).J);                // [N, D]
     };
     const auto t0 = std::chrono::steady_clock::now();
     const sensitivity::tables::CrossFit cf = sensitivity::tables::cross_fit(
-        table_data(t, all), out, config, nn::training::EarlyStopping{opt.patience}, opt.folds, classify ? 1.0 : t.y_sd, gradient);
+        table_data(t, all), out, config, nn::training::EarlyStopping{opt.patience}, opt.folds, classify ? 1.0 : t.y_sd, gradient,
+        numeric);
 
     // The scores: R² and RMSE, or accuracy and log-loss, per fold; the verdict compares the paired per-fold gain.
     const std::string main_metric = classify ? "accuracy" : "r2";
@@ -136,19 +162,20 @@ void cross_validate(const Options& opt, TableRun& t) {
 
     // The baseline's per-SD coefficients, fitted to the rows the net trained on.
     const nn::training::LinearModel base = nn::training::fit_baseline(table_data(t, t.train_rows), out, opt.seed);
-    const std::vector<double> coef = baseline_per_sd(t, base);
+    const std::vector<double> coef = baseline_per_sd(t, base, numeric, log_odds);
     nlohmann::ordered_json features = nlohmann::ordered_json::array();
-    for (std::size_t j = 0; j < t.features.size(); ++j) {
+    for (std::size_t j = 0; j < numeric.size(); ++j) {
         const auto& r = cf.features[j];
-        features.push_back({{"feature", t.features[j]}, {"mean_over_fits", r.mean}, {"refit_lo", r.lo}, {"refit_hi", r.hi},
+        features.push_back({{"feature", t.inputs[numeric[j]]}, {"mean_over_fits", r.mean}, {"refit_lo", r.lo}, {"refit_hi", r.hi},
                             {"top3_share", r.top3_share}, {"rank_min", r.rank_min}, {"rank_max", r.rank_max},
                             {"unstable", r.unstable}, {"baseline_per_sd", coef[j]}});
     }
     t.report["refit"] = {{"fits", opt.folds},
                          {"interval", "95%: mean over the refits ± t(0.975, K−1)·√((K−1)/K·Σ(θ_k − mean)²), the "
                                       "delete-a-fold jackknife: includes the between-fit variance"},
-                         {"baseline", classify ? "mean |∂p(predicted)/∂x| per SD of the logistic regression"
-                                               : "signed ridge coefficient per SD"},
+                         {"baseline", !classify ? "signed ridge coefficient per SD"
+                                     : log_odds ? "mean |d log-odds(predicted)/dx| per SD of the logistic regression"
+                                                : "mean |dp(predicted)/dx| per SD of the logistic regression"},
                          {"baseline_penalty", base.penalty},
                          {"features", features}};
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -14,7 +15,9 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
+#include "examples/train_and_explain/table_groups.hpp"
 #include "examples/train_and_explain/util.hpp"
+#include "datasets/json_records.hpp"
 #include "nn/training/atomic_file.hpp"
 #include "nn/training/evaluate.hpp"
 #include "nn/training/model_io.hpp"
@@ -26,13 +29,28 @@ namespace fs = std::filesystem;
 namespace app {
 
 nn::Tensor<float> standardized(const TableRun& t, const std::vector<std::size_t>& rows) {
-    const std::size_t D = t.features.size(), N = rows.empty() ? t.x.shape(0) : rows.size();
+    const std::size_t D = t.inputs.size(), N = rows.empty() ? t.x.shape(0) : rows.size();
     nn::Tensor<float> z = xt::zeros<float>({N, D});                  // [N, D]
     for (std::size_t n = 0; n < N; ++n) {
         const std::size_t r = rows.empty() ? n : rows[n];
         for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((t.x(r, j) - t.means[j]) / t.sds[j]);
     }
     return z;
+}
+
+nn::Tensor<float> standardized(const TableRun& t, const xt::xtensor<double, 2>& x) {
+    const std::size_t N = x.shape(0), D = x.shape(1);
+    nn::Tensor<float> z = xt::zeros<float>({N, D});                  // [N, D]
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t j = 0; j < D; ++j) z(n, j) = static_cast<float>((x(n, j) - t.means[j]) / t.sds[j]);
+    return z;
+}
+
+std::vector<std::size_t> numeric_inputs(const TableRun& t) {
+    std::vector<std::size_t> numeric;
+    for (std::size_t c = 0; c < t.plan.columns.size(); ++c)
+        if (t.plan.columns[c].kind != datasets::ColumnKind::Categorical) numeric.push_back(t.plan.first_input(c));
+    return numeric;
 }
 
 const std::vector<double> kWeightDecayGrid = {0, 1e-4, 1e-3, 1e-2};
@@ -64,15 +82,19 @@ nn::training::TrainConfig table_train_config(const Options& opt) {
 
 namespace {
 
+std::string count_of(std::size_t n, const std::string& what) {   // "1 row", "8 rows"
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
-// The features, target and meta columns the options name, checked against the header.
+// The features, target and meta columns the options name, checked against the header; automatic choices become notes.
 void choose_columns(const Options& opt, TableRun& t, const nlohmann::json* saved) {
-    const auto& csv = t.csv;
-    for (const std::string& m : opt.meta) csv.column(m);                   // throws for an unknown name
+    const auto& table = t.table;
+    for (const std::string& m : opt.meta) table.column(m);                 // throws for an unknown name
     t.meta = opt.meta;
     if (saved) {                                                           // --model: the model's own features
-        t.features = (*saved)["features"].get<std::vector<std::string>>();
+        for (const auto& c : t.plan.columns) t.features.push_back(c.name);   // the plan comes from the same model.json
         t.target = (*saved)["target"].get<std::string>();
         t.task = (*saved)["task"].get<std::string>();
         if (!opt.target.empty() && opt.target != t.target)
@@ -81,69 +103,114 @@ void choose_columns(const Options& opt, TableRun& t, const nlohmann::json* saved
             throw UsageError("--task " + opt.task + ": the model in " + opt.model + " does " + t.task);
         if (!opt.features.empty() && opt.features != t.features)
             throw UsageError("--features: the model in " + opt.model + " was trained on its own features; leave --features out");
-        for (const std::string& f : t.features) csv.column(f);
-        t.has_target = contains(csv.columns, t.target);
+        for (const std::string& f : t.features) table.column(f);
+        t.has_target = std::any_of(table.columns.begin(), table.columns.end(),
+                                   [&](const datasets::TableColumn& c) { return c.name == t.target; });
     } else {
-        csv.column(opt.target);
+        table.column(opt.target);
         t.target = opt.target;
         t.has_target = true;
         if (contains(opt.meta, opt.target)) throw UsageError("--meta: '" + opt.target + "' is the target");
-        if (!opt.features.empty()) {
-            std::set<std::string> seen;
-            for (const std::string& f : opt.features) {
-                csv.column(f);
-                if (f == opt.target) throw UsageError("--features: '" + f + "' is the target");
-                if (contains(opt.meta, f)) throw UsageError("--features: '" + f + "' is also a --meta column");
-                if (!seen.insert(f).second) throw UsageError("--features: '" + f + "' is named twice");
-            }
-            t.features = opt.features;
-        } else {
-            for (const std::string& c : csv.columns)
-                if (c != opt.target && !contains(opt.meta, c)) t.features.push_back(c);
+        std::set<std::string> seen;
+        for (const std::string& f : opt.features) {
+            table.column(f);
+            if (f == opt.target) throw UsageError("--features: '" + f + "' is the target");
+            if (contains(opt.meta, f)) throw UsageError("--features: '" + f + "' is also a --meta column");
+            if (!seen.insert(f).second) throw UsageError("--features: '" + f + "' is named twice");
         }
-        if (t.features.empty()) throw std::runtime_error(csv.source + ": no feature columns left besides the target and --meta");
+        t.features = datasets::choose_features(table, opt.target, opt.features, opt.meta, t.notes);
+        if (t.features.empty()) throw std::runtime_error(table.source + ": no feature columns left besides the target and --meta");
     }
 }
 
 // regression for a numeric target with more than 20 distinct values, classification otherwise (or as --task says).
-void read_target(const Options& opt, TableRun& t, const nlohmann::json* saved) {
-    if (!t.has_target) return;
-    const std::size_t c = t.csv.column(t.target);
-    if (!saved) {
-        t.task = opt.task;
-        if (t.task.empty()) {
-            // Numbers with more than 20 distinct values: regression. A column of such numbers with a few odd fields
-            // ("NA", "") is a numeric target with bad values, not 60 classes: say which field, as numbers() does.
-            std::set<double> distinct;
-            std::size_t numeric = 0;
-            for (std::size_t r = 0; r < t.csv.size(); ++r) {
-                double v = 0;
-                if (t.csv.number_at(r, c, v)) ++numeric, distinct.insert(v);
-            }
-            const bool many = distinct.size() > 20;
-            if (many && numeric < t.csv.size() && numeric * 10 >= t.csv.size() * 9) {
-                try {
-                    t.csv.numbers(c);
-                } catch (const std::exception& e) {
-                    throw std::runtime_error(std::string(e.what()) + " (target '" + t.target +
-                                             "' is otherwise numeric: fix the value, or pass --task classification)");
-                }
-            }
-            t.task = many && numeric == t.csv.size() ? "regression" : "classification";
+void choose_task(TableRun& t) {
+    const datasets::TableColumn& c = t.table.columns[t.table.column(t.target)];
+    const std::string what = "; correct the field (leave it empty if the value is missing: such rows are dropped), or "
+                             "pass --task classification";
+    if (c.kind == datasets::ColumnKind::AllMissing)
+        throw std::runtime_error(t.table.source + ": target '" + t.target + "' has no value in any of the " +
+                                 std::to_string(t.table.size()) + " rows; pick another --target");
+    const bool numeric = c.kind == datasets::ColumnKind::Numeric || c.kind == datasets::ColumnKind::Date;
+    if (t.task.empty()) {
+        // Numbers with more than 20 distinct values: regression. A column of such numbers with a few odd fields ("NA")
+        // is a numeric target with bad values, not 60 classes: say which field.
+        std::set<double> distinct;
+        std::size_t numbers = 0;
+        for (std::size_t r = 0; r < t.table.size(); ++r) {
+            double v = 0;
+            if (datasets::parse_number(c.text[r], v)) ++numbers, distinct.insert(v);
         }
+        const std::size_t present = t.table.size() - c.missing;
+        if (c.kind == datasets::ColumnKind::Mixed && distinct.size() > 20 && numbers * 10 >= present * 9)
+            throw std::runtime_error(c.problem + what);
+        t.task = numeric && distinct.size() > 20 ? "regression" : "classification";
     }
+    if (t.task == "regression" && !numeric) {
+        if (c.kind == datasets::ColumnKind::Mixed) throw std::runtime_error(c.problem + "; --task regression needs numbers");
+        throw std::runtime_error(t.table.source + ": target '" + t.target + "' holds " + datasets::kind_name(c.kind) +
+                                 " values; --task regression needs numbers");
+    }
+}
+
+// Drops the rows without a target (and with --missing drop, those lacking any feature value), counting them per column.
+void drop_rows(const Options& opt, TableRun& t) {
+    const std::size_t N = t.table.size();
+    std::vector<char> keep(N, 1);
+    auto& rows = t.report["table"]["rows"];
+    rows["read"] = N;
+    if (t.has_target) {
+        const auto& c = t.table.columns[t.table.column(t.target)];
+        for (std::size_t r = 0; r < N; ++r) keep[r] = !c.text[r].empty();
+        rows["dropped_no_target"] = c.missing;
+        if (c.missing > 0) t.notes.push_back(count_of(c.missing, "row") + " without '" + t.target + "' dropped");
+    }
+    if (opt.missing == "drop") {
+        nlohmann::ordered_json per = nlohmann::ordered_json::object();
+        std::size_t dropped = 0;
+        for (const std::string& f : t.features) {
+            const auto& c = t.table.columns[t.table.column(f)];
+            std::size_t n = 0;
+            for (std::size_t r = 0; r < N; ++r)
+                if (keep[r] && c.text[r].empty()) ++n;
+            if (n > 0) per[f] = n;
+        }
+        for (std::size_t r = 0; r < N; ++r) {
+            bool lacks = false;
+            for (const std::string& f : t.features) lacks = lacks || t.table.columns[t.table.column(f)].text[r].empty();
+            if (keep[r] && lacks) keep[r] = 0, ++dropped;
+        }
+        rows["dropped_missing_feature"] = dropped;
+        rows["dropped_missing_by_column"] = per;
+        if (dropped > 0) t.notes.push_back(count_of(dropped, "row") + " lacking a feature value dropped (--missing drop)");
+    }
+    std::vector<std::size_t> kept;
+    for (std::size_t r = 0; r < N; ++r)
+        if (keep[r]) kept.push_back(r);
+    rows["used"] = kept.size();
+    if (kept.size() < N) t.table = datasets::keep_rows(t.table, kept);
+}
+
+// The target of every row kept: numbers for regression, class indices for classification.
+void read_target(TableRun& t, const nlohmann::json* saved) {
+    if (!t.has_target) return;
+    const std::size_t ci = t.table.column(t.target);
+    const datasets::TableColumn& c = t.table.columns[ci];
     if (t.task == "regression") {
-        t.y = t.csv.numbers(c);                                           // one-line errors for bad values
+        for (std::size_t r = 0; r < t.table.size(); ++r) {
+            if (!std::isfinite(c.values[r]))     // a saved regression model given a text target
+                throw std::runtime_error(t.table.where(r) + ": column '" + t.target + "' (" + std::to_string(ci + 1) +
+                                         "): '" + c.text[r] + "' is not a number");
+            t.y.push_back(c.values[r]);
+        }
         return;
     }
-    std::vector<std::string> values;
-    for (const auto& row : t.csv.rows) values.push_back(row[c]);
     if (saved) {
         t.class_names = (*saved)["class_names"].get<std::vector<std::string>>();
     } else {
-        std::set<std::string> distinct(values.begin(), values.end());
+        std::set<std::string> distinct(c.text.begin(), c.text.end());
         t.class_names.assign(distinct.begin(), distinct.end());
-        if (t.csv.is_numeric(c))                                          // numeric classes in numeric order
+        if (c.kind == datasets::ColumnKind::Numeric)                       // numeric classes in numeric order
             std::stable_sort(t.class_names.begin(), t.class_names.end(), [](const std::string& a, const std::string& b) {
                 double x = 0, y = 0;
                 datasets::parse_number(a, x);
@@ -151,36 +218,56 @@ void read_target(const Options& opt, TableRun& t, const nlohmann::json* saved) {
                 return x < y;
             });
         if (t.class_names.size() < 2)
-            throw std::runtime_error(t.csv.source + ": target '" + t.target + "' has only one value; nothing to classify");
+            throw std::runtime_error(t.table.source + ": target '" + t.target + "' has only one value ('" +
+                                     (t.class_names.empty() ? std::string() : t.class_names[0]) + "' in all " +
+                                     std::to_string(t.table.size()) + " rows with a target); nothing to classify: pick "
+                                     "another --target");
         if (t.class_names.size() > 1000)
-            throw std::runtime_error(t.csv.source + ": target '" + t.target + "' has " +
+            throw std::runtime_error(t.table.source + ": target '" + t.target + "' has " +
                                      std::to_string(t.class_names.size()) + " distinct values; use --task regression");
     }
-    for (std::size_t r = 0; r < values.size(); ++r) {
-        const auto it = std::find(t.class_names.begin(), t.class_names.end(), values[r]);
-        if (values[r].empty())
-            throw std::runtime_error(t.csv.source + ":" + std::to_string(t.csv.lines[r]) + ": column '" + t.target +
-                                     "' (" + std::to_string(c + 1) + "): missing value");
+    for (std::size_t r = 0; r < t.table.size(); ++r) {
+        const auto it = std::find(t.class_names.begin(), t.class_names.end(), c.text[r]);
         if (it == t.class_names.end())
-            throw std::runtime_error(t.csv.source + ":" + std::to_string(t.csv.lines[r]) + ": column '" + t.target +
-                                     "': class '" + values[r] + "' is not one the model knows");
+            throw std::runtime_error(t.table.where(r) + ": column '" + t.target + "': class '" + c.text[r] +
+                                     "' is not one the model knows");
         t.labels.push_back(static_cast<int>(it - t.class_names.begin()));
     }
 }
 
-void read_features(TableRun& t) {
-    const std::size_t N = t.csv.size(), D = t.features.size();
-    t.x = xt::zeros<double>({N, D});
-    for (std::size_t j = 0; j < D; ++j) {
-        const std::vector<double> v = t.csv.numbers(t.csv.column(t.features[j]));
-        for (std::size_t n = 0; n < N; ++n) t.x(n, j) = v[n];
+// The inputs of every row, encoded by t.plan; the imputed cells and unseen levels per column into the notes and report.
+void encode_features(TableRun& t, datasets::Unseen unseen, const std::string& model) {
+    const datasets::Encoded e = datasets::encode(t.plan, t.table, unseen, model);
+    t.x = e.x;
+    t.inputs = t.plan.inputs();
+    nlohmann::ordered_json cols = nlohmann::ordered_json::array();
+    for (std::size_t c = 0; c < t.plan.columns.size(); ++c) {
+        const auto& p = t.plan.columns[c];
+        const auto& n = e.counts[c];
+        const bool cat = p.kind == datasets::ColumnKind::Categorical;
+        std::vector<std::string> inputs(t.inputs.begin() + static_cast<std::ptrdiff_t>(t.plan.first_input(c)),
+                                        t.inputs.begin() + static_cast<std::ptrdiff_t>(t.plan.first_input(c) +
+                                                                                         (cat ? p.levels.size() : 1) + p.indicator));
+        nlohmann::ordered_json j = {{"name", p.name}, {"kind", datasets::kind_name(p.kind)}, {"imputed", n.imputed},
+                                    {"unseen_levels", n.unseen}, {"inputs", inputs}};
+        if (cat) j["fill_level"] = p.fill_level;
+        else j["fill"] = p.fill;
+        cols.push_back(j);
+        const std::string fill = cat ? "the most frequent level '" + p.fill_level + "'" : "the training median " + fmt(p.fill, 6);
+        if (n.imputed > 0)
+            t.notes.push_back("column '" + p.name + "': " + count_of(n.imputed, "missing value") + " imputed with " +
+                              fill + (p.indicator ? ", marked in " + p.name + "_missing" : ""));
+        if (n.unseen > 0)
+            t.notes.push_back("column '" + p.name + "': " + count_of(n.unseen, "row") + " with a level no training row "
+                              "has ('" + n.first_unseen + "'...) imputed with " + fill);
     }
+    t.report["table"]["encoded_columns"] = cols;
 }
 
 // Shuffled rows; the last 20% (at least 2) are held out for validation.
 void split(const Options& opt, TableRun& t) {
-    const std::size_t N = t.csv.size();
-    if (N < 10) throw std::runtime_error(t.csv.source + ": " + std::to_string(N) + " data rows; training needs at least 10");
+    const std::size_t N = t.table.size();
+    if (N < 10) throw std::runtime_error(t.table.source + ": " + std::to_string(N) + " data rows; training needs at least 10");
     std::vector<std::size_t> order(N);
     std::iota(order.begin(), order.end(), std::size_t(0));
     std::seed_seq seq{opt.seed, std::uint64_t(7)};
@@ -193,7 +280,7 @@ void split(const Options& opt, TableRun& t) {
 
 // Means and standard deviations (divisor N) of the training rows; a constant feature keeps sd 1.
 void fit_standardization(TableRun& t) {
-    const std::size_t D = t.features.size();
+    const std::size_t D = t.inputs.size();
     const double n = static_cast<double>(t.train_rows.size());
     t.means.assign(D, 0);
     t.sds.assign(D, 0);
@@ -217,9 +304,10 @@ void train(const Options& opt, TableRun& t) {
     const std::size_t out = t.task == "classification" ? t.class_names.size() : 1;
     const nn::training::TableData train = table_data(t, t.train_rows), validation = table_data(t, t.validation_rows);
     if (!opt.quiet)
-        std::cout << "table: " << t.csv.source << ", " << t.csv.size() << " rows (" << t.train_rows.size() << " train, "
-                  << t.validation_rows.size() << " validation), " << t.features.size() << " features, " << t.task
-                  << " of '" << t.target << "'; network " << t.features.size() << "-" << opt.hidden << "-" << out << " "
+        std::cout << "table: " << t.table.source << ", " << t.table.size() << " rows (" << t.train_rows.size() << " train, "
+                  << t.validation_rows.size() << " validation), " << t.features.size() << " features as " << t.inputs.size()
+                  << " inputs, " << t.task << " of '" << t.target << "'; network " << t.inputs.size() << "-" << opt.hidden
+                  << "-" << out << " "
                   << opt.activation << "\n";
     const auto t0 = std::chrono::steady_clock::now();
     // --weight-decay given: that value. Otherwise each of a small grid, and the one with the lowest validation loss.
@@ -231,7 +319,7 @@ void train(const Options& opt, TableRun& t) {
     nlohmann::ordered_json candidates = nlohmann::ordered_json::array();
     for (double wd : grid) {
         config.weight_decay = wd;
-        nn::MLP<float> model = nn::training::make_mlp(config, t.features.size(), out);
+        nn::MLP<float> model = nn::training::make_mlp(config, t.inputs.size(), out);
         const auto curve = nn::training::train_table(model, train, validation, config, stop, [&](const nn::training::TableEpoch& e) {
             if (!opt.quiet && grid.size() == 1 && (e.epoch % every == 0 || e.epoch == 1))
                 std::cout << "  epoch " << e.epoch << "/" << opt.epochs << ": train loss " << fmt(e.train_loss, 4)
@@ -307,15 +395,31 @@ void evaluate(TableRun& t) {
 void save(const Options& opt, TableRun& t) {
     nn::training::ModelInfo info;
     info.rows = 1;
-    info.cols = t.features.size();
-    info.dataset = fs::path(t.csv.source).filename().string();
+    info.cols = t.inputs.size();
+    info.dataset = fs::path(t.table.source).filename().string();
     info.class_names = t.class_names;
     info.seed = opt.seed;
     if (t.report["metrics"].contains("test_accuracy")) info.test_accuracy = t.report["metrics"]["test_accuracy"];
-    info.table = {{"features", t.features}, {"target", t.target},      {"task", t.task},
+    info.table = {{"features", t.features}, {"inputs", t.inputs},      {"plan", datasets::plan_json(t.plan)},
+                  {"target", t.target},     {"task", t.task},
                   {"means", t.means},       {"sds", t.sds},            {"target_mean", t.y_mean},
                   {"target_sd", t.y_sd},    {"class_names", t.class_names}};
     nn::training::save_model(t.model, (fs::path(opt.out) / "model").string(), info);
+}
+
+// The columns and what was done with them, one line each (the notes are printed even with --quiet: they are choices
+// the program made for the user).
+void print_columns(const Options& opt, const TableRun& t) {
+    if (!opt.quiet) {
+        std::cout << "columns of " << t.table.source << " (" << t.table.size() << " rows used):\n";
+        for (const auto& c : t.table.columns) {
+            const bool feature = contains(t.features, c.name), meta = contains(t.meta, c.name);
+            const std::string role = c.name == t.target ? "target" : feature ? "feature" : meta ? "meta" : "left out";
+            std::cout << "  " << std::left << std::setw(22) << c.name << " " << std::setw(20) << datasets::kind_name(c.kind)
+                      << " " << std::setw(9) << role << " " << c.missing << " missing\n";
+        }
+    }
+    for (const std::string& n : t.notes) std::cout << "note: " << n << "\n";
 }
 
 }  // namespace
@@ -323,7 +427,8 @@ void save(const Options& opt, TableRun& t) {
 int run_table(const Options& opt) {
     const auto t0 = std::chrono::steady_clock::now();
     TableRun t;
-    t.csv = datasets::read_csv(opt.csv);
+    t.csv = datasets::read_table(opt.csv);
+    t.table = datasets::type_columns(t.csv);
     nlohmann::json saved;
     if (!opt.model.empty()) {
         nn::training::ModelInfo info;
@@ -332,32 +437,59 @@ int run_table(const Options& opt) {
             throw std::runtime_error(opt.model + "/model.json: an image model (no 'table' section); --csv needs a model "
                                      "trained with --csv");
         saved = info.table;
+        const std::string manifest = opt.model + "/model.json";
+        t.plan = saved.contains("plan") ? datasets::plan_from_json(saved["plan"], manifest)   // a model saved before
+                                        : datasets::numeric_plan(saved["features"].get<std::vector<std::string>>());
         choose_columns(opt, t, &saved);
-        if (t.features.size() != t.model.in())
-            throw std::runtime_error(opt.model + "/model.json: table.features has " + std::to_string(t.features.size()) +
-                                     " names but the model takes " + std::to_string(t.model.in()) + " inputs");
+        if (t.plan.inputs().size() != t.model.in())
+            throw std::runtime_error(manifest + ": table.plan has " + std::to_string(t.plan.inputs().size()) +
+                                     " inputs but the model takes " + std::to_string(t.model.in()));
         t.means = saved["means"].get<std::vector<double>>();
         t.sds = saved["sds"].get<std::vector<double>>();
         t.y_mean = saved["target_mean"].get<double>();
         t.y_sd = saved["target_sd"].get<double>();
-        if (t.means.size() != t.features.size() || t.sds.size() != t.features.size())
-            throw std::runtime_error(opt.model + "/model.json: table.means and table.sds need one value per feature");
-        read_target(opt, t, &saved);
-        read_features(t);
-        t.validation_rows.resize(t.csv.size());                          // a saved model: every row is new
+        if (t.means.size() != t.model.in() || t.sds.size() != t.model.in())
+            throw std::runtime_error(manifest + ": table.means and table.sds need one value per input");
+        if (t.has_target) choose_task(t);
+        drop_rows(opt, t);
+        read_target(t, &saved);
+        attribution_target(opt, t);                                       // refuses --attribution-target on a regression
+        encode_features(t, datasets::Unseen::Error, "the model in " + opt.model);
+        t.validation_rows.resize(t.table.size());                        // a saved model: every row is new
         std::iota(t.validation_rows.begin(), t.validation_rows.end(), std::size_t(0));
+        print_columns(opt, t);
     } else {
         choose_columns(opt, t, nullptr);
-        read_target(opt, t, nullptr);
-        read_features(t);                                                 // every check before any training
+        t.task = opt.task;
+        choose_task(t);
+        drop_rows(opt, t);
+        read_target(t, nullptr);
+        attribution_target(opt, t);                                       // refuses --attribution-target on a regression
         split(opt, t);
+        t.plan = datasets::fit_plan(t.table, t.features, t.train_rows);  // medians and levels of the training rows only
+        encode_features(t, datasets::Unseen::Impute, "the model");
+        if (t.inputs.size() >= t.train_rows.size())
+            throw std::runtime_error(t.table.source + ": " + std::to_string(t.csv.columns.size()) + " columns but " +
+                                     std::to_string(t.table.size()) + " rows: " + std::to_string(t.inputs.size()) +
+                                     " inputs for " + std::to_string(t.train_rows.size()) + " training rows is too few "
+                                     "rows to learn from (is the table transposed, one row per variable?); give more rows, "
+                                     "or fewer columns with --features");
+        print_columns(opt, t);                                            // every check before any training
         fit_standardization(t);
         train(opt, t);
         loss_curve_figure(opt, t);
     }
-    t.report["table"] = {{"csv", opt.csv}, {"rows", t.csv.size()}, {"target", t.target}, {"task", t.task},
-                         {"features", t.features}, {"meta", t.meta}, {"train_rows", t.train_rows.size()},
-                         {"validation_rows", t.validation_rows.size()}, {"model", opt.model.empty() ? "trained" : opt.model}};
+    auto& tr = t.report["table"];
+    tr["csv"] = opt.csv;
+    tr["target"] = t.target;
+    tr["task"] = t.task;
+    tr["features"] = t.features;
+    tr["inputs"] = t.inputs;
+    tr["meta"] = t.meta;
+    tr["notes"] = t.notes;
+    tr["train_rows"] = t.train_rows.size();
+    tr["validation_rows"] = t.validation_rows.size();
+    tr["model"] = opt.model.empty() ? "trained" : opt.model;
     evaluate(t);
     if (opt.model.empty()) {
         save(opt, t);

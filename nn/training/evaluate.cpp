@@ -37,7 +37,7 @@ Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std:
         std::iota(idx.begin(), idx.end(), begin);
         data.batch_labels(idx.data(), n, labels);
         data.batch(idx.data(), n, x);                             // bytes -> floats, [n, in]
-        const Tensor<float> logits = predict(model, x, Output::Logits, n);   // [n, K]
+        const Tensor<float> logits = predict_logits(model, x, n);   // [n, K]
         loss_tape.clear();
         const Var loss = loss_tape.softmax_cross_entropy(loss_tape.leaf(logits, false), labels);   // [1, 1]
         loss_sum += static_cast<double>(loss_tape.value(loss)(0, 0)) * static_cast<double>(n);

@@ -19,7 +19,7 @@ struct Evaluation {
     std::vector<std::vector<std::size_t>> confusion;  // [true class][predicted class] counts
 };
 
-// Runs the whole dataset through the model in batches of `batch` rows (nn::predict: the model's tape is not
+// Runs the whole dataset through the model in batches of `batch` rows (nn::predict_logits: the model's tape is not
 // touched). Throws if the image size or a label does not fit the model.
 Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std::size_t batch = 1000);
 

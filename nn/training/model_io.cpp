@@ -153,7 +153,10 @@ void save_model(const MLP<float>& model, const std::string& dir, const ModelInfo
         {"test_accuracy", info.test_accuracy},                         // NaN is written as null
     };
     if (!info.table.is_null()) {
-        manifest["input"] = "x = (feature - table.means) / table.sds, columns in table.features order [batch, in]";
+        manifest["input"] = info.table.contains("plan")
+            ? "x = (input - table.means) / table.sds, inputs in table.inputs order [batch, in], encoded from the "
+              "table.features columns by table.plan (missing values filled, text one-hot)"
+            : "x = (feature - table.means) / table.sds, columns in table.features order [batch, in]";
         manifest["table"] = info.table;
     }
     const std::vector<std::pair<std::string, std::string>> files = {

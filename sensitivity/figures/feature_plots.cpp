@@ -1,6 +1,7 @@
 // sensitivity/figures/feature_plots.cpp — the ranked bar chart (drawn in page pixels on a Figure) and the dependence scatter
 // (a LinePlotFigure). Nothing is computed here except positions.
 #include "sensitivity/figures/feature_plots.hpp"
+#include "sensitivity/figures/ticks.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -22,9 +23,9 @@ std::string num(double v) {
 }  // namespace
 
 void feature_bars_png(const std::string& path, const std::vector<tables::FeatureSensitivity>& features,
-                      const std::vector<tables::CorrelatedPair>& pairs, const std::string& target) {
+                      const std::vector<std::string>& notes, const std::string& target) {
     const std::vector<std::size_t> order = tables::rank_by_per_sd(features);
-    const double row_h = 34, top = 70, bottom = 70 + 18.0 * static_cast<double>(pairs.size());
+    const double row_h = 34, top = 70, bottom = 70 + 18.0 * static_cast<double>(notes.size());
     const int W = 900, H = static_cast<int>(top + bottom + row_h * static_cast<double>(std::max<std::size_t>(order.size(), 1)));
     const double x0 = 220, x1 = W - 150.0;   // the bars' area, in page pixels from the left
     double vmax = 0;
@@ -63,18 +64,16 @@ void feature_bars_png(const std::string& path, const std::vector<tables::Feature
         pls.ptex(px(f.mean_abs_per_sd_hi) + 8, y(yc + 4), 1, 0, 0.0, (num(f.mean_abs) + " per unit").c_str());
         fig.text_height(13);
     }
-    // x axis with 5 ticks
+    // x axis, ticks on round numbers (ticks.hpp)
     const double axis_y = top + row_h * static_cast<double>(order.size()) + 4;
     pls.join(x0, y(axis_y), x1, y(axis_y));
-    for (int t = 0; t <= 4; ++t) {
-        const double v = vmax * t / 4.0;
+    for (double v : nice_ticks(0, vmax, 6)) {
         pls.join(px(v), y(axis_y), px(v), y(axis_y + 5));
         pls.ptex(px(v), y(axis_y + 20), 1, 0, 0.5, num(v).c_str());
     }
     pls.ptex((x0 + x1) / 2, y(axis_y + 42), 1, 0, 0.5, ("change of " + target + " per SD of the feature").c_str());
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-        const std::string note = "* " + features[pairs[i].a].name + " and " + features[pairs[i].b].name +
-                                 " are correlated (r = " + [&] { char b[32]; std::snprintf(b, sizeof b, "%.4f", pairs[i].r); return std::string(b); }() + "): the model may split their sensitivity arbitrarily";
+    for (std::size_t i = 0; i < notes.size(); ++i) {
+        const std::string note = "* " + notes[i];
         fig.pen({200, 30, 30});
         fig.fit_text(note, 12, W - 40);
         pls.ptex(20, y(axis_y + 62 + 18.0 * static_cast<double>(i)), 1, 0, 0.0, note.c_str());

@@ -1,6 +1,7 @@
 // sensitivity/figures/lineplot.cpp — stacked x–y panels with PLplot: spans, bands, series with error bars, legends.
 // Not for statistics: fitted lines and credible bands arrive as data (see sensitivity/ probes).
 #include "sensitivity/figures/lineplot.hpp"
+#include "sensitivity/figures/ticks.hpp"
 
 #include <plplot.h>
 #include <plstream.h>
@@ -263,7 +264,10 @@ void draw_panel(Figure& fig, const LinePlotFigure& f, std::size_t index, const P
     const std::string grid_x = f.log_x ? "gl" : "g", grid_y = p.log_y ? "gl" : "g";
     fig.pen({225, 225, 225});
     pls.width(0.8);
-    pls.box(grid_x.c_str(), 0, 0, grid_y.c_str(), 0, 0);
+    // Linear axes tick on multiples of a 1-2-5 step (ticks.hpp); log axes keep PLplot's decades and log_labels' numbers.
+    const double xtick = f.log_x || !(xs.second > xs.first) ? 0 : nice_step(xs.first, xs.second, 7);
+    const double ytick = p.log_y || !(ys.second > ys.first) ? 0 : nice_step(ys.first, ys.second, 6);
+    pls.box(grid_x.c_str(), xtick, 0, grid_y.c_str(), ytick, 0);
     for (const Band& b : p.bands) {  // lower edge forward, upper edge back
         std::vector<PLFLT> px = to_axis(b.x, f.log_x), py = to_axis(b.lo, p.log_y);
         for (std::size_t i = b.x.size(); i-- > 0;) {
@@ -307,7 +311,7 @@ void draw_panel(Figure& fig, const LinePlotFigure& f, std::size_t index, const P
     std::string xopt = last && !f.log_x ? "bcnst" : "bcst", yopt = p.log_y ? "bcst" : "bcnstv";
     if (f.log_x) xopt += "l";
     if (p.log_y) yopt += "l";
-    pls.box(xopt.c_str(), 0, 0, yopt.c_str(), 0, 0);
+    pls.box(xopt.c_str(), xtick, 0, yopt.c_str(), ytick, 0);
     if (!p.title.empty()) {
         fig.fit_text(p.title, 13, area.width());
         pls.mtex("t", 0.8, 0.5, 0.5, p.title.c_str());

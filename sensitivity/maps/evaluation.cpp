@@ -13,24 +13,25 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/chunks.hpp"
+#include "nn/linear.hpp"
+#include "nn/names.hpp"
 
 namespace sensitivity::maps {
 
 // ---------------------------------------------------------------- deletion and insertion
-const char* pixel_test_name(PixelTest kind) {
-    switch (kind) {
-        case PixelTest::Deletion: return "deletion";
-        case PixelTest::Insertion: return "insertion";
-    }
-    return "?";
-}
+namespace {
+const nn::NameTable<PixelTest, 2> kPixelTestNames = {{{PixelTest::Deletion, "deletion"},
+                                                      {PixelTest::Insertion, "insertion"}}};
+}  // namespace
+
+const char* pixel_test_name(PixelTest kind) { return nn::name_of(kPixelTestNames, kind); }
 
 template <class T>
-DeletionCurve pixel_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionCurve pixel_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                           const nn::Tensor<T>& importance, PixelTest kind, double step_fraction,
                           std::size_t chunk_rows) {
     const std::string who = std::string(pixel_test_name(kind)) + "_curve";
-    const std::size_t N = x.shape(0), D = model.in(), C = model.out();
+    const std::size_t N = x.shape(0), D = model.in, C = model.out;
     if (x.shape(1) != D || importance.shape() != x.shape())
         throw std::invalid_argument(who + ": images and importance maps must both be [N, " + std::to_string(D) + "]");
     if (labels.size() != N)
@@ -97,7 +98,7 @@ DeletionCurve pixel_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::
 }
 
 template <class T>
-DeletionCurve deletion_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionCurve deletion_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                              const nn::Tensor<T>& importance, double step_fraction, std::size_t chunk_rows) {
     return pixel_curve(model, x, labels, importance, PixelTest::Deletion, step_fraction, chunk_rows);
 }
@@ -118,7 +119,7 @@ nn::Tensor<T> random_importance(const nn::Tensor<T>& x, std::uint64_t seed, bool
 }
 
 template <class T>
-DeletionCurve random_deletion_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionCurve random_deletion_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                                     std::uint64_t seed, double step_fraction, std::size_t chunk_rows) {
     return deletion_curve(model, x, labels, random_importance(x, seed, false), step_fraction, chunk_rows);
 }
@@ -144,7 +145,7 @@ double standard_error(const std::vector<double>& a, const std::vector<double>& b
 }  // namespace
 
 template <class T>
-DeletionTable pixel_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionTable pixel_test(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                          const std::vector<std::pair<std::string, nn::Tensor<T>>>& maps, PixelTest kind,
                          const EvaluationOptions& o) {
     DeletionTable table;
@@ -170,7 +171,7 @@ DeletionTable pixel_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::v
 
 namespace {
 template <class T>
-std::vector<std::pair<std::string, nn::Tensor<T>>> importance_maps(nn::MLP<T>& model, const nn::Tensor<T>& x,
+std::vector<std::pair<std::string, nn::Tensor<T>>> importance_maps(Model<T> model, const nn::Tensor<T>& x,
                                                                    const std::vector<int>& labels,
                                                                    const EvaluationOptions& o) {
     std::vector<std::pair<std::string, nn::Tensor<T>>> maps;
@@ -181,13 +182,13 @@ std::vector<std::pair<std::string, nn::Tensor<T>>> importance_maps(nn::MLP<T>& m
 }  // namespace
 
 template <class T>
-DeletionTable deletion_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionTable deletion_test(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                             const EvaluationOptions& o) {
     return pixel_test(model, x, labels, importance_maps(model, x, labels, o), PixelTest::Deletion, o);
 }
 
 template <class T>
-DeletionTable insertion_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionTable insertion_test(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                              const EvaluationOptions& o) {
     return pixel_test(model, x, labels, importance_maps(model, x, labels, o), PixelTest::Insertion, o);
 }
@@ -230,7 +231,7 @@ double spearman(const T* a, const T* b, std::size_t n) {
 namespace {
 // Rows comparing the maps `trained` (one per method, of `model`) with those of `randomized`, labelled `which`.
 template <class T>
-void compare_maps(SanityTable& table, const std::vector<nn::Tensor<T>>& trained, nn::MLP<T>& randomized,
+void compare_maps(SanityTable& table, const std::vector<nn::Tensor<T>>& trained, Model<T> randomized,
                   const std::string& which, const nn::Tensor<T>& x, const std::vector<int>& labels,
                   const EvaluationOptions& o) {
     const std::size_t N = x.shape(0), D = x.shape(1);
@@ -249,7 +250,7 @@ void compare_maps(SanityTable& table, const std::vector<nn::Tensor<T>>& trained,
     }
 }
 template <class T>
-std::vector<nn::Tensor<T>> all_maps(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+std::vector<nn::Tensor<T>> all_maps(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                                     const EvaluationOptions& o) {
     std::vector<nn::Tensor<T>> maps;
     for (Method m : o.methods) maps.push_back(attribution(model, x, labels, m, o.attribution));
@@ -258,9 +259,9 @@ std::vector<nn::Tensor<T>> all_maps(nn::MLP<T>& model, const nn::Tensor<T>& x, c
 }  // namespace
 
 template <class T>
-SanityTable sanity_check(nn::MLP<T>& model, nn::MLP<T>& randomized, const nn::Tensor<T>& x,
+SanityTable sanity_check(Model<T> model, Model<T> randomized, const nn::Tensor<T>& x,
                          const std::vector<int>& labels, const EvaluationOptions& o) {
-    if (randomized.in() != model.in() || randomized.out() != model.out())
+    if (randomized.in != model.in || randomized.out != model.out)
         throw std::invalid_argument("sanity_check: the randomized model must have the same inputs and outputs");
     SanityTable table;
     table.images = x.shape(0);
@@ -269,21 +270,55 @@ SanityTable sanity_check(nn::MLP<T>& model, nn::MLP<T>& randomized, const nn::Te
     return table;
 }
 
+namespace {
+// Gives parameter leaves the values they had when it was made, when it goes (also when a map throws).
 template <class T>
-SanityTable sanity_check(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+class RestoreValues {
+public:
+    RestoreValues(nn::Tape<T>& tape, const std::vector<nn::Var>& leaves) : tape_(tape), leaves_(leaves) {
+        for (nn::Var v : leaves_) saved_.push_back(tape_.value(v));
+    }
+    ~RestoreValues() {
+        for (std::size_t i = 0; i < leaves_.size(); ++i) tape_.value(leaves_[i]) = saved_[i];
+    }
+    RestoreValues(const RestoreValues&) = delete;
+    RestoreValues& operator=(const RestoreValues&) = delete;
+
+private:
+    nn::Tape<T>& tape_;
+    std::vector<nn::Var> leaves_;
+    std::vector<nn::Tensor<T>> saved_;
+};
+}  // namespace
+
+template <class T>
+SanityTable sanity_check(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                          const EvaluationOptions& o) {
+    if (model.layers.empty())
+        throw std::invalid_argument("sanity_check: re-initialising layer by layer needs a stack of dense layers "
+                                    "(model.layers); pass a randomized model instead");
     SanityTable table;
     table.images = x.shape(0);
     table.randomized_model_seed = o.randomized_model_seed;
     const std::vector<nn::Tensor<T>> trained = all_maps(model, x, labels, o);
-    // Step 1: the output layer re-initialised, the hidden layer still the trained one.
-    nn::MLP<T> top(model.in(), model.hidden(), model.out(), model.activation, o.randomized_model_seed);
-    top.tape().value(top.layer1.W) = model.tape().value(model.layer1.W);
-    top.tape().value(top.layer1.b) = model.tape().value(model.layer1.b);
-    compare_maps(table, trained, top, "W2", x, labels, o);
-    // Step 2: both layers re-initialised (the same W2 as step 1).
-    nn::MLP<T> all(model.in(), model.hidden(), model.out(), model.activation, o.randomized_model_seed);
-    compare_maps(table, trained, all, "W2, W1", x, labels, o);
+    // He-initialised layers of the same shapes, drawn one after the other from one seed, as the MLP's constructor
+    // draws them (nn::make_linear), on a scratch tape.
+    nn::Tape<T> scratch;
+    std::mt19937_64 rng(o.randomized_model_seed);
+    std::vector<nn::Linear> fresh;
+    for (const nn::Linear& l : model.layers) fresh.push_back(nn::make_linear(scratch, l.in, l.out, rng));
+    // From the top down: step 1 the output layer alone re-initialised ("W2" for two layers), the layers below still
+    // the trained ones; each step one more ("W2, W1": the whole model). The model's own parameters are overwritten
+    // and get their trained values back at the end.
+    nn::Tape<T>& tape = *model.tape;
+    const RestoreValues<T> restore(tape, model.parameters);
+    std::string which;
+    for (std::size_t k = model.layers.size(); k-- > 0;) {
+        tape.value(model.layers[k].W) = scratch.value(fresh[k].W);
+        tape.value(model.layers[k].b) = scratch.value(fresh[k].b);
+        which += (which.empty() ? "W" : ", W") + std::to_string(k + 1);
+        compare_maps(table, trained, model, which, x, labels, o);
+    }
     return table;
 }
 
@@ -345,28 +380,43 @@ void to_json(nlohmann::json& j, const SanityTable& t) {
                                 {"spearman_abs", r.spearman_abs}});
 }
 
-#define SENSITIVITY_EVALUATION(T)                                                                            \
-    template DeletionCurve pixel_curve(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,           \
-                                       const nn::Tensor<T>&, PixelTest, double, std::size_t);                \
-    template nn::Tensor<T> random_importance(const nn::Tensor<T>&, std::uint64_t, bool);                     \
-    template DeletionTable pixel_test(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,            \
-                                      const std::vector<std::pair<std::string, nn::Tensor<T>>>&, PixelTest,  \
-                                      const EvaluationOptions&);                                             \
-    template DeletionTable insertion_test(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,        \
-                                          const EvaluationOptions&);                                         \
-    template DeletionCurve deletion_curve(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,        \
-                                          const nn::Tensor<T>&, double, std::size_t);                        \
-    template DeletionCurve random_deletion_curve(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&, \
-                                                 std::uint64_t, double, std::size_t);                        \
-    template DeletionTable deletion_test(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,         \
-                                         const EvaluationOptions&);                                          \
-    template double spearman(const T*, const T*, std::size_t);                                               \
-    template SanityTable sanity_check(nn::MLP<T>&, nn::MLP<T>&, const nn::Tensor<T>&,                        \
-                                      const std::vector<int>&, const EvaluationOptions&);                    \
-    template SanityTable sanity_check(nn::MLP<T>&, const nn::Tensor<T>&, const std::vector<int>&,            \
+template DeletionCurve pixel_curve(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
+                                   const nn::Tensor<float>&, PixelTest, double, std::size_t);
+template nn::Tensor<float> random_importance(const nn::Tensor<float>&, std::uint64_t, bool);
+template DeletionTable pixel_test(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
+                                  const std::vector<std::pair<std::string, nn::Tensor<float>>>&, PixelTest,
+                                  const EvaluationOptions&);
+template DeletionTable insertion_test(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
                                       const EvaluationOptions&);
-SENSITIVITY_EVALUATION(float)
-SENSITIVITY_EVALUATION(double)
-#undef SENSITIVITY_EVALUATION
+template DeletionCurve deletion_curve(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
+                                      const nn::Tensor<float>&, double, std::size_t);
+template DeletionCurve random_deletion_curve(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
+                                             std::uint64_t, double, std::size_t);
+template DeletionTable deletion_test(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
+                                     const EvaluationOptions&);
+template double spearman(const float*, const float*, std::size_t);
+template SanityTable sanity_check(Model<float>, Model<float>, const nn::Tensor<float>&,
+                                  const std::vector<int>&, const EvaluationOptions&);
+template SanityTable sanity_check(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
+                                  const EvaluationOptions&);
+template DeletionCurve pixel_curve(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                   const nn::Tensor<double>&, PixelTest, double, std::size_t);
+template nn::Tensor<double> random_importance(const nn::Tensor<double>&, std::uint64_t, bool);
+template DeletionTable pixel_test(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                  const std::vector<std::pair<std::string, nn::Tensor<double>>>&, PixelTest,
+                                  const EvaluationOptions&);
+template DeletionTable insertion_test(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                      const EvaluationOptions&);
+template DeletionCurve deletion_curve(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                      const nn::Tensor<double>&, double, std::size_t);
+template DeletionCurve random_deletion_curve(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                             std::uint64_t, double, std::size_t);
+template DeletionTable deletion_test(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                     const EvaluationOptions&);
+template double spearman(const double*, const double*, std::size_t);
+template SanityTable sanity_check(Model<double>, Model<double>, const nn::Tensor<double>&,
+                                  const std::vector<int>&, const EvaluationOptions&);
+template SanityTable sanity_check(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
+                                  const EvaluationOptions&);
 
 }  // namespace sensitivity::maps

@@ -11,7 +11,6 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "nn/mlp.hpp"
 #include "sensitivity/maps/attribution.hpp"
 
 namespace sensitivity::maps {
@@ -36,16 +35,16 @@ struct DeletionCurve {
     std::vector<double> image_auc;          // one per image
 };
 template <class T>
-DeletionCurve pixel_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionCurve pixel_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                           const nn::Tensor<T>& importance /*[N, D]*/, PixelTest kind, double step_fraction = 0.05,
                           std::size_t chunk_rows = 1024);
 template <class T>
-DeletionCurve deletion_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionCurve deletion_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                              const nn::Tensor<T>& importance /*[N, D]*/, double step_fraction = 0.05,
                              std::size_t chunk_rows = 1024);
 // The baseline: each image's pixels in a random order (seeded: same seed, same orders).
 template <class T>
-DeletionCurve random_deletion_curve(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionCurve random_deletion_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                                     std::uint64_t seed, double step_fraction = 0.05, std::size_t chunk_rows = 1024);
 // Random importance maps [N, D] (a seeded random permutation per image); with `ink_first`, every non-zero pixel
 // ranks above every black one (the random order within each group).
@@ -90,15 +89,15 @@ struct DeletionTable {
 };
 // Targets are the true labels. `maps` are importance maps (importance(method, attribution(...))) by name.
 template <class T>
-DeletionTable pixel_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionTable pixel_test(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                          const std::vector<std::pair<std::string, nn::Tensor<T>>>& maps, PixelTest kind,
                          const EvaluationOptions& options = {});
 // The same, computing the maps of options.methods first.
 template <class T>
-DeletionTable deletion_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionTable deletion_test(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                             const EvaluationOptions& options = {});
 template <class T>
-DeletionTable insertion_test(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+DeletionTable insertion_test(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                              const EvaluationOptions& options = {});
 
 struct SanityRow {
@@ -115,13 +114,15 @@ struct SanityTable {
 // Maps of `model` and of `randomized` for the same images and true-label targets, compared per image.
 // Near 1: the map does not depend on what the model learned (a failed sanity check); near 0: it does.
 template <class T>
-SanityTable sanity_check(nn::MLP<T>& model, nn::MLP<T>& randomized, const nn::Tensor<T>& x,
+SanityTable sanity_check(Model<T> model, Model<T> randomized, const nn::Tensor<T>& x,
                          const std::vector<int>& labels, const EvaluationOptions& options = {});
 // Cascading randomisation (Adebayo et al. 2018, their main experiment): re-initialise the layers from the top
 // down — first W2 (and b2) alone, then W2 and W1 (the whole model) — from a He-initialised model of the same
 // shape (seed options.randomized_model_seed), and compare the maps with the trained model's after each step.
+// Needs the model's dense layers (model.layers, model.hpp; "W3, W2, W1" for three); the model's parameters are
+// overwritten while it runs and get their trained values back before it returns (also when it throws).
 template <class T>
-SanityTable sanity_check(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+SanityTable sanity_check(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                          const EvaluationOptions& options = {});
 
 // ---------------------------------------------------------------- printing and JSON

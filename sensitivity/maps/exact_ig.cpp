@@ -84,10 +84,16 @@ void add_segment_integral(const std::vector<double>& A, const std::vector<double
 }  // namespace
 
 template <class T>
-nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tensor<T>& x,
+nn::Tensor<T> integrated_gradients_exact(Model<T> model, const nn::Tensor<T>& x,
                                          const std::vector<int>& targets, const nn::Tensor<T>& baseline, Output out,
                                          const ExactIgOptions& o, ExactIgStats* stats, std::size_t chunk) {
-    const std::size_t N = x.shape(0), D = model.in(), H = model.hidden(), C = model.out();
+    if (model.layers.size() != 2)
+        throw std::invalid_argument("integrated_gradients_exact: needs a network of two dense layers with relu between "
+                                    "them, this one has " + std::to_string(model.layers.size()) +
+                                    " dense layers (use integrated_gradients)");
+    const nn::Linear& layer1 = model.layers[0];
+    const nn::Linear& layer2 = model.layers[1];
+    const std::size_t N = x.shape(0), D = model.in, H = layer1.out, C = model.out;
     if (model.activation != nn::Activation::Relu)
         throw std::invalid_argument(std::string("integrated_gradients_exact: needs a relu network, this one uses ") +
                                     nn::activation_name(model.activation) + " (use integrated_gradients)");
@@ -108,11 +114,11 @@ nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tens
     std::vector<double> gl_x, gl_w;
     gauss_legendre(o.nodes, gl_x, gl_w);
 
-    const auto& tape = model.tape();
-    const nn::Tensor<double> W1 = xt::cast<double>(tape.value(model.layer1.W));    // [D, H]
-    const nn::Tensor<double> b1 = xt::cast<double>(tape.value(model.layer1.b));    // [1, H]
-    const nn::Tensor<double> W2 = xt::cast<double>(tape.value(model.layer2.W));    // [H, C]
-    const nn::Tensor<double> b2 = xt::cast<double>(tape.value(model.layer2.b));    // [1, C]
+    const auto& tape = *model.tape;
+    const nn::Tensor<double> W1 = xt::cast<double>(tape.value(layer1.W));          // [D, H]
+    const nn::Tensor<double> b1 = xt::cast<double>(tape.value(layer1.b));          // [1, H]
+    const nn::Tensor<double> W2 = xt::cast<double>(tape.value(layer2.W));          // [H, C]
+    const nn::Tensor<double> b2 = xt::cast<double>(tape.value(layer2.b));          // [1, C]
 
     nn::Tensor<T> result = xt::zeros<T>({N, D});                                   // [N, D]
     if (N == 0) return result;
@@ -214,23 +220,23 @@ nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tens
 }
 
 template <class T>
-nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tensor<T>& x,
+nn::Tensor<T> integrated_gradients_exact(Model<T> model, const nn::Tensor<T>& x,
                                          const std::vector<int>& targets, Output out, const ExactIgOptions& o,
                                          ExactIgStats* stats) {
-    const nn::Tensor<T> black = xt::zeros<T>({std::size_t(1), model.in()});
+    const nn::Tensor<T> black = xt::zeros<T>({std::size_t(1), model.in});
     return integrated_gradients_exact(model, x, targets, black, out, o, stats);
 }
 
-template nn::Tensor<float> integrated_gradients_exact(const nn::MLP<float>&, const nn::Tensor<float>&,
+template nn::Tensor<float> integrated_gradients_exact(Model<float>, const nn::Tensor<float>&,
                                                       const std::vector<int>&, const nn::Tensor<float>&, Output,
                                                       const ExactIgOptions&, ExactIgStats*, std::size_t);
-template nn::Tensor<double> integrated_gradients_exact(const nn::MLP<double>&, const nn::Tensor<double>&,
+template nn::Tensor<double> integrated_gradients_exact(Model<double>, const nn::Tensor<double>&,
                                                        const std::vector<int>&, const nn::Tensor<double>&, Output,
                                                        const ExactIgOptions&, ExactIgStats*, std::size_t);
-template nn::Tensor<float> integrated_gradients_exact(const nn::MLP<float>&, const nn::Tensor<float>&,
+template nn::Tensor<float> integrated_gradients_exact(Model<float>, const nn::Tensor<float>&,
                                                       const std::vector<int>&, Output, const ExactIgOptions&,
                                                       ExactIgStats*);
-template nn::Tensor<double> integrated_gradients_exact(const nn::MLP<double>&, const nn::Tensor<double>&,
+template nn::Tensor<double> integrated_gradients_exact(Model<double>, const nn::Tensor<double>&,
                                                        const std::vector<int>&, Output, const ExactIgOptions&,
                                                        ExactIgStats*);
 

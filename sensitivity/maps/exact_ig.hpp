@@ -1,11 +1,10 @@
-// sensitivity/maps/exact_ig.hpp — Integrated Gradients of a relu MLP integrated exactly: split the path at the relu kinks.
-// The plain Riemann-sum IG (attribution.hpp) is the reference this one is checked against.
+// sensitivity/maps/exact_ig.hpp — Integrated Gradients of a two-layer relu network integrated exactly: split the path at the kinks.
+// The plain Riemann-sum IG (integrated_gradients.hpp) is the reference this one is checked against.
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
-#include "nn/mlp.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
 namespace sensitivity::maps {
@@ -30,16 +29,23 @@ struct ExactIgStats {
     std::size_t images = 0, kinks = 0, pieces = 0;   // pieces: Gauss–Legendre intervals (probability target)
 };
 
-// a = (x − x') ⊙ ∫₀¹ ∂f_t/∂x (x' + α (x − x')) dα  -> [N, D]. `baseline` is [1, D] (the same for every image) or
-// [N, D]. Needs a relu network (throws otherwise). Computed in double whatever T; chunks of `chunk` images.
+// The one map that needs the network's structure, not only its tape: a model of two dense layers with relu between
+// them (model.layers and model.activation, model.hpp), whose weights it reads. has_exact_ig says whether it applies.
 template <class T>
-nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tensor<T>& x,
+bool has_exact_ig(const ModelView<T>& model) {
+    return model.layers.size() == 2 && model.activation == nn::Activation::Relu;
+}
+
+// a = (x − x') ⊙ ∫₀¹ ∂f_t/∂x (x' + α (x − x')) dα  -> [N, D]. `baseline` is [1, D] (the same for every image) or
+// [N, D]. Needs a two-layer relu network (throws otherwise). Computed in double whatever T; chunks of `chunk` images.
+template <class T>
+nn::Tensor<T> integrated_gradients_exact(Model<T> model, const nn::Tensor<T>& x,
                                          const std::vector<int>& targets, const nn::Tensor<T>& baseline,
                                          Output out = Output::Logits, const ExactIgOptions& options = {},
                                          ExactIgStats* stats = nullptr, std::size_t chunk = 256);
 // The same from the black baseline x' = 0.
 template <class T>
-nn::Tensor<T> integrated_gradients_exact(const nn::MLP<T>& model, const nn::Tensor<T>& x,
+nn::Tensor<T> integrated_gradients_exact(Model<T> model, const nn::Tensor<T>& x,
                                          const std::vector<int>& targets, Output out = Output::Logits,
                                          const ExactIgOptions& options = {}, ExactIgStats* stats = nullptr);
 

@@ -14,14 +14,18 @@
 namespace sensitivity::maps {
 
 namespace {
-// z1 = x·W1 + b1 [K, H], recorded on the model's own tape exactly as its forward pass records it.
+// Whether the model says it is a relu network, so that the kink rule applies (its first layer is model.layers[0]).
 template <class T>
-nn::Tensor<T> preactivations(nn::MLP<T>& model, const nn::Tensor<T>& x) {
-    model.reset();
-    nn::Var xv = model.tape().leaf(x, false);
-    nn::Tensor<T> z = model.tape().value(nn::forward(model.tape(), model.layer1, xv));
-    model.reset();
-    return z;
+bool has_relu_kinks(const ModelView<T>& model) {
+    return !model.layers.empty() && model.activation == nn::Activation::Relu;
+}
+
+// z1 = x·W1 + b1 [K, H], recorded on the model's own tape exactly as its forward pass records it, then forgotten.
+template <class T>
+nn::Tensor<T> preactivations(const ModelView<T>& model, const nn::Tensor<T>& x) {
+    const nn::RewindOnExit<T> scope(*model.tape);
+    nn::Var xv = model.tape->leaf(x, false);
+    return model.tape->value(nn::forward(*model.tape, model.layers[0], xv));   // a copy, taken before the rewind
 }
 
 // The softmax of one row of logits l [C], computed here and not by the tape's softmax, so the numerical side
@@ -45,20 +49,21 @@ void probabilities(const double* l, std::size_t C, const std::vector<bool>& flip
 }
 }  // namespace
 
-FdJacobian fd_jacobian(nn::MLP<double>& model, const nn::Tensor<double>& x, double h, Output out) {
+FdJacobian fd_jacobian(Model<double> model, const nn::Tensor<double>& x, double h, Output out) {
     if (!(h > 0)) throw std::invalid_argument("fd_jacobian: step h must be > 0, got " + std::to_string(h));
-    if (x.shape(1) != model.in())
+    if (x.shape(1) != model.in)
         throw std::invalid_argument("fd_jacobian: input has " + std::to_string(x.shape(1)) +
-                                    " columns, the model expects " + std::to_string(model.in()));
-    const std::size_t K = x.shape(0), C = model.out(), D = model.in(), H = model.hidden();
+                                    " columns, the model expects " + std::to_string(model.in));
+    const std::size_t K = x.shape(0), C = model.out, D = model.in;
     FdJacobian fd;
     fd.J = xt::zeros<double>({K, C, D});
     fd.skip = xt::zeros<bool>({K, D});
 
     // Which pixels cross a kink: z1 = x·W1 + b1, and pixel j moves z1[u] by ±W1[j, u]·h.
-    if (model.activation == nn::Activation::Relu && K > 0) {
+    if (has_relu_kinks(model) && K > 0) {
+        const std::size_t H = model.layers[0].out;
         const nn::Tensor<double> z1 = preactivations(model, x);           // [K, H] (records: take references after)
-        const nn::Tensor<double>& W1 = model.tape().value(model.layer1.W);   // [D, H]
+        const nn::Tensor<double>& W1 = model.tape->value(model.layers[0].W);   // [D, H]
         for (std::size_t k = 0; k < K; ++k)
             for (std::size_t j = 0; j < D; ++j)
                 for (std::size_t u = 0; u < H; ++u) {
@@ -126,17 +131,18 @@ FdComparison compare_jacobians(const xt::xtensor<double, 3>& a, const FdJacobian
     return r;
 }
 
-FdReport fd_check(const nn::MLP<float>& model, const nn::Tensor<float>& x, std::size_t K, double h, Output out,
-                  double tol_double, double tol_float) {
+FdReport fd_check(Model<float> model32, Model<double> model64, const nn::Tensor<float>& x, std::size_t K, double h,
+                  Output out, double tol_double, double tol_float) {
     if (K == 0) throw std::invalid_argument("fd_check: K must be at least 1 image");
     if (x.shape(0) == 0) throw std::invalid_argument("fd_check: no images to check");
     K = std::min(K, x.shape(0));
-    const std::size_t D = model.in();
+    const std::size_t D = model32.in;
+    if (model64.in != D || model64.out != model32.out)
+        throw std::invalid_argument("fd_check: the double model has other inputs or outputs than the float one");
     if (x.shape(1) != D)
         throw std::invalid_argument("fd_check: input has " + std::to_string(x.shape(1)) +
                                     " columns, the model expects " + std::to_string(D));
 
-    nn::MLP<double> model64(model);                                       // the same weights in double
     nn::Tensor<double> x64({K, D});
     for (std::size_t e = 0; e < K * D; ++e) x64.data()[e] = static_cast<double>(x.data()[e]);
     const FdJacobian numeric = fd_jacobian(model64, x64, h, out);
@@ -153,7 +159,6 @@ FdReport fd_check(const nn::MLP<float>& model, const nn::Tensor<float>& x, std::
     rep.max_abs_error = c64.max_abs_error;
     rep.max_rel_error = c64.max_rel_error;
 
-    nn::MLP<float> model32 = model;                                       // jacobian() needs a tape to record on
     nn::Tensor<float> x32({K, D});
     std::copy(x.data(), x.data() + K * D, x32.data());
     const xt::xtensor<float, 3> J32 = jacobian(model32, x32, out);
@@ -162,11 +167,11 @@ FdReport fd_check(const nn::MLP<float>& model, const nn::Tensor<float>& x, std::
     // networks are then on different linear pieces and their derivatives differ by design, not by a bug.
     // Such an image is left out of the float comparison (all its pairs), and counted.
     FdJacobian numeric32 = numeric;
-    if (model.activation == nn::Activation::Relu) {
+    if (has_relu_kinks(model32)) {
         const nn::Tensor<double> z64 = preactivations(model64, x64);     // [K, H]
         const nn::Tensor<float> z32 = preactivations(model32, x32);      // [K, H]
         for (std::size_t k = 0; k < K; ++k)
-            for (std::size_t u = 0; u < model.hidden(); ++u)
+            for (std::size_t u = 0; u < z32.shape(1); ++u)
                 if ((z64(k, u) > 0) != (z32(k, u) > 0.f)) {
                     xt::view(numeric32.skip, k, xt::all()) = true;
                     break;

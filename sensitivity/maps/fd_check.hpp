@@ -6,7 +6,6 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "nn/mlp.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
 namespace sensitivity::maps {
@@ -16,12 +15,13 @@ namespace sensitivity::maps {
 // must be skipped: skip[k][j] is true when moving pixel j by ±h moves some hidden pre-activation across relu's
 // kink, i.e. |z1[k, u]| <= |W1[j, u]|·h with W1[j, u] != 0 for some u.
 // Across a kink the one-sided slopes differ and a difference quotient is not the derivative. Sigmoid and tanh
-// have no kink: nothing is skipped.
+// have no kink: nothing is skipped. The rule reads the first dense layer (model.layers, model.hpp) of a relu
+// network; a model that does not list its layers has nothing skipped, so a kink near x shows up as a failed check.
 struct FdJacobian {
     xt::xtensor<double, 3> J;       // [K, C, D]
     xt::xtensor<bool, 2> skip;      // [K, D]
 };
-FdJacobian fd_jacobian(nn::MLP<double>& model, const nn::Tensor<double>& x /*[K, D]*/, double h,
+FdJacobian fd_jacobian(Model<double> model, const nn::Tensor<double>& x /*[K, D]*/, double h,
                        Output out = Output::Softmax);
 
 // How far an analytic Jacobian is from the numerical one, over the pairs (i, j) whose pixel is not skipped.
@@ -58,7 +58,17 @@ struct FdReport {
 // DOUBLE copy of the model and that of the float model itself, both against central differences on the double copy.
 // h = 1e-5 balances roundoff (~1e-16/h) against truncation (~h²); on the trained MNIST model the double error is
 // ~1e-9 relative at 1e-5 and ~2e-8 at 1e-6, and a relu kink lies within ±h of almost no pixel.
-FdReport fd_check(const nn::MLP<float>& model, const nn::Tensor<float>& x, std::size_t K, double h = 1e-5,
-                  Output out = Output::Softmax, double tol_double = 1e-6, double tol_float = 1e-3);
+// `model64` is the same model in double (the same weights).
+FdReport fd_check(Model<float> model, Model<double> model64, const nn::Tensor<float>& x, std::size_t K,
+                  double h = 1e-5, Output out = Output::Softmax, double tol_double = 1e-6, double tol_float = 1e-3);
+// The same for a float model of any class template M that copies itself into double, M<double>(model) (the MLP
+// does); `model` itself is not touched: the float Jacobian is taken on a copy.
+template <template <class> class M>
+FdReport fd_check(const M<float>& model, const nn::Tensor<float>& x, std::size_t K, double h = 1e-5,
+                  Output out = Output::Softmax, double tol_double = 1e-6, double tol_float = 1e-3) {
+    M<double> model64(model);                                             // the same weights in double
+    M<float> model32(model);                                              // jacobian() needs a tape to record on
+    return fd_check(Model<float>(model32), Model<double>(model64), x, K, h, out, tol_double, tol_float);
+}
 
 }  // namespace sensitivity::maps

@@ -1,5 +1,5 @@
 // sensitivity/maps/jacobian.cpp — the input Jacobian from one recorded forward pass and one backward walk per output class.
-// The tape's backward kernels (nn/ops.hpp) do the work; this file chooses seeds and copies rows.
+// The tape's backward kernels (nn/ops/) do the work; this file chooses seeds and copies rows.
 #include "sensitivity/maps/jacobian.hpp"
 
 #include <algorithm>
@@ -10,15 +10,18 @@
 
 #include "nn/argmax.hpp"
 #include "nn/chunks.hpp"
+#include "nn/names.hpp"
 
 namespace sensitivity::maps {
 
 namespace {
+const nn::NameTable<Output, 2> kOutputNames = {{{Output::Softmax, "softmax"}, {Output::Logits, "logits"}}};
+
 template <class T>
-void check_input(const nn::MLP<T>& model, const nn::Tensor<T>& x, const char* who) {
-    if (x.shape(1) != model.in())
+void check_input(const ModelView<T>& model, const nn::Tensor<T>& x, const char* who) {
+    if (x.shape(1) != model.in)
         throw std::invalid_argument(std::string(who) + ": input has " + std::to_string(x.shape(1)) +
-                                    " columns, the model expects " + std::to_string(model.in()));
+                                    " columns, the model expects " + std::to_string(model.in));
 }
 void check_class(int c, std::size_t classes, const char* who) {
     if (c < 0 || static_cast<std::size_t>(c) >= classes)
@@ -27,10 +30,33 @@ void check_class(int c, std::size_t classes, const char* who) {
 }
 }  // namespace
 
+const char* output_name(Output out) { return nn::name_of(kOutputNames, out); }
+
+// ---------------------------------------------------------------- forward only
+template <class T>
+nn::Tensor<T> predict(Model<T> model, const nn::Tensor<T>& x, Output out, std::size_t chunk) {
+    check_input(model, x, "predict");
+    const std::size_t N = x.shape(0), C = model.out, D = model.in;
+    nn::Tensor<T> f({N, C});                                        // [N, C]
+    nn::Tape<T>& tape = *model.tape;
+    const nn::FrozenLeaves<T> frozen(tape, model.parameters);      // destroyed last: flags back after the rewind
+    const nn::RewindOnExit<T> scope(tape);
+    nn::for_each_chunk(N, chunk, "predict", [&](std::size_t row0, std::size_t B) {
+        tape.rewind(scope.mark());                                  // buffers are reused chunk after chunk
+        nn::Var xv = tape.leaf(B, D, false);                        // [B, D]
+        std::copy(x.data() + row0 * D, x.data() + (row0 + B) * D, tape.value(xv).data());
+        nn::Var y = model.logits(xv);                               // [B, C]
+        if (out == Output::Softmax) y = tape.softmax(y);
+        const nn::Tensor<T>& fy = tape.value(y);
+        std::copy(fy.data(), fy.data() + B * C, f.data() + row0 * C);
+    });
+    return f;
+}
+
 // ---------------------------------------------------------------- InputGradient: one forward, many backward walks
 template <class T>
-InputGradient<T>::InputGradient(nn::MLP<T>& model, Output out)
-    : model_(model), out_(out), frozen_(model.tape(), model.parameters()), scope_(model.tape()) {}
+InputGradient<T>::InputGradient(Model<T> model, Output out)
+    : model_(model), out_(out), frozen_(*model_.tape, model_.parameters), scope_(*model_.tape) {}
 
 template <class T>
 const nn::Tensor<T>& InputGradient<T>::forward(const nn::Tensor<T>& x, std::size_t row0, std::size_t rows) {
@@ -40,8 +66,8 @@ const nn::Tensor<T>& InputGradient<T>::forward(const nn::Tensor<T>& x, std::size
         throw std::invalid_argument("InputGradient::forward: rows [" + std::to_string(row0) + ", " +
                                     std::to_string(row0 + rows) + ") are not inside the " +
                                     std::to_string(x.shape(0)) + "-row input");
-    nn::Tape<T>& tape = model_.tape();
-    const std::size_t D = model_.in();
+    nn::Tape<T>& tape = *model_.tape;
+    const std::size_t D = model_.in;
     tape.rewind(scope_.mark());                                     // forget our previous chunk, keep its buffers
     x_ = tape.leaf(rows, D, true);                                  // [B, D] leaf that wants a gradient
     std::copy(x.data() + row0 * D, x.data() + (row0 + rows) * D, tape.value(x_).data());
@@ -54,13 +80,13 @@ const nn::Tensor<T>& InputGradient<T>::forward(const nn::Tensor<T>& x, std::size
 template <class T>
 const nn::Tensor<T>& InputGradient<T>::output() const {
     if (batch_ == 0) throw std::logic_error("InputGradient: call forward() before output()");
-    return model_.tape().value(y_);
+    return model_.tape->value(y_);
 }
 
 template <class T>
 const nn::Tensor<T>& InputGradient<T>::backward(const nn::Tensor<T>& seed) {
     if (batch_ == 0) throw std::logic_error("InputGradient: call forward() before backward()");
-    nn::Tape<T>& tape = model_.tape();
+    nn::Tape<T>& tape = *model_.tape;
     tape.zero_grad(x_);                                             // leaf grads accumulate: start each walk at 0
     tape.backward(y_, seed);                                        // checks seed is [B, C]; through the softmax node
     return tape.grad(x_);                                           // [B, D]
@@ -68,7 +94,7 @@ const nn::Tensor<T>& InputGradient<T>::backward(const nn::Tensor<T>& seed) {
 
 template <class T>
 const nn::Tensor<T>& InputGradient<T>::backward_classes(const std::vector<int>& classes) {
-    const std::size_t C = model_.out();
+    const std::size_t C = model_.out;
     if (classes.size() != batch_)
         throw std::invalid_argument("InputGradient::backward_classes: " + std::to_string(classes.size()) +
                                     " classes for a batch of " + std::to_string(batch_));
@@ -83,7 +109,7 @@ const nn::Tensor<T>& InputGradient<T>::backward_classes(const std::vector<int>& 
 
 template <class T>
 const nn::Tensor<T>& InputGradient<T>::backward_difference(int a, int b) {
-    const std::size_t C = model_.out();
+    const std::size_t C = model_.out;
     check_class(a, C, "InputGradient::backward_difference");
     check_class(b, C, "InputGradient::backward_difference");
     nn::reshape_to(seed_, batch_, C);
@@ -97,9 +123,9 @@ const nn::Tensor<T>& InputGradient<T>::backward_difference(int a, int b) {
 
 // ---------------------------------------------------------------- the full Jacobian
 template <class T>
-xt::xtensor<T, 3> jacobian(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out, std::size_t chunk) {
+xt::xtensor<T, 3> jacobian(Model<T> model, const nn::Tensor<T>& x, Output out, std::size_t chunk) {
     check_input(model, x, "jacobian");
-    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
+    const std::size_t N = x.shape(0), C = model.out, D = model.in;
     xt::xtensor<T, 3> J({N, C, D});                                 // [N, C, D]
     InputGradient<T> grad(model, out);
     nn::Tensor<T> seed;                                             // [B, C], one-hot column i
@@ -120,12 +146,12 @@ xt::xtensor<T, 3> jacobian(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out
 }
 
 template <class T>
-xt::xtensor<T, 3> jacobian_forward(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out, std::size_t chunk,
+xt::xtensor<T, 3> jacobian_forward(Model<T> model, const nn::Tensor<T>& x, Output out, std::size_t chunk,
                                    std::size_t directions) {
     check_input(model, x, "jacobian_forward");
-    const std::size_t N = x.shape(0), C = model.out(), D = model.in();
+    const std::size_t N = x.shape(0), C = model.out, D = model.in;
     xt::xtensor<T, 3> J({N, C, D});                                 // [N, C, D]
-    nn::Tape<T>& tape = model.tape();
+    nn::Tape<T>& tape = *model.tape;
     const nn::RewindOnExit<T> scope(tape);                          // forgets our nodes, and only ours, at the end
     nn::for_each_chunk(N, chunk, "jacobian_forward", [&](std::size_t row0, std::size_t B) {
         tape.rewind(scope.mark());
@@ -152,13 +178,13 @@ xt::xtensor<T, 3> jacobian_forward(nn::MLP<T>& model, const nn::Tensor<T>& x, Ou
 
 // ---------------------------------------------------------------- one map per image
 template <class T>
-nn::Tensor<T> class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& classes,
+nn::Tensor<T> class_gradient(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& classes,
                              Output out, std::size_t chunk) {
     check_input(model, x, "class_gradient");
     if (classes.size() != x.shape(0))
         throw std::invalid_argument("class_gradient: " + std::to_string(classes.size()) + " classes for " +
                                     std::to_string(x.shape(0)) + " images");
-    const std::size_t N = x.shape(0), D = model.in();
+    const std::size_t N = x.shape(0), D = model.in;
     nn::Tensor<T> maps({N, D});                                     // [N, D]
     InputGradient<T> grad(model, out);
     std::vector<int> part;
@@ -172,15 +198,15 @@ nn::Tensor<T> class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, const st
 }
 
 template <class T>
-nn::Tensor<T> class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, int c, Output out) {
+nn::Tensor<T> class_gradient(Model<T> model, const nn::Tensor<T>& x, int c, Output out) {
     return class_gradient(model, x, std::vector<int>(x.shape(0), c), out);
 }
 
 template <class T>
-nn::Tensor<T> predicted_class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out,
+nn::Tensor<T> predicted_class_gradient(Model<T> model, const nn::Tensor<T>& x, Output out,
                                        std::vector<int>* predicted) {
     check_input(model, x, "predicted_class_gradient");
-    const std::size_t N = x.shape(0), D = model.in();
+    const std::size_t N = x.shape(0), D = model.in;
     nn::Tensor<T> maps({N, D});
     if (N == 0) return maps;
     InputGradient<T> grad(model, out);
@@ -191,9 +217,9 @@ nn::Tensor<T> predicted_class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x
 }
 
 template <class T>
-nn::Tensor<T> class_difference_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, int a, int b, Output out) {
+nn::Tensor<T> class_difference_gradient(Model<T> model, const nn::Tensor<T>& x, int a, int b, Output out) {
     check_input(model, x, "class_difference_gradient");
-    nn::Tensor<T> maps({x.shape(0), model.in()});
+    nn::Tensor<T> maps({x.shape(0), model.in});
     if (x.shape(0) == 0) return maps;
     InputGradient<T> grad(model, out);
     grad.forward(x);
@@ -203,7 +229,7 @@ nn::Tensor<T> class_difference_gradient(nn::MLP<T>& model, const nn::Tensor<T>& 
 
 // ---------------------------------------------------------------- the dataset summary
 template <class T>
-SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+SensitivitySummary<T> summarize(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                                 Output out) {
     check_input(model, x, "summarize");
     if (labels.size() != x.shape(0))
@@ -218,9 +244,10 @@ SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const
 }
 
 template <class T>
-SensitivitySummary<T> summarize(nn::MLP<T>& model, const typename RowSource<T>::type& rows,
+SensitivitySummary<T> summarize(Model<T> model,
+                                const std::function<void(std::size_t, std::size_t, nn::Tensor<T>&)>& rows,
                                 const std::vector<int>& labels, Output out, std::size_t chunk) {
-    const std::size_t N = labels.size(), C = model.out(), D = model.in();
+    const std::size_t N = labels.size(), C = model.out, D = model.in;
     xt::xtensor<double, 2> sum = xt::zeros<double>({C, D});         // Σ |∂p_c/∂x| per class, in double
     std::vector<std::size_t> counts(C, 0);
     InputGradient<T> grad(model, out);
@@ -254,25 +281,27 @@ SensitivitySummary<T> summarize(nn::MLP<T>& model, const typename RowSource<T>::
 }
 
 // The two precisions the project uses: float for maps, double for the finite-difference proofs.
+template nn::Tensor<float> predict(Model<float>, const nn::Tensor<float>&, Output, std::size_t);
 template class InputGradient<float>;
-template xt::xtensor<float, 3> jacobian(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::size_t);
-template xt::xtensor<float, 3> jacobian_forward(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::size_t, std::size_t);
-template nn::Tensor<float> class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&, Output, std::size_t);
-template nn::Tensor<float> class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, int, Output);
-template nn::Tensor<float> predicted_class_gradient(nn::MLP<float>&, const nn::Tensor<float>&, Output, std::vector<int>*);
-template nn::Tensor<float> class_difference_gradient(nn::MLP<float>&, const nn::Tensor<float>&, int, int, Output);
-template SensitivitySummary<float> summarize(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&, Output);
-template SensitivitySummary<float> summarize(nn::MLP<float>&, const RowSource<float>::type&, const std::vector<int>&,
+template xt::xtensor<float, 3> jacobian(Model<float>, const nn::Tensor<float>&, Output, std::size_t);
+template xt::xtensor<float, 3> jacobian_forward(Model<float>, const nn::Tensor<float>&, Output, std::size_t, std::size_t);
+template nn::Tensor<float> class_gradient(Model<float>, const nn::Tensor<float>&, const std::vector<int>&, Output, std::size_t);
+template nn::Tensor<float> class_gradient(Model<float>, const nn::Tensor<float>&, int, Output);
+template nn::Tensor<float> predicted_class_gradient(Model<float>, const nn::Tensor<float>&, Output, std::vector<int>*);
+template nn::Tensor<float> class_difference_gradient(Model<float>, const nn::Tensor<float>&, int, int, Output);
+template SensitivitySummary<float> summarize(Model<float>, const nn::Tensor<float>&, const std::vector<int>&, Output);
+template SensitivitySummary<float> summarize(Model<float>, const RowSource<float>::type&, const std::vector<int>&,
                                              Output, std::size_t);
+template nn::Tensor<double> predict(Model<double>, const nn::Tensor<double>&, Output, std::size_t);
 template class InputGradient<double>;
-template xt::xtensor<double, 3> jacobian(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::size_t);
-template xt::xtensor<double, 3> jacobian_forward(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::size_t, std::size_t);
-template nn::Tensor<double> class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&, Output, std::size_t);
-template nn::Tensor<double> class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, int, Output);
-template nn::Tensor<double> predicted_class_gradient(nn::MLP<double>&, const nn::Tensor<double>&, Output, std::vector<int>*);
-template nn::Tensor<double> class_difference_gradient(nn::MLP<double>&, const nn::Tensor<double>&, int, int, Output);
-template SensitivitySummary<double> summarize(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&, Output);
-template SensitivitySummary<double> summarize(nn::MLP<double>&, const RowSource<double>::type&, const std::vector<int>&,
+template xt::xtensor<double, 3> jacobian(Model<double>, const nn::Tensor<double>&, Output, std::size_t);
+template xt::xtensor<double, 3> jacobian_forward(Model<double>, const nn::Tensor<double>&, Output, std::size_t, std::size_t);
+template nn::Tensor<double> class_gradient(Model<double>, const nn::Tensor<double>&, const std::vector<int>&, Output, std::size_t);
+template nn::Tensor<double> class_gradient(Model<double>, const nn::Tensor<double>&, int, Output);
+template nn::Tensor<double> predicted_class_gradient(Model<double>, const nn::Tensor<double>&, Output, std::vector<int>*);
+template nn::Tensor<double> class_difference_gradient(Model<double>, const nn::Tensor<double>&, int, int, Output);
+template SensitivitySummary<double> summarize(Model<double>, const nn::Tensor<double>&, const std::vector<int>&, Output);
+template SensitivitySummary<double> summarize(Model<double>, const RowSource<double>::type&, const std::vector<int>&,
                                               Output, std::size_t);
 
 }  // namespace sensitivity::maps

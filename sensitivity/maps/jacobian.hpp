@@ -8,27 +8,31 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "nn/mlp.hpp"
+#include "sensitivity/maps/model.hpp"
 
 namespace sensitivity::maps {
 
-// Which function of the pixels we differentiate: the softmax probabilities or the raw logits (nn/mlp.hpp).
-using nn::Output;
-using nn::output_name;
-// f(x) [N, C] without any gradient, from a const model (nn/mlp.hpp): the one forward-only prediction path.
-using nn::predict;
+// Which function of the pixels we differentiate: the softmax probabilities or the raw logits.
+enum class Output { Softmax, Logits };
+const char* output_name(Output out);     // "softmax", "logits"
+
+// f(x) [N, C] without any gradient: forward passes of `chunk` rows recorded on the model's tape with its parameters
+// frozen, each forgotten before the next (the maps' forward-only path, for any model; the tape is as it was after).
+template <class T>
+nn::Tensor<T> predict(Model<T> model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
+                      std::size_t chunk = 4096);
 
 // One forward pass of a batch recorded on the model's tape with the parameters frozen; afterwards any number of
 // backward walks of that same tape, each returning ∂(Σ_n Σ_i seed[n, i]·f(x)[n, i]) / ∂x  — row n of the result
 // is the gradient for image n alone, because the rows of a batch do not interact.
-// For f = softmax the walk starts at the softmax node: its backward kernel (nn/ops.hpp) never forms 1 − p_c by
+// For f = softmax the walk starts at the softmax node: its backward kernel (nn/ops/softmax.hpp) never forms 1 − p_c by
 // subtraction, so the float Jacobian of a confident image (1 − p ~ 1e-6) stays precise.
 // While it lives the parameters are frozen (nn::FrozenLeaves: no dW is computed) and its nodes follow whatever the
 // tape held when it was made; the destructor forgets exactly those nodes and gives each parameter its flag back.
 template <class T>
 class InputGradient {
 public:
-    InputGradient(nn::MLP<T>& model, Output out = Output::Softmax);
+    InputGradient(Model<T> model, Output out = Output::Softmax);
     InputGradient(const InputGradient&) = delete;
     InputGradient& operator=(const InputGradient&) = delete;
 
@@ -46,7 +50,7 @@ public:
     std::size_t batch() const { return batch_; }
 
 private:
-    nn::MLP<T>& model_;
+    Model<T> model_;
     Output out_;
     nn::FrozenLeaves<T> frozen_;                                   // destroyed last: flags back after the rewind
     nn::RewindOnExit<T> scope_;                                    // our nodes start at scope_.mark()
@@ -58,30 +62,30 @@ private:
 // The full Jacobian J[n][i][j] = ∂f(x_n)_i / ∂x_n,j  -> [N, C, D] (signed). One forward per chunk of `chunk` rows,
 // then C backward passes with one-hot seeds over the whole chunk.
 template <class T>
-xt::xtensor<T, 3> jacobian(nn::MLP<T>& model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
+xt::xtensor<T, 3> jacobian(Model<T> model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
                            std::size_t chunk = 1000);
 
 // The same Jacobian by forward mode: one forward pass per chunk of rows, then D/`directions` tangent walks, each
 // pushing `directions` one-hot pixel directions through the tape at once (Tape::seed_tangent, forward_tangents).
 // D = 784 directions instead of C = 10 seeds: the point of chapter 8, where bench_jacobian times both.
 template <class T>
-xt::xtensor<T, 3> jacobian_forward(nn::MLP<T>& model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
+xt::xtensor<T, 3> jacobian_forward(Model<T> model, const nn::Tensor<T>& x /*[N, D]*/, Output out = Output::Softmax,
                                    std::size_t chunk = 1000, std::size_t directions = 8);
 
 // One map per image: ∂f(x_n)_{classes[n]} / ∂x_n -> [N, D]. One backward per chunk, whatever the classes.
 template <class T>
-nn::Tensor<T> class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& classes,
+nn::Tensor<T> class_gradient(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& classes,
                              Output out = Output::Softmax, std::size_t chunk = 1000);
 // The same class c for every image.
 template <class T>
-nn::Tensor<T> class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, int c, Output out = Output::Softmax);
+nn::Tensor<T> class_gradient(Model<T> model, const nn::Tensor<T>& x, int c, Output out = Output::Softmax);
 // The map of each image's predicted class (argmax of its own output); `predicted` receives the classes if given.
 template <class T>
-nn::Tensor<T> predicted_class_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, Output out = Output::Softmax,
+nn::Tensor<T> predicted_class_gradient(Model<T> model, const nn::Tensor<T>& x, Output out = Output::Softmax,
                                        std::vector<int>* predicted = nullptr);
 // ∂(f_a − f_b)/∂x -> [N, D]: what pushes the network from b towards a. One backward with seed +1 at a, −1 at b.
 template <class T>
-nn::Tensor<T> class_difference_gradient(nn::MLP<T>& model, const nn::Tensor<T>& x, int a, int b,
+nn::Tensor<T> class_difference_gradient(Model<T> model, const nn::Tensor<T>& x, int a, int b,
                                         Output out = Output::Softmax);
 
 // The dataset summary: mean |∂p_c/∂x| over the images whose true label is c, for each class c.
@@ -92,7 +96,7 @@ struct SensitivitySummary {
     std::vector<std::size_t> counts;     // images per class
 };
 template <class T>
-SensitivitySummary<T> summarize(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& labels,
+SensitivitySummary<T> summarize(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,
                                 Output out = Output::Softmax);
 
 // Where images come from a chunk at a time: rows(begin, count, x) writes images [begin, begin + count) into x as
@@ -102,8 +106,10 @@ struct RowSource {
     using type = std::function<void(std::size_t begin, std::size_t count, nn::Tensor<T>& x)>;
 };
 // summarize over labels.size() images asked of `rows` in chunks of `chunk`: memory for one chunk, whatever N is.
+// (`rows` is RowSource<T>::type written out, so that a call deduces T from it.)
 template <class T>
-SensitivitySummary<T> summarize(nn::MLP<T>& model, const typename RowSource<T>::type& rows,
+SensitivitySummary<T> summarize(Model<T> model,
+                                const std::function<void(std::size_t, std::size_t, nn::Tensor<T>&)>& rows,
                                 const std::vector<int>& labels, Output out = Output::Softmax, std::size_t chunk = 1000);
 
 }  // namespace sensitivity::maps

@@ -55,9 +55,9 @@ std::vector<std::size_t> occlusion_positions(std::size_t width, const OcclusionO
 }
 
 template <class T>
-nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& targets,
+nn::Tensor<T> occlusion(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& targets,
                         const OcclusionOptions& options, Output out, std::size_t chunk_rows) {
-    const std::size_t N = x.shape(0), D = model.in(), C = model.out();
+    const std::size_t N = x.shape(0), D = model.in, C = model.out;
     const auto W = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(D))));
     if (W * W != D)
         throw std::invalid_argument("occlusion: the model takes " + std::to_string(D) +
@@ -115,9 +115,9 @@ nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::ve
     return maps;
 }
 
-template nn::Tensor<float> occlusion(nn::MLP<float>&, const nn::Tensor<float>&, const std::vector<int>&,
+template nn::Tensor<float> occlusion(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
                                      const OcclusionOptions&, Output, std::size_t);
-template nn::Tensor<double> occlusion(nn::MLP<double>&, const nn::Tensor<double>&, const std::vector<int>&,
+template nn::Tensor<double> occlusion(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
                                       const OcclusionOptions&, Output, std::size_t);
 
 }  // namespace sensitivity::maps

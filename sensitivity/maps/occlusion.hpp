@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <vector>
 
-#include "nn/mlp.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
 namespace sensitivity::maps {
@@ -32,7 +31,7 @@ double score_drop(const T* l, const T* l_occluded, std::size_t C, std::size_t t,
 // The input must be square images (D = W·W, row-major); the patched copies of a chunk of images are one batch
 // of at most `chunk_rows` rows (at least one image's copies).
 template <class T>
-nn::Tensor<T> occlusion(nn::MLP<T>& model, const nn::Tensor<T>& x, const std::vector<int>& targets,
+nn::Tensor<T> occlusion(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& targets,
                         const OcclusionOptions& options = {}, Output out = Output::Logits,
                         std::size_t chunk_rows = 1024);
 

@@ -82,15 +82,22 @@ ProbeRow summarise(double p, const std::vector<std::size_t>& members, const Outc
 
 bool in_range(double p, const FitOptions& f) { return p >= f.range_lo && p <= f.range_hi; }
 
-// The rows in the fit range as (p, mean, standard error of the mean) for the lack-of-fit χ²; se = 0 (skipped) for n < 2.
-void rows_in_range(const ProbeResult& result, const FitOptions& options, std::vector<double>& p,
-                   std::vector<double>& mean, std::vector<double>& se) {
+// The rows in the fit range as (p, mean, standard error of the mean, sd, n) for the lack of fit; se = 0 for n < 2.
+struct RowsInRange {
+    std::vector<double> p, mean, se, sd;
+    std::vector<std::size_t> n;
+};
+RowsInRange rows_in_range(const ProbeResult& result, const FitOptions& options) {
+    RowsInRange r;
     for (const ProbeRow& row : result.rows) {
         if (!in_range(row.p, options)) continue;
-        p.push_back(row.p);
-        mean.push_back(row.mean_score);
-        se.push_back(row.n > 1 ? row.std_score / std::sqrt(double(row.n)) : 0.0);
+        r.p.push_back(row.p);
+        r.mean.push_back(row.mean_score);
+        r.se.push_back(row.n > 1 ? row.std_score / std::sqrt(double(row.n)) : 0.0);
+        r.sd.push_back(row.std_score);
+        r.n.push_back(row.n);
     }
+    return r;
 }
 
 // Fits the trend of `result` through the points (px, py) — or through its rows for FitOn::BinMeans — and records it.
@@ -104,8 +111,9 @@ void fit_trend(ProbeResult& result, const std::vector<double>& px, const std::ve
             x.push_back(px[i]);
             y.push_back(py[i]);
         }
-    std::vector<double> rp, rmean, rse;
-    rows_in_range(result, options, rp, rmean, rse);
+    const RowsInRange rows = rows_in_range(result, options);
+    const std::vector<double>& rp = rows.p;
+    const std::vector<double>& rmean = rows.mean;
     auto no_fit = [&](const std::string& why) {
         result.note = std::string("no fit in p range [") + std::to_string(options.range_lo) + ", " +
                       std::to_string(options.range_hi) + "]: " + why;
@@ -141,7 +149,7 @@ void fit_trend(ProbeResult& result, const std::vector<double>& px, const std::ve
             fit.x_mean = naive.x_mean;
             fit.n_points = naive.n;
             fit.fit_range = {*std::min_element(x.begin(), x.end()), *std::max_element(x.begin(), x.end())};
-            fit.lack_of_fit = lack_of_fit(rp, rmean, rse, fit.slope, fit.intercept);
+            fit.lack_of_fit = pooled_lack_of_fit(rp, rmean, rows.sd, rows.n, fit.slope, fit.intercept);
         } else {
             std::vector<double> w;
             const bool known = options.weights == BinWeights::StdError;
@@ -170,13 +178,16 @@ void fit_trend(ProbeResult& result, const std::vector<double>& px, const std::ve
             fit.x_mean = post.x_mean;
             fit.n_points = post.n;
             fit.fit_range = {*std::min_element(rp.begin(), rp.end()), *std::max_element(rp.begin(), rp.end())};
-            fit.lack_of_fit = lack_of_fit(rp, rmean, rse, fit.slope, fit.intercept);
+            fit.lack_of_fit = pooled_lack_of_fit(rp, rmean, rows.sd, rows.n, fit.slope, fit.intercept);
             fit.interval = known ? "bayes_known_noise" : "bayes_reference";
-            if (known && fit.lack_of_fit && fit.lack_of_fit->chi2_per_dof > 1) {
+            // The known-noise weights trust each row's own se (every row has n >= 2 and sd > 0 here), so their
+            // widening uses the χ² with those same se's, not the pooled one that is reported.
+            const auto own = known ? lack_of_fit(rp, rmean, rows.se, fit.slope, fit.intercept) : std::nullopt;
+            if (own && own->chi2_per_dof > 1) {
                 // The rows scatter more than their standard errors allow: scale by the Birge ratio √(χ²/dof), with
                 // the Student-t of the dof that χ² was estimated from.
-                const SlopeEstimate e = slope_estimate(post.slope, post.scale * std::sqrt(fit.lack_of_fit->chi2_per_dof),
-                                                       double(fit.lack_of_fit->dof));
+                const SlopeEstimate e = slope_estimate(post.slope, post.scale * std::sqrt(own->chi2_per_dof),
+                                                       double(own->dof));
                 fit.ci50 = e.ci50;
                 fit.ci95 = e.ci95;
                 fit.df = e.df;

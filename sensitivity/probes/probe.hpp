@@ -65,7 +65,7 @@ std::vector<std::vector<std::size_t>> make_bins(const std::vector<double>& p, co
 //     (bayes_linreg, the reference prior: t with rows - 2 df):
 //     Equal: unweighted;  Count: w = n (σ² unknown, so misfit shows up in the residual scatter);  StdError: w = 1/se²
 //     with se² = s²/n (known-noise model, needs n >= 2 and s > 0 in every row); this one ignores misfit, so when the
-//     rows' χ²/dof around the line exceeds 1 the interval is widened by √(χ²/dof) with a t(rows - 2) quantile
+//     rows' χ²/dof around the line with these same se's (probe_stats.hpp's lack_of_fit) exceeds 1 the interval is widened by √(χ²/dof) with a t(rows - 2) quantile
 //     ("bayes_known_noise_widened").
 // Only points with p in [range_lo, range_hi] are fitted (Sensie fits the region where the curve is roughly linear).
 // Every fit also keeps the naive interval (every point independent: the conjugate posterior of the pooled points; for
@@ -91,7 +91,7 @@ struct ProbeFit {
                                        //   | "bayes_known_noise_widened"
     double df = 0;                     // of the interval's Student-t (infinity: Normal)
     Interval naive_ci95;               // every point independent (pooled points; BinMeans: before widening)
-    std::optional<LackOfFit> lack_of_fit;   // the rows around the line; empty with fewer than 3 rows with an se
+    std::optional<LackOfFit> lack_of_fit;   // pooled_lack_of_fit of the rows; empty with < 3 rows or no spread at all
     std::string significance;          // "high" | "uncertain" | "negligible"
     double floor = 0;                  // per unit of p: score_floor / (p95 - p05)
     double score_floor = 0.02;

@@ -2,6 +2,7 @@
 // Atomic writes go through nn/atomic_file; nothing here computes statistics.
 #include "sensitivity/probes/probe_io.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 #include <sstream>
@@ -78,6 +79,9 @@ nlohmann::ordered_json probe_json(const ProbeResult& result) {
             fit["lack_of_fit_dof"] = f.lack_of_fit->dof;
             fit["lack_of_fit_p"] = f.lack_of_fit->p_value;
             fit["misfit"] = f.lack_of_fit->misfit();
+            fit["lack_of_fit_variance"] = "pooled within-row";
+            fit["lack_of_fit_pooled_sd"] = f.lack_of_fit->pooled_sd;
+            fit["lack_of_fit_flat_rows"] = f.lack_of_fit->flat_rows;
         } else {
             fit["lack_of_fit"] = nullptr;
             fit["lack_of_fit_dof"] = nullptr;
@@ -105,8 +109,11 @@ void write_probe_json(const ProbeResult& result, const std::string& path) {
 }
 
 void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& results) {
-    char line[320];
-    std::snprintf(line, sizeof line, "%-19s %10s  %-24s %7s  %-12s %-16s %s\n", "probe", "slope", "95% CI", "/naive",
+    // The name column is as wide as the longest name (at least 19), so every row's numbers start at the same column.
+    int name_w = 19;
+    for (const ProbeResult& r : results) name_w = std::max(name_w, static_cast<int>(r.name.size()));
+    char line[640];
+    std::snprintf(line, sizeof line, "%-*s %10s  %-24s %7s  %-12s %-16s %s\n", name_w, "probe", "slope", "95% CI", "/naive",
                   "significance", "lack of fit", "half-point [95% CI]");
     os << line;
     auto num = [](const std::optional<double>& v) {
@@ -117,7 +124,7 @@ void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& resul
     };
     for (const ProbeResult& r : results) {
         if (!r.fit) {
-            os << r.name << std::string(r.name.size() < 19 ? 20 - r.name.size() : 1, ' ') << "-  (" << r.note << ")\n";
+            os << r.name << std::string(static_cast<std::size_t>(name_w) + 1 - r.name.size(), ' ') << "-  (" << r.note << ")\n";
             continue;
         }
         const ProbeFit& f = *r.fit;
@@ -136,10 +143,18 @@ void print_probe_summary(std::ostream& os, const std::vector<ProbeResult>& resul
                           num(r.half_score->hi).c_str());
         else
             std::snprintf(half, sizeof half, "-");
-        std::snprintf(line, sizeof line, "%-19s %10.4g  %-24s %7s  %-12s %-16s %s\n", r.name.c_str(), f.slope, ci95, ratio,
+        std::snprintf(line, sizeof line, "%-*s %10.4g  %-24s %7s  %-12s %-16s %s\n", name_w, r.name.c_str(), f.slope, ci95, ratio,
                       f.significance.c_str(), lof, half);
         os << line;
     }
+    for (const ProbeResult& r : results)   // rows that would have had no variance of their own: kept, with the pool's
+        if (r.fit && r.fit->lack_of_fit && !r.fit->lack_of_fit->flat_rows.empty()) {
+            const auto& flat = r.fit->lack_of_fit->flat_rows;
+            os << "  " << r.name << ": " << flat.size() << " of " << r.rows.size() << " bins without spread (n < 2 or sd < 0.1 x pooled sd "
+               << num(r.fit->lack_of_fit->pooled_sd) << ") at p =";
+            for (std::size_t k = 0; k < flat.size() && k < 6; ++k) os << (k ? ", " : " ") << num(flat[k]);
+            os << (flat.size() > 6 ? ", ..." : "") << "; kept in the lack of fit with the pooled variance\n";
+        }
 }
 
 }  // namespace sensitivity::probes

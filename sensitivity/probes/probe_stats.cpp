@@ -11,6 +11,7 @@
 #include <string>
 
 #include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
@@ -99,6 +100,37 @@ std::optional<LackOfFit> lack_of_fit(const std::vector<double>& p, const std::ve
     l.dof = used - 2;
     l.chi2_per_dof = chi2 / double(l.dof);
     l.p_value = boost::math::cdf(boost::math::complement(boost::math::chi_squared(double(l.dof)), chi2));
+    return l;
+}
+
+std::optional<LackOfFit> pooled_lack_of_fit(const std::vector<double>& p, const std::vector<double>& mean,
+                                            const std::vector<double>& sd, const std::vector<std::size_t>& n,
+                                            double slope, double intercept) {
+    const std::size_t K = p.size();
+    if (mean.size() != K || sd.size() != K || n.size() != K)
+        throw std::invalid_argument("pooled_lack_of_fit: p, mean, sd and n differ in length");
+    double ss_within = 0, ss_lack = 0;
+    std::size_t within = 0, used = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+        if (n[k] == 0) continue;
+        ++used;
+        if (n[k] > 1) {
+            ss_within += double(n[k] - 1) * sd[k] * sd[k];
+            within += n[k] - 1;
+        }
+        const double r = mean[k] - intercept - slope * p[k];
+        ss_lack += double(n[k]) * r * r;
+    }
+    if (used < 3 || within == 0 || !(ss_within > 0)) return std::nullopt;
+    LackOfFit l;
+    l.dof = used - 2;
+    l.within_dof = within;
+    l.pooled_sd = std::sqrt(ss_within / double(within));
+    l.chi2_per_dof = ss_lack / (l.pooled_sd * l.pooled_sd) / double(l.dof);
+    l.p_value = boost::math::cdf(boost::math::complement(
+        boost::math::fisher_f(double(l.dof), double(within)), l.chi2_per_dof));
+    for (std::size_t k = 0; k < K; ++k)
+        if (n[k] > 0 && (n[k] < 2 || sd[k] < 0.1 * l.pooled_sd)) l.flat_rows.push_back(p[k]);
     return l;
 }
 

@@ -41,10 +41,25 @@ struct LackOfFit {
     std::size_t dof = 0;
     double p_value = 1;
     bool misfit() const;
+    // pooled_lack_of_fit only: the pooled within-bin sd, its degrees of freedom, and the p of the rows "without spread"
+    // (n < 2, or an sd below a tenth of the pooled sd): kept in the χ², with the pooled variance instead of their own.
+    double pooled_sd = 0;
+    std::size_t within_dof = 0;
+    std::vector<double> flat_rows;
 };
 constexpr double kMisfitP = 0.01;
 std::optional<LackOfFit> lack_of_fit(const std::vector<double>& p, const std::vector<double>& mean,
                                      const std::vector<double>& se, double slope, double intercept);
+
+// The lack of fit a probe reports: each row's mean against the pooled within-row variance ("pure error"),
+//   s² = Σ_k (n_k - 1)·sd_k² / Σ_k (n_k - 1),   χ² = Σ_k n_k·(m_k - line(p_k))² / s²,   dof = rows - 2,
+// so chi2_per_dof is the classical lack-of-fit F statistic and p_value is P(F(dof, Σ(n_k - 1)) > chi2_per_dof).
+// One row whose scores do not spread (saturated probabilities: sd 1e-7 in 11 rows) cannot drive s² to zero, as it
+// drove its own se_k in lack_of_fit() above (χ²/dof of 1e12). The price: scatter that differs between rows is
+// averaged. Empty when dof < 1 or no row has any spread (s² = 0). sd is the rows' sample sd, n their counts.
+std::optional<LackOfFit> pooled_lack_of_fit(const std::vector<double>& p, const std::vector<double>& mean,
+                                            const std::vector<double>& sd, const std::vector<std::size_t>& n,
+                                            double slope, double intercept);
 
 // The slope floor per unit of p: `score_floor` of mean-score change across the 5–95% quantile range of the fitted
 // examples' p (linear interpolation between order statistics, as numpy's default). No bins enter, so it does not move

@@ -107,4 +107,22 @@ std::vector<FeatureSensitivity> feature_sensitivity(const xt::xtensor<double, 2>
     return out;
 }
 
+std::vector<LevelEffect> level_effects(const std::string& column, const std::vector<std::string>& levels,
+                                       const xt::xtensor<double, 2>& moved, const std::vector<double>& base,
+                                       const std::vector<std::size_t>& level_of) {
+    const std::size_t L = levels.size(), N = base.size();
+    if (moved.shape(0) != L || moved.shape(1) != N || level_of.size() != N || N == 0)
+        throw std::invalid_argument("level_effects: moved must be [levels, rows] and level_of one level per row");
+    std::vector<LevelEffect> out(L);
+    for (std::size_t l = 0; l < L; ++l) {
+        std::vector<double> change(N);
+        for (std::size_t n = 0; n < N; ++n) change[n] = moved(l, n) - base[n];
+        std::vector<double> abs_change(N);
+        std::transform(change.begin(), change.end(), abs_change.begin(), [](double c) { return std::abs(c); });
+        out[l] = {column, levels[l], static_cast<std::size_t>(std::count(level_of.begin(), level_of.end(), l)),
+                  mean_of(change), sd_of(change), mean_of(abs_change)};
+    }
+    return out;
+}
+
 }  // namespace sensitivity::tables

@@ -1,5 +1,6 @@
 // sensitivity/tables/features.hpp — per-feature sensitivities of a table model: mean |∂y/∂x_j| with a bootstrap interval, the
-// signed mean, the same per standard deviation of the feature, and which features are strongly correlated.
+// signed mean, the same per standard deviation of the feature, which features are strongly correlated, and the
+// effect of moving rows between the levels of a categorical column.
 // Statistics only, from a Jacobian the caller took from the tape (sensitivity/maps/jacobian.hpp); figures are feature_plots.hpp.
 #pragma once
 
@@ -60,5 +61,19 @@ struct MeanInterval {
     double mean = 0, lo = 0, hi = 0;
 };
 MeanInterval bootstrap_mean(const std::vector<double>& values, std::size_t resamples, std::uint64_t seed);
+
+// A categorical column is not differentiated: its sensitivity is what moving a row to another level does. For each
+// level l, over every row n: change(n) = f(row n with its level set to l) − f(row n as it is), so a row already at l
+// adds 0. Summarised by the mean, the population SD and the mean of |change| over the rows.
+struct LevelEffect {
+    std::string column, level;
+    std::size_t rows_at_level = 0;     // rows whose own level is l
+    double mean = 0, sd = 0, mean_abs = 0;
+};
+
+// moved [L, N]: the output of row n moved to level l; base [N]: row n's output as it is; level_of [N]: row n's level.
+std::vector<LevelEffect> level_effects(const std::string& column, const std::vector<std::string>& levels,
+                                       const xt::xtensor<double, 2>& moved, const std::vector<double>& base,
+                                       const std::vector<std::size_t>& level_of);
 
 }  // namespace sensitivity::tables

@@ -63,7 +63,8 @@ std::vector<RefitFeature> refit_intervals(const std::vector<std::vector<double>>
 }
 
 CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const nn::training::TrainConfig& config,
-                   nn::training::EarlyStopping stop, std::size_t folds, double target_sd, const FeatureGradient& gradient) {
+                   nn::training::EarlyStopping stop, std::size_t folds, double target_sd, const FeatureGradient& gradient,
+                   const std::vector<std::size_t>& columns) {
     namespace tr = nn::training;
     const std::size_t N = data.size();
     const double y_scale = data.classification() ? 1.0 : target_sd;
@@ -74,12 +75,14 @@ CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const n
         FoldFit f;
         tr::FittedNet net = tr::fit_table_net(fit_rows, out, config, stop);
         f.best_epoch = net.curve.best_epoch;
-        const nn::Output o = data.classification() ? nn::Output::Softmax : nn::Output::Logits;
-        f.net = tr::score(nn::predict(net.model, test.x, o), test, target_sd);
+        f.net = tr::score(data.classification() ? nn::predict(net.model, test.x) : nn::predict_logits(net.model, test.x),
+                          test, target_sd);
         const tr::LinearModel base = tr::fit_baseline(fit_rows, out, config.seed);
         f.baseline_penalty = base.penalty;
         f.baseline = tr::score(tr::predict(base, test.x), test, target_sd);
-        f.per_sd = per_sd_sensitivity(gradient(net.model, fit_rows.x), fit_rows.x, y_scale);
+        const std::vector<double> all = per_sd_sensitivity(gradient(net.model, fit_rows.x), fit_rows.x, y_scale);
+        if (columns.empty()) f.per_sd = all;
+        for (std::size_t c : columns) f.per_sd.push_back(all.at(c));
         per_fit.push_back(f.per_sd);
         cf.folds.push_back(std::move(f));
     }

@@ -14,7 +14,7 @@
 namespace sensitivity::tables {
 
 // ∂(the explained output)/∂z [N, D] of `model` at the standardized rows z [N, D]: the caller's choice of output
-// (the prediction for regression, the predicted class's probability for classification), taken on the tape
+// (the prediction for regression, the predicted class's log-odds or probability for classification), taken on the tape
 // (sensitivity/maps/jacobian.hpp). A parameter, so that this library needs no maps.
 using FeatureGradient = std::function<nn::Tensor<float>(nn::MLP<float>& model, const nn::Tensor<float>& z)>;
 
@@ -52,9 +52,11 @@ struct CrossFit {
 // For each of `folds` folds (nn::training::kfold with config.seed): the net fitted to the other rows as the program
 // fits it (nn::training::fit_table_net: early stopping on an inner validation split) and the baseline
 // (nn::training::fit_baseline: its penalty chosen by an inner cross-validation), both scored on the held-out fold;
-// and the net's per-SD sensitivities over the rows it was fitted to. `out`: 1 or the number of classes; `target_sd`
-// turns standardized RMSE and sensitivities into the target's units (1 for classification).
+// and the net's per-SD sensitivities over the rows it was fitted to, of the inputs `columns` (empty: every input), in
+// that order. `out`: 1 or the number of classes; `target_sd` turns standardized RMSE and sensitivities into the
+// target's units (1 for classification).
 CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const nn::training::TrainConfig& config,
-                   nn::training::EarlyStopping stop, std::size_t folds, double target_sd, const FeatureGradient& gradient);
+                   nn::training::EarlyStopping stop, std::size_t folds, double target_sd, const FeatureGradient& gradient,
+                   const std::vector<std::size_t>& columns = {});
 
 }  // namespace sensitivity::tables

@@ -1,0 +1,37 @@
+// nn/ops/sigmoid.hpp — the logistic function elementwise: value, reverse (VJP) and forward (JVP) kernels.
+// Registered as Op::Sigmoid in nn/op.hpp.
+#pragma once
+
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include "nn/ops/args.hpp"
+
+namespace nn {
+
+// sigmoid: y = 1 / (1 + e^-a);  da += dy * y * (1 - y);  ẏ = ȧ * y * (1 - y)
+template <>
+struct OpDef<Op::Sigmoid> {
+    static constexpr const char* name = "sigmoid";
+    static constexpr int arity = 1;
+    template <class T>
+    static void check(const OpArgs<T>&) {}                                   // any shape
+    template <class T>
+    static void value(const OpArgs<T>& in, Tensor<T>& y) {
+        reshape_to(y, in.a.shape(0), in.a.shape(1));
+        xt::noalias(y) = T(1) / (T(1) + xt::exp(-in.a));
+    }
+    template <class T>
+    static void reverse(const OpArgs<T>&, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>* da, Tensor<T>*) {
+        if (da) xt::noalias(*da) += dy * y * (T(1) - y);
+    }
+    template <class T>
+    static void forward(const OpArgs<T>&, const Tensor<T>& y, const Tensor<T>* ta, const Tensor<T>*, std::size_t K,
+                        Tensor<T>& ty) {
+        detail::per_block(K, y.shape(0), y.shape(1), ty, [&](std::size_t ki, std::size_t i) {
+            return ta->data()[ki] * y.data()[i] * (T(1) - y.data()[i]);
+        });
+    }
+};
+
+}  // namespace nn

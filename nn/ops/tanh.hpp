@@ -1,0 +1,37 @@
+// nn/ops/tanh.hpp — the hyperbolic tangent elementwise: value, reverse (VJP) and forward (JVP) kernels.
+// Registered as Op::Tanh in nn/op.hpp.
+#pragma once
+
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include "nn/ops/args.hpp"
+
+namespace nn {
+
+// tanh: y = tanh(a);  da += dy * (1 - y²);  ẏ = ȧ * (1 - y²)
+template <>
+struct OpDef<Op::Tanh> {
+    static constexpr const char* name = "tanh";
+    static constexpr int arity = 1;
+    template <class T>
+    static void check(const OpArgs<T>&) {}                                   // any shape
+    template <class T>
+    static void value(const OpArgs<T>& in, Tensor<T>& y) {
+        reshape_to(y, in.a.shape(0), in.a.shape(1));
+        xt::noalias(y) = xt::tanh(in.a);
+    }
+    template <class T>
+    static void reverse(const OpArgs<T>&, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>* da, Tensor<T>*) {
+        if (da) xt::noalias(*da) += dy * (T(1) - y * y);
+    }
+    template <class T>
+    static void forward(const OpArgs<T>&, const Tensor<T>& y, const Tensor<T>* ta, const Tensor<T>*, std::size_t K,
+                        Tensor<T>& ty) {
+        detail::per_block(K, y.shape(0), y.shape(1), ty, [&](std::size_t ki, std::size_t i) {
+            return ta->data()[ki] * (T(1) - y.data()[i] * y.data()[i]);
+        });
+    }
+};
+
+}  // namespace nn
