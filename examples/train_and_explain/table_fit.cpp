@@ -168,11 +168,14 @@ void cross_validate(const Options& opt, TableRun& t) {
         const auto& r = cf.features[j];
         features.push_back({{"feature", t.inputs[numeric[j]]}, {"mean_over_fits", r.mean}, {"refit_lo", r.lo}, {"refit_hi", r.hi},
                             {"top3_share", r.top3_share}, {"rank_min", r.rank_min}, {"rank_max", r.rank_max},
-                            {"unstable", r.unstable}, {"baseline_per_sd", coef[j]}});
+                            {"unstable", r.unstable}, {"se", r.se}, {"noise_sd", r.noise_sd}, {"df", r.df},
+                            {"baseline_per_sd", coef[j]}});
     }
-    t.report["refit"] = {{"fits", opt.folds},
-                         {"interval", "95%: mean over the refits ± t(0.975, K−1)·√((K−1)/K·Σ(θ_k − mean)²), the "
-                                      "delete-a-fold jackknife: includes the between-fit variance"},
+    t.report["refit"] = {{"fits", opt.folds * 2},
+                         {"interval", "95%: the mean over K folds x 2 refits (each its own seed) ± t·√V, V = the delete-a-fold "
+                                      "jackknife of the fold means with the training noise (the spread of a fold's two refits) "
+                                      "taken out, plus that noise over the 2K fits; t with Satterthwaite's degrees of freedom. "
+                                      "Includes the between-fit variance"},
                          {"baseline", !classify ? "signed ridge coefficient per SD"
                                      : log_odds ? "mean |d log-odds(predicted)/dx| per SD of the logistic regression"
                                                 : "mean |dp(predicted)/dx| per SD of the logistic regression"},

@@ -133,7 +133,7 @@ void print_features(std::ostream& os, const AttributionTarget& target, std::size
                     const nlohmann::ordered_json& refit) {
     const bool refits = !refit.is_null();
     os << "sensitivity of " << target.name << " (" << rows << " rows; ranked by the per-SD value"
-       << (refits ? " over " + std::to_string(refit["fits"].get<std::size_t>()) + " refits, each without one fold; ! = rank "
+       << (refits ? " over " + std::to_string(refit["fits"].get<std::size_t>()) + " refits, two without each fold; ! = rank "
                     "unstable over the refits; baseline: " + refit["baseline"].get<std::string>()
                   : std::string())
        << ")";
