@@ -721,6 +721,27 @@ TEST_CASE("--attribution-target and --group-threshold: bad values, a regression 
                    {"--attribution-target and --group-threshold need --csv FILE"});
 }
 
+TEST_CASE("--folds, --patience and --weight-decay: out of range, more folds than the rows allow, and no --csv are refused") {
+    Sandbox s;
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--folds", "1"}), 2,
+                   {"--folds: Value 1 not in range 2 to 20"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--folds", "21"}), 2,
+                   {"--folds: Value 21 not in range 2 to 20"});
+    // 30 rows: 8 folds would leave fewer than 4 rows in a fold; refused before any training or output
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--folds", "8"}), 2,
+                   {"--folds 8: the table has 30 rows; cross-validation needs at least 4 rows per fold"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--patience", "0"}), 2,
+                   {"--patience: Value 0 not in range 1 to 10000"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--weight-decay", "-1"}), 2,
+                   {"--weight-decay must be a finite number >= 0, got -1"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--weight-decay", "nan"}), 2,
+                   {"--weight-decay must be a finite number >= 0, got nan"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--weight-decay", "abc"}), 2,
+                   {"Could not convert: --weight-decay = abc"});
+    expect_failure(s, s.run({"--folds", "3", "--out", s.out.string()}), 2,
+                   {"--weight-decay, --patience and --folds need --csv FILE"});
+}
+
 TEST_CASE("bad CSVs: ragged row, non-numeric value, NaN, Inf, empty file, duplicate header") {
     Sandbox s;
     const std::string f = (s.root / "table.csv").string();

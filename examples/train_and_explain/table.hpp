@@ -67,6 +67,9 @@ void explain_table(const Options& opt, TableRun& t);
 // <out>/sensitivity/loss_curve.png: train and validation loss per epoch, the kept epoch marked (table_fit.cpp).
 void loss_curve_figure(const Options& opt, TableRun& t);
 
+// Throws UsageError when --folds leaves fewer than 4 rows per fold (called before any training or output).
+void check_folds(const Options& opt, const TableRun& t);
+
 // K-fold cross-validation of the net against the linear baseline, and the refit intervals of the sensitivities:
 // t.report["cv"] and t.report["refit"] (table_fit.cpp).
 void cross_validate(const Options& opt, TableRun& t);

@@ -110,12 +110,17 @@ void loss_curve_figure(const Options& opt, TableRun& t) {
     t.report["training"]["curve_figure"] = "sensitivity/loss_curve.png";
 }
 
-void cross_validate(const Options& opt, TableRun& t) {
-    const bool classify = t.task == "classification";
-    const std::size_t N = t.x.shape(0), out = classify ? t.class_names.size() : 1;
+void check_folds(const Options& opt, const TableRun& t) {
+    const std::size_t N = t.x.shape(0);
     if (opt.folds * 4 > N)
         throw UsageError("--folds " + std::to_string(opt.folds) + ": the table has " + std::to_string(N) +
                          " rows; cross-validation needs at least 4 rows per fold");
+}
+
+void cross_validate(const Options& opt, TableRun& t) {
+    const bool classify = t.task == "classification";
+    const std::size_t N = t.x.shape(0), out = classify ? t.class_names.size() : 1;
+    check_folds(opt, t);
     std::vector<std::size_t> all(N);
     std::iota(all.begin(), all.end(), std::size_t(0));
     nn::training::TrainConfig config = table_train_config(opt);

@@ -474,6 +474,7 @@ int run_table(const Options& opt) {
                                      " inputs for " + std::to_string(t.train_rows.size()) + " training rows is too few "
                                      "rows to learn from (is the table transposed, one row per variable?); give more rows, "
                                      "or fewer columns with --features");
+        check_folds(opt, t);
         print_columns(opt, t);                                            // every check before any training
         fit_standardization(t);
         train(opt, t);
