@@ -331,6 +331,63 @@ const nlohmann::json& encoded(const nlohmann::json& metrics, const std::string& 
     return metrics;
 }
 
+// Cars' least-squares fit computed here, independently of the program: the rows with every value, the six numeric
+// columns (Year as the model year) and Origin as two indicators, 5 folds dealt by row order mod 5; ordinary least
+// squares by the normal equations (Gaussian elimination with partial pivoting). Returns the mean held-out R².
+double cars_ols_cv_r2(const std::string& file) {
+    std::ifstream f(file);
+    const nlohmann::json rows = nlohmann::json::parse(f);
+    std::vector<std::vector<double>> X;
+    std::vector<double> y;
+    for (const auto& r : rows) {
+        const char* num[] = {"Cylinders", "Displacement", "Horsepower", "Weight_in_lbs", "Acceleration"};
+        bool ok = r["Miles_per_Gallon"].is_number();
+        for (const char* k : num) ok = ok && r[k].is_number();
+        if (!ok) continue;
+        std::vector<double> x = {1.0};
+        for (const char* k : num) x.push_back(r[k].get<double>());
+        x.push_back(std::stod(r["Year"].get<std::string>().substr(0, 4)));
+        x.push_back(r["Origin"] == "Europe");
+        x.push_back(r["Origin"] == "Japan");
+        X.push_back(x);
+        y.push_back(r["Miles_per_Gallon"].get<double>());
+    }
+    const std::size_t N = X.size(), P = X[0].size(), K = 5;
+    double total = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+        std::vector<std::vector<double>> A(P, std::vector<double>(P + 1, 0));     // [XᵀX | Xᵀy]
+        for (std::size_t n = 0; n < N; ++n) {
+            if (n % K == k) continue;
+            for (std::size_t i = 0; i < P; ++i) {
+                for (std::size_t j = 0; j < P; ++j) A[i][j] += X[n][i] * X[n][j];
+                A[i][P] += X[n][i] * y[n];
+            }
+        }
+        for (std::size_t c = 0; c < P; ++c) {
+            std::size_t piv = c;
+            for (std::size_t r = c + 1; r < P; ++r)
+                if (std::abs(A[r][c]) > std::abs(A[piv][c])) piv = r;
+            std::swap(A[c], A[piv]);
+            for (std::size_t r = 0; r < P; ++r) {
+                if (r == c) continue;
+                const double m = A[r][c] / A[c][c];
+                for (std::size_t j = c; j <= P; ++j) A[r][j] -= m * A[c][j];
+            }
+        }
+        double ss_res = 0, ss_tot = 0, mean = 0, count = 0;
+        for (std::size_t n = k; n < N; n += K) { mean += y[n]; ++count; }
+        mean /= count;
+        for (std::size_t n = k; n < N; n += K) {
+            double pred = 0;
+            for (std::size_t i = 0; i < P; ++i) pred += X[n][i] * A[i][P] / A[i][i];
+            ss_res += (y[n] - pred) * (y[n] - pred);
+            ss_tot += (y[n] - mean) * (y[n] - mean);
+        }
+        total += (1 - ss_res / ss_tot) / K;
+    }
+    return total;
+}
+
 }  // namespace
 
 TEST_CASE("cars.json as it comes: 8 rows without MPG dropped, 6 Horsepower imputed, Name left out, Year a date, Origin one-hot") {
@@ -361,6 +418,25 @@ TEST_CASE("cars.json as it comes: 8 rows without MPG dropped, 6 Horsepower imput
     const double r2 = r.metrics["r2"];
     MESSAGE("cars: R² " << r2 << " on " << t["validation_rows"] << " held-out rows");
     CHECK(r2 > 0.7);
+    // Early stopping kept an epoch inside the run; the 5-fold scores of the net and the ridge baseline.
+    CHECK(r.metrics["training"]["best_epoch"].get<std::size_t>() >= 1);
+    CHECK(r.metrics["training"]["best_epoch"].get<std::size_t>() <= r.metrics["training"]["curve"].size());
+    const auto& cv = r.metrics["cv"];
+    const double net = cv["net"]["r2"]["mean"], base = cv["baseline"]["r2"]["mean"], base_sd = cv["baseline"]["r2"]["sd"];
+    const double ols = cars_ols_cv_r2(cars);
+    MESSAGE("cars: 5-fold R² net " << net << " ± " << cv["net"]["r2"]["sd"] << ", ridge " << base << " ± " << base_sd
+                                   << ", least squares computed in the test " << ols);
+    CHECK(std::abs(base - ols) < base_sd);             // the baseline is the least-squares line (other folds, imputation)
+    CHECK(net >= base - cv["gain"]["sd"].get<double>());   // the net at least as good as the line, within the spread
+    // Cylinders, displacement, horsepower and weight move together: one group, reported once.
+    const auto& groups = r.metrics["sensitivity"]["groups"]["list"];
+    REQUIRE(groups.size() == 1);
+    CHECK(groups[0]["members"] == nlohmann::json({"Cylinders", "Displacement", "Horsepower", "Weight_in_lbs"}));
+    // Every numeric feature has its refit interval and rank range.
+    for (const auto& f : r.metrics["sensitivity"]["features"]) {
+        CHECK(f["refit"]["refit_lo"].get<double>() <= f["refit"]["mean_over_fits"].get<double>());
+        CHECK(f["refit"]["rank_min"].get<std::size_t>() <= f["refit"]["rank_max"].get<std::size_t>());
+    }
     // The saved plan is re-applied with --model: the same rows, inputs and imputed cells.
     const Run again = run_binary("cars-model", "--csv " + cars + " --model " + (out_dir("cars") / "model").string() +
                                                    " --no-probes --quiet");
@@ -381,6 +457,15 @@ TEST_CASE("penguins.json as it comes: species from measurements, island and sex 
     const double acc = r.metrics["test_accuracy"];
     MESSAGE("penguins: accuracy " << acc << " on " << r.metrics["table"]["validation_rows"] << " held-out rows");
     CHECK(acc > 0.9);
+    // The species from the bill (beak) and flipper measurements alone: at least 95% in 5-fold cross-validation.
+    const Run m = run_binary("penguins-measures", "--csv " + real_table("penguins.json") + " --target Species --features "
+                             "'Beak Length (mm),Beak Depth (mm),Flipper Length (mm)' --no-probes --quiet");
+    INFO(m.out);
+    REQUIRE(m.rc == 0);
+    const double cv_acc = m.metrics["cv"]["net"]["accuracy"]["mean"];
+    MESSAGE("penguins, bill and flipper only: 5-fold accuracy net " << cv_acc << " ± "
+            << m.metrics["cv"]["net"]["accuracy"]["sd"] << ", logistic " << m.metrics["cv"]["baseline"]["accuracy"]["mean"]);
+    CHECK(cv_acc >= 0.95);
 }
 
 TEST_CASE("seattle-weather.csv as it comes: the date column becomes a fractional year; 5 weather labels") {
@@ -392,6 +477,13 @@ TEST_CASE("seattle-weather.csv as it comes: the date column becomes a fractional
     const double acc = r.metrics["test_accuracy"];
     MESSAGE("seattle-weather: accuracy " << acc << " (the most frequent label, rain, is 641 of 1461 days)");
     CHECK(acc > 641.0 / 1461 + 0.1);
+    // Against always saying "rain" (the majority class), in 5-fold cross-validation, by more than twice the spread.
+    const auto& cv = r.metrics["cv"];
+    const double net = cv["net"]["accuracy"]["mean"], sd = cv["net"]["accuracy"]["sd"];
+    MESSAGE("seattle-weather: 5-fold accuracy net " << net << " ± " << sd << ", logistic "
+            << cv["baseline"]["accuracy"]["mean"] << " ± " << cv["baseline"]["accuracy"]["sd"] << ", majority 0.439");
+    CHECK(net > 641.0 / 1461 + 2 * sd);
+    CHECK(cv["baseline"]["accuracy"]["mean"].get<double>() > 641.0 / 1461);
 }
 
 TEST_CASE("a categorical column of known effect: y = 2·[c = b] + x, moving every row to b adds 2 to the rows not at b") {
