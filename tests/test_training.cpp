@@ -23,6 +23,9 @@
 #include "nn/training/metrics.hpp"
 #include "nn/training/progress.hpp"
 #include "nn/schedule.hpp"
+#include "nn/training/cross_validate.hpp"
+#include "nn/training/linear_model.hpp"
+#include "nn/training/train_table.hpp"
 #include "nn/sgd.hpp"
 #include "nn/training/train.hpp"
 
@@ -539,4 +542,78 @@ TEST_CASE("metrics.json holds the test accuracy as a fraction, per-epoch seconds
     for (const auto& f : std::filesystem::directory_iterator(dir)) files += f.is_regular_file();
     CHECK(files == 1);                                       // no temporary left behind
     std::filesystem::remove_all(dir);
+}
+
+namespace {
+// y = 1 + 2·z0 − 3·z1 + 0.5·noise on standardized-looking rows: a regression table with a known line.
+nn::training::TableData line_table(std::size_t n, std::uint64_t seed, double noise = 0.5) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal(0, 1);
+    nn::training::TableData d;
+    d.x = xt::zeros<float>({n, std::size_t(2)});
+    d.y = xt::zeros<float>({n, std::size_t(1)});
+    for (std::size_t r = 0; r < n; ++r) {
+        d.x(r, 0) = static_cast<float>(normal(rng));
+        d.x(r, 1) = static_cast<float>(normal(rng));
+        d.y(r, 0) = static_cast<float>(1 + 2 * d.x(r, 0) - 3 * d.x(r, 1) + noise * normal(rng));
+    }
+    return d;
+}
+}  // namespace
+
+TEST_CASE("ridge with lambda 0 is least squares: the normal equations' solution, and a wrong one fails the same check") {
+    const nn::training::TableData d = line_table(200, 3);
+    const nn::training::LinearModel m = nn::training::fit_ridge(d, 0);
+    // The normal equations of [1, z0, z1] solved here by Cramer's rule on the 3x3 system.
+    double A[3][3] = {}, b[3] = {};
+    for (std::size_t r = 0; r < d.size(); ++r) {
+        const double x[3] = {1, d.x(r, 0), d.x(r, 1)};
+        for (int i = 0; i < 3; ++i) {
+            for (int j = 0; j < 3; ++j) A[i][j] += x[i] * x[j];
+            b[i] += x[i] * d.y(r, 0);
+        }
+    }
+    const auto det = [](double M[3][3]) {
+        return M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
+               M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
+    };
+    double w[3];
+    for (int c = 0; c < 3; ++c) {
+        double M[3][3];
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) M[i][j] = j == c ? b[i] : A[i][j];
+        w[c] = det(M) / det(A);
+    }
+    CHECK(m.b(0, 0) == doctest::Approx(w[0]).epsilon(1e-4));
+    CHECK(m.W(0, 0) == doctest::Approx(w[1]).epsilon(1e-4));
+    CHECK(m.W(1, 0) == doctest::Approx(w[2]).epsilon(1e-4));
+    CHECK(m.W(0, 0) == doctest::Approx(2).epsilon(0.05));
+    CHECK(m.W(1, 0) == doctest::Approx(-3).epsilon(0.05));
+    // A penalty shrinks the slopes towards 0, so the same check against the least-squares solution fails.
+    const nn::training::LinearModel shrunk = nn::training::fit_ridge(d, 1.0);
+    CHECK(std::abs(shrunk.W(0, 0)) < std::abs(w[1]) - 0.1);
+}
+
+TEST_CASE("early stopping puts back the weights of the lowest validation loss and says which epoch that was") {
+    const nn::training::TableData train = line_table(80, 5, 2.0), validation = line_table(40, 6, 2.0);
+    nn::training::TrainConfig config;
+    config.hidden = 32;
+    config.activation = nn::Activation::Tanh;
+    config.epochs = 300;
+    config.batch = 8;
+    config.optimizer = "adam";
+    config.lr = 0.03;
+    config.seed = 2;
+    nn::MLP<float> model = nn::training::make_mlp(config, 2, 1);
+    const nn::training::TableCurve curve = nn::training::train_table(model, train, validation, config, {10});
+    REQUIRE(curve.best_epoch >= 1);
+    REQUIRE(curve.best_epoch <= curve.epochs.size());
+    double lowest = std::numeric_limits<double>::infinity();
+    for (const auto& e : curve.epochs) lowest = std::min(lowest, e.validation_loss);
+    CHECK(curve.epochs[curve.best_epoch - 1].validation_loss == doctest::Approx(lowest));
+    CHECK(curve.epochs.size() <= curve.best_epoch + 10);       // stopped within `patience` epochs of the best
+    CHECK(curve.stopped_early);                                 // noisy rows: the net overfits long before 300 epochs
+    CHECK(curve.stopped_early == (curve.epochs.size() < config.epochs));
+    // The model holds the best epoch's weights: its validation loss is that epoch's, not the last one's.
+    CHECK(nn::training::table_loss(model, validation) == doctest::Approx(lowest).epsilon(1e-4));
 }
