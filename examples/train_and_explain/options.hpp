@@ -20,7 +20,9 @@ struct Options {
     bool augment = false;               // random rotation (±10°) and shift (±1 px) of training images
     int threads = 2;
     std::string out = "out";
-    std::string model;                  // explain a saved model, skip training
+    std::string model;                  // explain a saved model (a directory, or an ONNX file), skip training
+    std::string input_scale;            // an ONNX image model's pixels: "0..1" (empty: the same) or "0..255"
+    std::vector<double> normalize;      // an ONNX image model's (x - MEAN) / STD: {MEAN, STD}, or empty
     std::string image;                  // explain the user's own picture
     std::size_t explain_count = 100;
     std::size_t fd_images = 3;

@@ -1,0 +1,160 @@
+// tests/test_onnx_cli.cpp — a network trained elsewhere through the real binary: a PyTorch MNIST MLP exported with
+// torch.onnx.export (tests/fixtures/onnx/make_mnist_mlp.py) gets accuracy, maps checked against torch.autograd, the
+// finite-difference check, --image and the explorer, like a model nnsense trained; and every saved model has model.onnx.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <xtensor/xnpy.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "tests/child_process.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+    const char* v = std::getenv(name);
+    return v ? v : fallback;
+}
+std::string bin() { return env_or("NNSENSE_BIN", "build/examples/train-and-explain"); }
+std::string mnist() { return env_or("NNSENSE_DATA", "data") + "/mnist"; }
+fs::path fixtures() { return fs::path(env_or("NNSENSE_FIXTURES", "tests/fixtures")) / "onnx"; }
+std::string net_onnx() { return (fixtures() / "mnist_mlp.onnx").string(); }
+
+struct TempDir {
+    fs::path path;
+    explicit TempDir(const std::string& tag) {
+        path = fs::temp_directory_path() / ("nnsense-onnx-cli-" + tag + "-" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+// Runs the binary to its end; returns its stdout (stderr goes to dir/stderr.txt), CHECKs the exit code.
+std::string run(const std::vector<std::string>& args, const fs::path& dir, int expect_code = 0) {
+    std::vector<std::string> argv = {bin()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    testing_support::ChildProcess child(argv, (dir / "stderr.txt").string());
+    for (int waited = 0; waited < 600 && !child.exited(0); ++waited) child.read_line(0.5);   // keep the pipe drained
+    REQUIRE(child.exited(1));
+    while (!child.read_line(0.2).empty()) {
+    }
+    const std::string out = child.output();
+    std::ifstream err(dir / "stderr.txt");
+    INFO("stdout: " << out << "\nstderr: " << std::string(std::istreambuf_iterator<char>(err), {}));
+    CHECK(child.exit_code() == expect_code);
+    return out;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+    std::ifstream f(p);
+    REQUIRE_MESSAGE(f, p.string());
+    return nlohmann::json::parse(f);
+}
+
+// max over entries of |ours − torch| / max |torch| of the same image: the run's float Jacobian of its first images
+// against PyTorch's double one.
+double jacobian_gap(const fs::path& run_dir) {
+    const xt::xtensor<double, 3> J = xt::load_npy<double>((fixtures() / "mnist_mlp" / "J.npy").string());   // [3, 10, 784]
+    const xt::xtensor<float, 3> ours = xt::load_npy<float>((run_dir / "sensitivity" / "jacobian.npy").string());
+    REQUIRE(ours.shape(0) >= J.shape(0));
+    REQUIRE(ours.shape(1) == J.shape(1));
+    REQUIRE(ours.shape(2) == J.shape(2));
+    double worst = 0;
+    for (std::size_t k = 0; k < J.shape(0); ++k) {
+        double scale = 0, gap = 0;
+        for (std::size_t i = 0; i < J.shape(1); ++i)
+            for (std::size_t j = 0; j < J.shape(2); ++j) {
+                scale = std::max(scale, std::abs(J(k, i, j)));
+                gap = std::max(gap, std::abs(static_cast<double>(ours(k, i, j)) - J(k, i, j)));
+            }
+        worst = std::max(worst, gap / scale);
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("a PyTorch MNIST MLP from ONNX: test accuracy, Jacobian equal to torch.autograd's, finite differences pass") {
+    TempDir dir("run");
+    const std::string out = run({"--model", net_onnx(), "--normalize", "0.1307,0.3081", "--data", mnist(), "--out",
+                                 dir.path.string(), "--explain-count", "3", "--fd-images", "3", "--no-probes"},
+                                dir.path);
+    CHECK(out.find("the graph ends in logits: nnsense appends a softmax") != std::string::npos);
+    const nlohmann::json r = read_json(dir.path / "report.json");
+    // PyTorch measured 95.60% for this network (make_mnist_mlp.py); the same weights and inputs give the same count.
+    CHECK(r["test"]["accuracy"].get<double>() > 0.95);
+    CHECK(r["test"]["count"].get<int>() == 10000);
+    CHECK(r["fd_check"]["passed"].get<bool>());
+    CHECK(r["model"]["format"] == "onnx");
+    CHECK(r["model"]["softmax_appended"].get<bool>());
+    CHECK(r["model"]["normalize"]["mean"].get<double>() == doctest::Approx(0.1307));
+    CHECK(r["run"]["network"] == "784-64-32-10");
+    const double gap = jacobian_gap(dir.path);
+    std::printf("  ONNX MNIST MLP: test accuracy %.2f%%, Jacobian vs torch.autograd max relative gap %.2e\n",
+                100 * r["test"]["accuracy"].get<double>(), gap);
+    CHECK(gap <= 1e-5);
+}
+
+TEST_CASE("the same network without the --normalize it was trained with disagrees with PyTorch: the check can fail") {
+    TempDir dir("wrong");
+    run({"--model", net_onnx(), "--data", mnist(), "--out", dir.path.string(), "--explain-count", "3", "--fd-images",
+         "1", "--no-probes", "--quiet"},
+        dir.path);
+    const double gap = jacobian_gap(dir.path);
+    std::printf("  without --normalize: Jacobian vs torch.autograd max relative gap %.2e\n", gap);
+    CHECK(gap > 1e-2);
+}
+
+TEST_CASE("--image explains a picture with the ONNX network") {
+    TempDir dir("image");
+    const std::string out = run({"--model", net_onnx(), "--normalize", "0.1307,0.3081", "--image",
+                                 env_or("NNSENSE_EXAMPLES", "examples") + "/digit-3.png", "--out", dir.path.string()},
+                                dir.path);
+    CHECK(out.find("prediction: 3") != std::string::npos);
+    CHECK(fs::exists(dir.path / "image" / "sensitivity.png"));
+}
+
+TEST_CASE("--serve --model net.onnx answers an explain request with PyTorch's probabilities") {
+    TempDir dir("serve");
+    testing_support::ChildProcess server({bin(), "--serve", "--model", net_onnx(), "--normalize", "0.1307,0.3081",
+                                          "--port", "0", "--out", dir.path.string(), "--data", mnist()},
+                                         (dir.path / "stderr.txt").string());
+    const std::string line = server.wait_for_line("explorer: open http://127.0.0.1:", 120);
+    REQUIRE_MESSAGE(!line.empty(), ("no URL printed; output: " + server.output()));
+    const int port = std::stoi(line.substr(line.rfind(':') + 1));
+    const xt::xtensor<double, 2> x = xt::load_npy<double>((fixtures() / "mnist_mlp" / "x.npy").string());   // [3, 784]
+    const xt::xtensor<double, 2> p = xt::load_npy<double>((fixtures() / "mnist_mlp" / "p.npy").string());   // [3, 10]
+    nlohmann::json body;
+    for (std::size_t j = 0; j < 784; ++j) body["pixels"].push_back(std::lround(x(0, j) * 255));   // bytes, as MNIST's
+    httplib::Client c("127.0.0.1", port);
+    const auto res = c.Post("/api/v1/explain", body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const nlohmann::json e = nlohmann::json::parse(res->body);
+    double gap = 0;
+    for (std::size_t i = 0; i < 10; ++i) gap = std::max(gap, std::abs(e["probabilities"][i].get<double>() - p(0, i)));
+    CHECK(gap < 1e-5);
+    const auto m = c.Get("/api/v1/model");
+    REQUIRE(m);
+    CHECK(nlohmann::json::parse(m->body)["network"].get<std::string>().rfind("784-64-32-10", 0) == 0);
+    server.signal(SIGTERM);
+    REQUIRE(server.exited(10));
+    CHECK(server.exit_code() == 0);
+}
