@@ -18,6 +18,11 @@
 #include <xtensor/xnpy.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "nn/mlp.hpp"
+#include "nn/onnx/read.hpp"
+#include "nn/onnx/stack_model.hpp"
+#include "nn/training/model_io.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 #include "tests/child_process.hpp"
 
 namespace fs = std::filesystem;
@@ -157,4 +162,49 @@ TEST_CASE("--serve --model net.onnx answers an explain request with PyTorch's pr
     server.signal(SIGTERM);
     REQUIRE(server.exited(10));
     CHECK(server.exit_code() == 0);
+}
+
+TEST_CASE("every saved model directory holds model.onnx: onnx.checker accepts it, nnsense and PyTorch predict the same") {
+    TempDir dir("save");
+    run({"--data", mnist(), "--out", dir.path.string(), "--epochs", "1", "--hidden", "16", "--explain-count", "5",
+         "--fd-images", "1", "--no-probes", "--quiet"},
+        dir.path);
+    const fs::path model_dir = dir.path / "model", onnx_file = model_dir / "model.onnx";
+    REQUIRE(fs::exists(onnx_file));
+    nn::MLP<float> mlp = nn::training::load_model(model_dir.string());
+    const xt::xtensor<float, 2> x = xt::load_npy<float>((dir.path / "sensitivity" / "inputs.npy").string());   // [5, 784]
+
+    // Read back: the same float weights, the same ops on the tape, so the same logits to the last bit.
+    nn::onnx::StackModel<float> back(nn::onnx::read_onnx(onnx_file.string()));
+    const nn::Tensor<float> ours = nn::predict_logits(mlp, nn::Tensor<float>(x));                          // [5, 10]
+    const nn::Tensor<float> read = sensitivity::maps::predict(sensitivity::maps::Model<float>(back), nn::Tensor<float>(x),
+                                                              sensitivity::maps::Output::Logits);
+    CHECK(read == ours);
+
+    // PyTorch rebuilt from the file's nodes and initializers (tests/onnx/check_export.py) against the same network in
+    // double: the file's float32 weights are the model's, so only the order of rounding differs.
+    const nn::Tensor<double> x64 = xt::cast<double>(x);
+    const nn::Tensor<double> y64 = nn::predict_logits(nn::MLP<double>(mlp), x64);
+    xt::dump_npy((dir.path / "x.npy").string(), x64);
+    xt::dump_npy((dir.path / "y.npy").string(), y64);
+    testing_support::ChildProcess py({"/usr/bin/python3", env_or("NNSENSE_ONNX_CHECK", "tests/onnx/check_export.py"),
+                                      onnx_file.string(), (dir.path / "x.npy").string(), (dir.path / "y.npy").string()},
+                                     (dir.path / "python.err").string());
+    std::string line, last;
+    while (!(line = py.read_line(120)).empty()) last = line;
+    REQUIRE(py.exited(120));
+    std::printf("  saved model.onnx, check_export.py: %s\n", last.c_str());
+    CHECK_MESSAGE(py.exit_code() == 0, last);
+    CHECK(last.rfind("OK checker", 0) == 0);
+
+    // And the check fails for predictions that are off by 1e-5 (the tolerance is 1e-6).
+    const nn::Tensor<double> off = y64 + 1e-5;
+    xt::dump_npy((dir.path / "y_off.npy").string(), off);
+    testing_support::ChildProcess bad({"/usr/bin/python3", env_or("NNSENSE_ONNX_CHECK", "tests/onnx/check_export.py"),
+                                       onnx_file.string(), (dir.path / "x.npy").string(), (dir.path / "y_off.npy").string()},
+                                      (dir.path / "python.err").string());
+    while (!bad.read_line(120).empty()) {
+    }
+    REQUIRE(bad.exited(120));
+    CHECK(bad.exit_code() == 1);
 }

@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "examples/train_and_explain/net.hpp"
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
 #include "examples/train_and_explain/table_groups.hpp"
@@ -356,7 +357,7 @@ void save(const Options& opt, TableRun& t) {
                   {"target", t.target},     {"task", t.task},
                   {"means", t.means},       {"sds", t.sds},            {"target_mean", t.y_mean},
                   {"target_sd", t.y_sd},    {"class_names", t.class_names}};
-    nn::training::save_model(t.model, (fs::path(opt.out) / "model").string(), info);
+    save_model_with_onnx(t.model, (fs::path(opt.out) / "model").string(), info);   // model.onnx takes standardized inputs
 }
 
 // The columns and what was done with them, one line each (the notes are printed even with --quiet: they are choices
