@@ -521,6 +521,36 @@ TEST_CASE("a file given as --model that is not ONNX names the file") {
     expect_failure(s, run_onnx(s, {"--model", junk.string()}), 1, {junk.string()});
 }
 
+TEST_CASE("a table ONNX model: --features of the wrong width names the file and both widths") {
+    Sandbox s;
+    const std::string m = onnx_fixture("table_net.onnx"), csv = onnx_fixture("table_net.csv");
+    expect_failure(s, s.run({"--csv", csv, "--model", m, "--target", "y", "--features", "a,b", "--out", s.out.string()}),
+                   1, {m, "takes 3 inputs", "--features (a, b) has 2"});
+}
+
+TEST_CASE("a table ONNX model: no --features nor --scaling, a --scaling that disagrees, no --target, a bad sidecar") {
+    Sandbox s;
+    const std::string m = onnx_fixture("table_net.onnx"), csv = onnx_fixture("table_net.csv");
+    const std::vector<std::string> base = {"--csv", csv, "--model", m, "--out", s.out.string()};
+    const auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> a = base;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return s.run(a);
+    };
+    expect_failure(s, with({"--target", "y"}), 2, {"--features", m});
+    expect_failure(s, with({"--target", "y", "--features", "b,a,c", "--scaling", onnx_fixture("table_net.scaling.json")}),
+                   2, {"--features", "table_net.scaling.json"});
+    expect_failure(s, with({"--features", "a,b,c"}), 2, {"--target", m});
+    expect_failure(s, with({"--target", "y", "--features", "a,b,c", "--normalize", "0,1"}), 2, {"--scaling"});
+    const fs::path bad = s.root / "scaling.json";
+    for (const char* text : {"{", "{\"features\": [\"a\"]}", "{\"features\": [\"a\",\"b\",\"c\"], \"mean\": [0,0,0], \"std\": [1,0,1]}",
+                             "{\"features\": [\"a\",\"b\",\"c\"], \"mean\": [0,0], \"std\": [1,1,1]}"}) {
+        spit(bad, text);
+        expect_failure(s, with({"--target", "y", "--scaling", bad.string()}), 1, {bad.string()});
+    }
+    expect_failure(s, s.run_tiny({"--scaling", bad.string()}), 2, {"--scaling", "--model FILE.onnx"});
+}
+
 TEST_CASE("--model trained on another dataset than --dataset is refused, naming both") {
     Sandbox s;
     const fs::path manifest = s.model / "model.json";

@@ -208,3 +208,55 @@ TEST_CASE("every saved model directory holds model.onnx: onnx.checker accepts it
     REQUIRE(bad.exited(120));
     CHECK(bad.exit_code() == 1);
 }
+
+namespace {
+// The mean_abs column of <run>/sensitivity/features.csv, by feature name.
+std::vector<std::pair<std::string, double>> mean_abs_column(const fs::path& run_dir) {
+    std::ifstream f(run_dir / "sensitivity" / "features.csv");
+    REQUIRE(f);
+    std::string line;
+    std::getline(f, line);
+    REQUIRE(line.rfind("feature,mean_abs,", 0) == 0);
+    std::vector<std::pair<std::string, double>> rows;
+    while (std::getline(f, line)) {
+        const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
+        rows.emplace_back(line.substr(0, c1), std::stod(line.substr(c1 + 1, c2 - c1 - 1)));
+    }
+    return rows;
+}
+std::string table_file(const std::string& name) { return (fixtures() / name).string(); }
+}  // namespace
+
+TEST_CASE("a 3-8-1 regression net from PyTorch explains a table: per-feature sensitivities equal torch.autograd's") {
+    TempDir dir("table");
+    const std::string out = run({"--csv", table_file("table_net.csv"), "--model", table_file("table_net.onnx"), "--target",
+                                 "y", "--scaling", table_file("table_net.scaling.json"), "--out", dir.path.string(),
+                                 "--quiet"},
+                                dir.path);
+    CHECK(out.find("standardized by") != std::string::npos);
+    const nlohmann::json m = read_json(dir.path / "metrics.json");
+    CHECK(m["r2"].get<double>() > 0.95);                       // PyTorch's training R² was 0.9767
+    CHECK(m["fd_check"]["passed"].get<bool>());
+    // mean over rows of |∂y/∂x_j| in the columns' own units, against PyTorch's gradient through its standardization.
+    const xt::xtensor<double, 2> g = xt::load_npy<double>((fixtures() / "table_net" / "grad.npy").string());   // [300, 3]
+    const std::vector<std::string> names = {"a", "b", "c"};
+    for (const auto& [name, ours] : mean_abs_column(dir.path)) {
+        const std::size_t j = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+        REQUIRE(j < 3);
+        double torch_mean = 0;
+        for (std::size_t n = 0; n < g.shape(0); ++n) torch_mean += std::abs(g(n, j)) / static_cast<double>(g.shape(0));
+        std::printf("  table net: mean |dy/d%s| nnsense %.6f, torch %.6f\n", name.c_str(), ours, torch_mean);
+        CHECK(ours == doctest::Approx(torch_mean).epsilon(1e-5));
+    }
+}
+
+TEST_CASE("the same table net fed raw columns (no --scaling) predicts badly, and the run says the columns were raw") {
+    TempDir dir("table-raw");
+    const std::string out = run({"--csv", table_file("table_net.csv"), "--model", table_file("table_net.onnx"), "--target",
+                                 "y", "--features", "a,b,c", "--out", dir.path.string()},
+                                dir.path);
+    CHECK(out.find("taken raw (no --scaling)") != std::string::npos);
+    const nlohmann::json m = read_json(dir.path / "metrics.json");
+    std::printf("  table net without --scaling: R² %.3f\n", m["r2"].get<double>());
+    CHECK(m["r2"].get<double>() < 0.5);
+}

@@ -2,7 +2,9 @@
 // explain, the input scaling of a network trained elsewhere, and model.onnx beside every saved model.
 #include "examples/train_and_explain/net.hpp"
 
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "nn/onnx/from_mlp.hpp"
@@ -62,6 +64,43 @@ ForeignNet load_foreign_image_net(const Options& opt) {
                 {"softmax_appended", f.stack.head == nn::onnx::Head::None},
                 {"notes", f.notes}};
     return f;
+}
+
+TableScaling read_table_scaling(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) throw std::runtime_error(path + ": cannot open the --scaling file");
+    const std::string layout = " (expected {\"features\": [names], \"mean\": [numbers], \"std\": [numbers > 0]})";
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(f);
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(path + ": not valid JSON: " + e.what() + layout);
+    }
+    TableScaling s;
+    try {
+        if (!j.is_object() || !j.contains("features") || !j.contains("mean") || !j.contains("std"))
+            throw std::runtime_error("needs the keys features, mean and std");
+        s.features = j.at("features").get<std::vector<std::string>>();
+        s.mean = j.at("mean").get<std::vector<double>>();
+        s.sd = j.at("std").get<std::vector<double>>();
+        if (j.contains("target_mean")) s.target_mean = j.at("target_mean").get<double>();
+        if (j.contains("target_sd")) s.target_sd = j.at("target_sd").get<double>();
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(path + ": " + e.what() + layout);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(path + ": " + e.what() + layout);
+    }
+    if (s.features.empty() || s.mean.size() != s.features.size() || s.sd.size() != s.features.size())
+        throw std::runtime_error(path + ": " + std::to_string(s.features.size()) + " features, " +
+                                 std::to_string(s.mean.size()) + " means and " + std::to_string(s.sd.size()) +
+                                 " stds; give one mean and one std per feature");
+    for (std::size_t k = 0; k < s.features.size(); ++k)
+        if (!std::isfinite(s.mean[k]) || !std::isfinite(s.sd[k]) || s.sd[k] <= 0)
+            throw std::runtime_error(path + ": feature '" + s.features[k] + "': mean " + std::to_string(s.mean[k]) +
+                                     ", std " + std::to_string(s.sd[k]) + "; a std must be a finite number > 0");
+    if (!std::isfinite(s.target_mean) || !std::isfinite(s.target_sd) || s.target_sd <= 0)
+        throw std::runtime_error(path + ": target_mean and target_sd must be finite, target_sd > 0");
+    return s;
 }
 
 nn::training::Evaluation evaluate_net(const Net& net, const datasets::Dataset& data) {

@@ -32,6 +32,17 @@ struct ForeignNet {
 };
 ForeignNet load_foreign_image_net(const Options& opt);
 
+// The standardization a table network from elsewhere was trained on, from its sidecar JSON (--scaling FILE):
+//     {"features": ["x1", "x2", "x3"], "mean": [..], "std": [..]}   and optionally "target_mean", "target_sd"
+// (one mean and one std > 0 per feature; the target's when the network was trained on a standardized target).
+// Throws std::runtime_error "<file>: ..." for a file that does not have this layout.
+struct TableScaling {
+    std::vector<std::string> features;
+    std::vector<double> mean, sd;
+    double target_mean = 0, target_sd = 1;
+};
+TableScaling read_table_scaling(const std::string& path);
+
 // Accuracy etc. of any Net on an image set (forward passes on a copy of the net: `net`'s tape is not touched).
 nn::training::Evaluation evaluate_net(const Net& net, const datasets::Dataset& data);
 

@@ -78,6 +78,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->check(CLI::IsMember({"impute", "drop"}))->capture_default_str()->group(tables);
     cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
         ->delimiter(',')->group(tables);
+    cli.add_option("--scaling", opt.scaling, "with --model net.onnx: a JSON file {\"features\": [...], \"mean\": [...], "
+                                             "\"std\": [...]} giving the standardization (x - mean) / std the network "
+                                             "was trained on (leave it out for a network trained on the raw columns)")
+        ->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
         ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
     cli.add_option("--attribution-target", opt.attribution_target,
@@ -126,6 +130,21 @@ int parse_options(int argc, char** argv, Options& opt) {
     if ((cli.count("--input-scale") > 0 || !opt.normalize.empty()) && !onnx_model) {
         std::cerr << "train-and-explain: --input-scale and --normalize describe a network trained elsewhere; they "
                      "need --model FILE.onnx\n";
+        return kExitUsage;
+    }
+    if (!opt.scaling.empty() && (!onnx_model || opt.csv.empty())) {
+        std::cerr << "train-and-explain: --scaling describes the inputs of a table network trained elsewhere; it needs "
+                     "--csv FILE and --model FILE.onnx\n";
+        return kExitUsage;
+    }
+    if (onnx_model && !opt.csv.empty() && opt.target.empty()) {
+        std::cerr << "train-and-explain: --model " << opt.model << " with --csv needs --target COLUMN (an ONNX file "
+                     "does not say what it predicts)\n";
+        return kExitUsage;
+    }
+    if (onnx_model && !opt.csv.empty() && (cli.count("--input-scale") > 0 || !opt.normalize.empty())) {
+        std::cerr << "train-and-explain: --input-scale and --normalize are for image models; a table network's "
+                     "standardization goes in --scaling FILE.json\n";
         return kExitUsage;
     }
     if (onnx_model && cli.count("--hidden") > 0) {

@@ -35,6 +35,7 @@ struct Options {
     std::string task;                   // regression | classification; empty: regression for a numeric target with > 20 values
     std::vector<std::string> features;  // empty: every column except the target and the meta columns
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
+    std::string scaling;                // an ONNX table model's standardization: a sidecar JSON {"features", "mean", "std"}
     std::string missing = "impute";     // impute | drop: rows lacking a feature value are imputed, or dropped
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
     std::string attribution_target;     // classification tables: "logodds" (default when empty) | "prob"
