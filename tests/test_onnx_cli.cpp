@@ -111,6 +111,10 @@ TEST_CASE("a PyTorch MNIST MLP from ONNX: test accuracy, Jacobian equal to torch
     CHECK(r["model"]["softmax_appended"].get<bool>());
     CHECK(r["model"]["normalize"]["mean"].get<double>() == doctest::Approx(0.1307));
     CHECK(r["run"]["network"] == "784-64-32-10");
+    std::ifstream page(dir.path / "report.html");
+    const std::string html(std::istreambuf_iterator<char>(page), {});
+    CHECK(html.find("nnsense appends a softmax") != std::string::npos);   // the report says so too
+    CHECK(html.find("(x − 0.1307) / 0.3081") != std::string::npos);
     const double gap = jacobian_gap(dir.path);
     std::printf("  ONNX MNIST MLP: test accuracy %.2f%%, Jacobian vs torch.autograd max relative gap %.2e\n",
                 100 * r["test"]["accuracy"].get<double>(), gap);
