@@ -49,7 +49,7 @@ Explanation Explainer::explain(const ExplainRequest& request) {
         const nn::Tensor<float>& ddiff = grad.backward_difference(e.a, e.b);  // [1, D]: ∂(p_a − p_b)/∂x
         e.class_difference.assign(ddiff.begin(), ddiff.end());
     }
-    sensitivity::maps::IgOptions ig;  // exact for a relu network (the explorer's), else the 64-step midpoint rule
+    sensitivity::maps::IgOptions ig;  // exact for one relu hidden layer (nnsense's MLP), else the 64-step midpoint rule
     ig.rule = sensitivity::maps::has_exact_ig(sensitivity::maps::Model<float>(model_)) ? sensitivity::maps::IgRule::KinkAware : sensitivity::maps::IgRule::Midpoint;
     const nn::Tensor<float> a = sensitivity::maps::integrated_gradients(model_, x, {e.target}, ig, sensitivity::maps::Output::Logits);  // [1, D]
     e.integrated_gradients.assign(a.begin(), a.end());
