@@ -457,6 +457,100 @@ TEST_CASE("a whole run with probes on a small --data set (64 images) finishes: b
     CHECK(fs::exists(s.out / "probes" / "rotation_before_after.png"));
 }
 
+// ---------------------------------------------------------------- a network from elsewhere (--model FILE.onnx)
+
+namespace {
+std::string onnx_fixture(const std::string& name) {
+    const char* dir = std::getenv("NNSENSE_FIXTURES");
+    return (fs::path(dir ? dir : "tests/fixtures") / "onnx" / name).string();
+}
+// An ONNX run on the sandbox's data: no --hidden (a foreign network brings its own layers).
+Result run_onnx(const Sandbox& s, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--data", s.data.string(), "--out", s.out.string(), "--explain-count", "4",
+                                     "--fd-images", "1", "--threads", "1", "--no-probes", "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return s.run(args);
+}
+}  // namespace
+
+TEST_CASE("an ONNX model on the sandbox's images runs: the cases below fail for their flag alone") {
+    Sandbox s;
+    const Result r = run_onnx(s, {"--model", onnx_fixture("mnist_mlp.onnx"), "--normalize", "0.1307,0.3081"});
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("test accuracy") != std::string::npos);
+}
+
+TEST_CASE("--input-scale other than 0..1 or 0..255 is a usage error naming the flag and the choices") {
+    Sandbox s;
+    for (const char* bad : {"0..100", "255", ""})
+        expect_failure(s, run_onnx(s, {"--model", onnx_fixture("mnist_mlp.onnx"), "--input-scale", bad}), 2,
+                       {"--input-scale", "0..1", "0..255"});
+}
+
+TEST_CASE("a malformed --normalize is a usage error naming the flag and the form MEAN,STD") {
+    Sandbox s;
+    for (const char* bad : {"0.1307", "0.1307,", "a,b", "0.1,0", "0.1,-1", "0.1,0.2,0.3", "nan,1", "0.1x,0.3"})
+        expect_failure(s, run_onnx(s, {"--model", onnx_fixture("mnist_mlp.onnx"), "--normalize", bad}), 2,
+                       {"--normalize", "MEAN,STD", std::string("'") + bad + "'"});
+}
+
+TEST_CASE("--input-scale and --normalize without an ONNX --model are refused: nnsense's own models need none") {
+    Sandbox s;
+    expect_failure(s, s.run_tiny({"--normalize", "0.1307,0.3081"}), 2, {"--normalize", "--model FILE.onnx"});
+    expect_failure(s, s.run_tiny({"--model", s.model.string(), "--input-scale", "0..255"}), 2,
+                   {"--input-scale", "--model FILE.onnx"});
+}
+
+TEST_CASE("--hidden with an ONNX --model is refused, naming the flag and the file") {
+    Sandbox s;
+    const std::string m = onnx_fixture("mnist_mlp.onnx");
+    expect_failure(s, run_onnx(s, {"--model", m, "--hidden", "8"}), 2, {"--hidden", m});
+}
+
+TEST_CASE("an ONNX model whose input width is not the images' names the file and both widths") {
+    Sandbox s;
+    const std::string m = onnx_fixture("table_3_8_1.onnx");
+    expect_failure(s, run_onnx(s, {"--model", m}), 1, {m, "takes 3 inputs", "784"});
+}
+
+TEST_CASE("a file given as --model that is not ONNX names the file") {
+    Sandbox s;
+    const fs::path junk = s.root / "net.onnx";
+    spit(junk, "this is not a protobuf\n");
+    expect_failure(s, run_onnx(s, {"--model", junk.string()}), 1, {junk.string()});
+}
+
+TEST_CASE("a table ONNX model: --features of the wrong width names the file and both widths") {
+    Sandbox s;
+    const std::string m = onnx_fixture("table_net.onnx"), csv = onnx_fixture("table_net.csv");
+    expect_failure(s, s.run({"--csv", csv, "--model", m, "--target", "y", "--features", "a,b", "--out", s.out.string()}),
+                   1, {m, "takes 3 inputs", "--features (a, b) has 2"});
+}
+
+TEST_CASE("a table ONNX model: no --features nor --scaling, a --scaling that disagrees, no --target, a bad sidecar") {
+    Sandbox s;
+    const std::string m = onnx_fixture("table_net.onnx"), csv = onnx_fixture("table_net.csv");
+    const std::vector<std::string> base = {"--csv", csv, "--model", m, "--out", s.out.string()};
+    const auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> a = base;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return s.run(a);
+    };
+    expect_failure(s, with({"--target", "y"}), 2, {"--features", m});
+    expect_failure(s, with({"--target", "y", "--features", "b,a,c", "--scaling", onnx_fixture("table_net.scaling.json")}),
+                   2, {"--features", "table_net.scaling.json"});
+    expect_failure(s, with({"--features", "a,b,c"}), 2, {"--target", m});
+    expect_failure(s, with({"--target", "y", "--features", "a,b,c", "--normalize", "0,1"}), 2, {"--scaling"});
+    const fs::path bad = s.root / "scaling.json";
+    for (const char* text : {"{", "{\"features\": [\"a\"]}", "{\"features\": [\"a\",\"b\",\"c\"], \"mean\": [0,0,0], \"std\": [1,0,1]}",
+                             "{\"features\": [\"a\",\"b\",\"c\"], \"mean\": [0,0], \"std\": [1,1,1]}"}) {
+        spit(bad, text);
+        expect_failure(s, with({"--target", "y", "--scaling", bad.string()}), 1, {bad.string()});
+    }
+    expect_failure(s, s.run_tiny({"--scaling", bad.string()}), 2, {"--scaling", "--model FILE.onnx"});
+}
+
 TEST_CASE("--model trained on another dataset than --dataset is refused, naming both") {
     Sandbox s;
     const fs::path manifest = s.model / "model.json";

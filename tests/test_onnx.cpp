@@ -130,3 +130,26 @@ TEST_CASE("outputs and full input Jacobians on the tape (double) equal PyTorch's
         CHECK(max_diff(std::string(e.name) + " Jacobian", ours.data(), J.data(), J.size(), 1e-5) <= 1e-5);
     }
 }
+
+TEST_CASE("an input scaling folded into layer 1 gives the outputs of the original on scale·x + shift; bad sizes throw") {
+    nn::onnx::DenseStack s = nn::onnx::read_onnx(fixture_dir() + "/table_3_8_1.onnx");     // 3-8-1 tanh
+    const std::vector<double> scale = {2.0, 0.5, -3.0}, shift = {1.0, -0.25, 4.0};
+    const nn::onnx::DenseStack folded = nn::onnx::fold_input_affine(s, scale, shift, "test scaling");
+    CHECK(folded.notes.back() == "test scaling");
+    nn::Tensor<double> x = {{0.1, -0.7, 1.3}, {2.0, 0.0, -0.4}};                               // [2, 3]
+    nn::Tensor<double> z = x;
+    for (std::size_t n = 0; n < 2; ++n)
+        for (std::size_t j = 0; j < 3; ++j) z(n, j) = scale[j] * x(n, j) + shift[j];
+    const auto out = [](const nn::onnx::DenseStack& st, const nn::Tensor<double>& in) {
+        nn::Tape<double> tape;
+        const auto w = nn::onnx::place_weights(tape, st);
+        return nn::Tensor<double>(tape.value(nn::onnx::record_output(tape, st, w, tape.leaf(in, false))));
+    };
+    const nn::Tensor<double> a = out(folded, x), b = out(s, z), unfolded = out(s, x);
+    for (std::size_t n = 0; n < 2; ++n) {
+        CHECK(a(n, 0) == doctest::Approx(b(n, 0)).epsilon(1e-12));
+        CHECK(std::abs(unfolded(n, 0) - b(n, 0)) > 1e-3);                                  // the scaling matters here
+    }
+    CHECK_THROWS_AS(nn::onnx::fold_input_affine(s, {1.0, 2.0}, {0.0}, ""), std::invalid_argument);
+    CHECK_THROWS_AS(nn::onnx::fold_input_affine(s, {1.0}, {NAN}, ""), std::invalid_argument);
+}

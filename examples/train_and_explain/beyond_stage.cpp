@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <xtensor/xnpy.hpp>
@@ -151,7 +152,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     if (K == 0) return;
     const nn::Tensor<float> x = test.to_float<float>(0, K);                     // [K, 784]
     const std::vector<int> labels(test.labels.begin(), test.labels.begin() + static_cast<long>(K));
-    const nn::Tensor<float> p = sensitivity::maps::predict(st.model, x);              // [K, 10]
+    const nn::Tensor<float> p = sensitivity::maps::predict(*st.net, x);              // [K, 10]
 
     // The target: the logit. On a sure image p_t is flat, and every probability map is ~(1 − p_t) times smaller.
     std::size_t sure = 0;
@@ -166,7 +167,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     std::vector<nn::Tensor<float>> maps;                                         // one [K, 784] per method
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (sensitivity::maps::Method m : eval.methods) {
-        maps.push_back(sensitivity::maps::attribution(st.model, x, labels, m, eval.attribution));
+        maps.push_back(sensitivity::maps::attribution(*st.net, x, labels, m, eval.attribution));
         const fs::path f = dir / (std::string("attribution_") + sensitivity::maps::method_name(m) + ".npy");
         save_npy(f, maps.back());
         files.push_back(f.lexically_relative(st.out_dir).string());
@@ -177,51 +178,61 @@ void beyond_gradients(const Options& opt, RunState& st) {
     // the integrand curves between kinks; timed side by side on the same images.
     const auto ig_t0 = std::chrono::steady_clock::now();
     const nn::Tensor<float> ig_riemann = sensitivity::maps::integrated_gradients(
-        st.model, x, labels, sensitivity::maps::IgOptions{64, sensitivity::maps::IgRule::Midpoint}, sensitivity::maps::Output::Softmax,
+        *st.net, x, labels, sensitivity::maps::IgOptions{64, sensitivity::maps::IgRule::Midpoint}, sensitivity::maps::Output::Softmax,
         eval.attribution.chunk_rows);
     const double riemann_seconds = seconds_since(ig_t0);
-    const auto ig_t1 = std::chrono::steady_clock::now();
-    sensitivity::maps::ExactIgStats ig_stats;
-    const nn::Tensor<float> ig_exact =
-        sensitivity::maps::integrated_gradients_exact(st.model, x, labels, sensitivity::maps::Output::Softmax, {}, &ig_stats);
-    const double exact_seconds = seconds_since(ig_t1);
-    const auto c_riemann = sensitivity::maps::completeness(st.model, x, labels, ig_riemann, sensitivity::maps::Output::Softmax);
-    // The exact maps' completeness is checked in double: the same float weights and pixels, the maps before their
-    // rounding to float (which alone moves a sum of 784 terms by ~1e-7 relative).
-    nn::MLP<double> model_d(st.model);
-    const nn::Tensor<double> x_d = xt::cast<double>(x);
-    const std::vector<std::pair<const char*, sensitivity::maps::Output>> targets = {
-        {"probability", sensitivity::maps::Output::Softmax}, {"logit", sensitivity::maps::Output::Logits}};
+    const auto c_riemann = sensitivity::maps::completeness(*st.net, x, labels, ig_riemann, sensitivity::maps::Output::Softmax);
+    // Kink-aware IG is exact for two dense layers with relu between them; any other network gets the note instead.
+    const bool exact_ok = sensitivity::maps::has_exact_ig(sensitivity::maps::Model<float>(*st.net));
+    double exact_seconds = 0;
     nlohmann::ordered_json ig_rows = nlohmann::ordered_json::array();
     ig_rows.push_back({{"method", "midpoint, 64 steps"}, {"target", "probability"}, {"seconds", riemann_seconds},
                        {"max_relative_gap", c_riemann.max_relative_gap},
                        {"images_above_1pct", std::count_if(c_riemann.relative_gap.begin(), c_riemann.relative_gap.end(),
                                                            [](double g) { return g > 0.01; })}});
-    bool exact_complete = true;
-    for (const auto& [name, target] : targets) {
-        const nn::Tensor<double> a = sensitivity::maps::integrated_gradients_exact(model_d, x_d, labels, target);
-        const auto c = sensitivity::maps::completeness(model_d, x_d, labels, a, target);
-        const auto within = std::count_if(c.relative_gap.begin(), c.relative_gap.end(), [](double g) { return g <= 1e-6; });
-        exact_complete = exact_complete && c.max_relative_gap <= 1e-6;
-        nlohmann::ordered_json row = {{"method", "kink-aware"}, {"target", name}};
-        if (target == sensitivity::maps::Output::Softmax) row["seconds"] = exact_seconds;
-        row["max_relative_gap"] = c.max_relative_gap;
-        row["mean_relative_gap"] = c.mean_relative_gap;
-        row["images_within_1e-6"] = within;
-        ig_rows.push_back(row);
+    if (!exact_ok) {
+        const std::string note = "integrated gradients, kink-aware: skipped (it needs two dense layers with relu between "
+                                 "them; this network is " + nn::onnx::describe(st.net->stack()) + "); midpoint rule only";
+        st.report["beyond"]["notes"].push_back(note);
+        if (!opt.quiet) std::cout << note << "\n";
+    } else {
+        const auto ig_t1 = std::chrono::steady_clock::now();
+        sensitivity::maps::ExactIgStats ig_stats;
+        const nn::Tensor<float> ig_exact =
+            sensitivity::maps::integrated_gradients_exact(*st.net, x, labels, sensitivity::maps::Output::Softmax, {}, &ig_stats);
+        exact_seconds = seconds_since(ig_t1);
+        // The exact maps' completeness is checked in double: the same float weights and pixels, the maps before their
+        // rounding to float (which alone moves a sum of 784 terms by ~1e-7 relative).
+        nn::onnx::StackModel<double> model_d(*st.net);
+        const nn::Tensor<double> x_d = xt::cast<double>(x);
+        const std::vector<std::pair<const char*, sensitivity::maps::Output>> targets = {
+            {"probability", sensitivity::maps::Output::Softmax}, {"logit", sensitivity::maps::Output::Logits}};
+        bool exact_complete = true;
+        for (const auto& [name, target] : targets) {
+            const nn::Tensor<double> a = sensitivity::maps::integrated_gradients_exact(model_d, x_d, labels, target);
+            const auto c = sensitivity::maps::completeness(model_d, x_d, labels, a, target);
+            const auto within = std::count_if(c.relative_gap.begin(), c.relative_gap.end(), [](double g) { return g <= 1e-6; });
+            exact_complete = exact_complete && c.max_relative_gap <= 1e-6;
+            nlohmann::ordered_json row = {{"method", "kink-aware"}, {"target", name}};
+            if (target == sensitivity::maps::Output::Softmax) row["seconds"] = exact_seconds;
+            row["max_relative_gap"] = c.max_relative_gap;
+            row["mean_relative_gap"] = c.mean_relative_gap;
+            row["images_within_1e-6"] = within;
+            ig_rows.push_back(row);
+            if (!opt.quiet)
+                std::cout << "integrated gradients, kink-aware, " << name << " target, black baseline: sum of attributions vs "
+                          << "f_t(x) - f_t(0) on all " << K << " images: max relative gap " << fmt(c.max_relative_gap)
+                          << ", mean " << fmt(c.mean_relative_gap) << ", " << within << "/" << K << " within 1e-6\n";
+        }
         if (!opt.quiet)
-            std::cout << "integrated gradients, kink-aware, " << name << " target, black baseline: sum of attributions vs "
-                      << "f_t(x) - f_t(0) on all " << K << " images: max relative gap " << fmt(c.max_relative_gap)
-                      << ", mean " << fmt(c.mean_relative_gap) << ", " << within << "/" << K << " within 1e-6\n";
+            std::cout << "integrated gradients, probability target: kink-aware " << fixed(exact_seconds * 1e3, 1) << " ms ("
+                      << ig_stats.kinks << " kinks, " << ig_stats.pieces << " Gauss-Legendre pieces) vs 64 midpoint steps "
+                      << fixed(riemann_seconds * 1e3, 1) << " ms (max relative gap " << fmt(c_riemann.max_relative_gap)
+                      << ", " << ig_rows[0]["images_above_1pct"].get<long>() << "/" << K << " above 1%); "
+                      << (exact_complete ? "kink-aware complete within 1e-6 on every image"
+                                         : "kink-aware NOT complete within 1e-6 on every image")
+                      << "\n";
     }
-    if (!opt.quiet)
-        std::cout << "integrated gradients, probability target: kink-aware " << fixed(exact_seconds * 1e3, 1) << " ms ("
-                  << ig_stats.kinks << " kinks, " << ig_stats.pieces << " Gauss-Legendre pieces) vs 64 midpoint steps "
-                  << fixed(riemann_seconds * 1e3, 1) << " ms (max relative gap " << fmt(c_riemann.max_relative_gap)
-                  << ", " << ig_rows[0]["images_above_1pct"].get<long>() << "/" << K << " above 1%); "
-                  << (exact_complete ? "kink-aware complete within 1e-6 on every image"
-                                     : "kink-aware NOT complete within 1e-6 on every image")
-                  << "\n";
 
     const fs::path methods_png = dir / "methods.png";
     methods_figure(st, methods_png, x, labels, p, maps);
@@ -233,15 +244,25 @@ void beyond_gradients(const Options& opt, RunState& st) {
         importances.emplace_back(sensitivity::maps::method_name(eval.methods[k]),
                                  sensitivity::maps::importance(eval.methods[k], maps[k]));
     const sensitivity::maps::DeletionTable deletion =
-        sensitivity::maps::pixel_test(st.model, x, labels, importances, sensitivity::maps::PixelTest::Deletion, eval);
+        sensitivity::maps::pixel_test(*st.net, x, labels, importances, sensitivity::maps::PixelTest::Deletion, eval);
     const sensitivity::maps::DeletionTable insertion =
-        sensitivity::maps::pixel_test(st.model, x, labels, importances, sensitivity::maps::PixelTest::Insertion, eval);
+        sensitivity::maps::pixel_test(*st.net, x, labels, importances, sensitivity::maps::PixelTest::Insertion, eval);
     importances.clear();
     const double deletion_seconds = seconds_since(t1);
     const auto t2 = std::chrono::steady_clock::now();
-    const sensitivity::maps::SanityTable sanity = sensitivity::maps::sanity_check(st.model, x, labels, eval);
+    // The cascade re-initialises layer by layer: it needs the layers listed (one activation between them).
+    std::optional<sensitivity::maps::SanityTable> sanity;
+    if (!st.net->layers().empty()) {
+        sanity = sensitivity::maps::sanity_check(*st.net, x, labels, eval);
+    } else {
+        const std::string note = "sanity check: skipped (the layers do not share one activation: " +
+                                 nn::onnx::describe(st.net->stack()) + ")";
+        st.report["beyond"]["notes"].push_back(note);
+        if (!opt.quiet) std::cout << note << "\n";
+    }
     const double sanity_seconds = seconds_since(t2);
-    if (!opt.quiet) std::cout << deletion << insertion << sanity;
+    if (!opt.quiet) std::cout << deletion << insertion;
+    if (!opt.quiet && sanity) std::cout << *sanity;
     const fs::path deletion_png = dir / "deletion.png", insertion_png = dir / "insertion.png";
     pixel_test_figure(deletion_png, deletion);
     pixel_test_figure(insertion_png, insertion);
@@ -249,14 +270,14 @@ void beyond_gradients(const Options& opt, RunState& st) {
     nlohmann::json deletion_json, insertion_json, sanity_json;
     to_json(deletion_json, deletion);
     to_json(insertion_json, insertion);
-    to_json(sanity_json, sanity);
+    if (sanity) to_json(sanity_json, *sanity);
     auto& r = st.report["beyond"];
     r["images"] = K;
     r["images_with_1_minus_p_below_1e-4"] = sure;
     r["settings"] = {{"output", sensitivity::maps::output_name(eval.attribution.out)},
                      {"smoothgrad_sigma", eval.attribution.smoothgrad.sigma},
                      {"smoothgrad_samples", eval.attribution.smoothgrad.samples},
-                     {"ig_rule", "kink-aware (exact)"},
+                     {"ig_rule", exact_ok ? "kink-aware (exact)" : "midpoint"},
                      {"chunk_rows", eval.attribution.chunk_rows},
                      {"occlusion_side", eval.attribution.occlusion.side},
                      {"occlusion_stride", eval.attribution.occlusion.stride}};

@@ -25,7 +25,7 @@ namespace {
 // Stage 2a: the tape's Jacobian against central differences on a double copy of the model.
 void finite_difference_check(const Options& opt, RunState& st, const nn::Tensor<float>& x) {
     if (opt.fd_images == 0) return;
-    const auto r = sensitivity::maps::fd_check(st.model, x, opt.fd_images);
+    const auto r = sensitivity::maps::fd_check(*st.net, x, opt.fd_images);
     std::ostringstream line;
     line << "finite differences: " << r.images << " images, " << r.pairs_compared << " output/pixel pairs ("
          << r.pairs_skipped << " skipped at relu kinks): max relative error " << fmt(r.max_rel_error)
@@ -112,7 +112,7 @@ void confusable_pairs_figure(RunState& st, const fs::path& dir) {
         std::size_t nb = 0;
         nn::for_each_chunk(idx.size(), kChunk, "confusable pairs", [&](std::size_t k0, std::size_t B) {
             test.batch(idx.data() + k0, B, xs);
-            const nn::Tensor<float> g = sensitivity::maps::class_difference_gradient(st.model, xs, a, b);  // [B, 784]
+            const nn::Tensor<float> g = sensitivity::maps::class_difference_gradient(*st.net, xs, a, b);  // [B, 784]
             for (std::size_t k = 0; k < B; ++k) {
                 for (std::size_t j = 0; j < D; ++j) mean[j] += g(k, j) / static_cast<double>(idx.size());
                 if (test.labels[idx[k0 + k]] == b) {
@@ -145,8 +145,8 @@ void explain(const Options& opt, RunState& st) {
     finite_difference_check(opt, st, x);
 
     // The full Jacobian of the first N test images: one forward, ten backward passes of one tape.
-    const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(st.model, x);         // [N, 10, 784]
-    const nn::Tensor<float> p = sensitivity::maps::predict(st.model, x);              // [N, 10]
+    const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(*st.net, x);         // [N, 10, 784]
+    const nn::Tensor<float> p = sensitivity::maps::predict(*st.net, x);              // [N, 10]
     save_npy(dir / "inputs.npy", x);
     save_npy(dir / "jacobian.npy", J);
 
@@ -155,7 +155,7 @@ void explain(const Options& opt, RunState& st) {
     const sensitivity::maps::RowSource<float>::type rows = [&](std::size_t begin, std::size_t count, nn::Tensor<float>& xc) {
         xc = test.to_float<float>(begin, count);                                // [count, 784]
     };
-    const auto summary = sensitivity::maps::summarize(st.model, rows, labels_all);
+    const auto summary = sensitivity::maps::summarize(*st.net, rows, labels_all);
     save_npy(dir / "mean_abs_jacobian.npy", summary.per_class);                 // [10, 784]
     st.report["sensitivity"]["explained_images"] = N;
     st.report["sensitivity"]["files"] = {"sensitivity/inputs.npy", "sensitivity/jacobian.npy",

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include <stb_image_write.h>
@@ -60,10 +61,20 @@ sensitivity::figures::ImagePanel map_panel(std::string title, std::vector<double
 int explain_image(const Options& opt) {
     const std::string dir = model_dir(opt);
     nn::training::ModelInfo info;
-    nn::MLP<float> model = nn::training::load_model(dir, &info);
-    if (model.in() != 28 * 28)
-        throw std::runtime_error(dir + ": model takes " + std::to_string(model.in()) +
-                                 " pixels; --image needs a 28x28 (784-pixel) MNIST-style model");
+    std::vector<std::string> notes;
+    std::optional<Net> loaded;
+    if (is_onnx_model(dir)) {                           // a network trained elsewhere: MNIST's class names
+        ForeignNet f = load_foreign_image_net(opt);
+        nn::onnx::check_input_width(f.stack, 28 * 28, "--image (a 28x28 picture, 784 pixels)");
+        notes = f.notes;
+        loaded.emplace(f.stack);
+    } else {
+        loaded.emplace(net_of(nn::training::load_model(dir, &info)));
+        if (loaded->in() != 28 * 28)
+            throw std::runtime_error(dir + ": model takes " + std::to_string(loaded->in()) +
+                                     " pixels; --image needs a 28x28 (784-pixel) MNIST-style model");
+    }
+    Net& model = *loaded;
 
     const datasets::GrayImage picture = datasets::read_image(opt.image);
     const xt::xtensor<float, 2> digit = datasets::mnist_preprocess(picture, opt.image);  // [28, 28]
@@ -111,6 +122,8 @@ int explain_image(const Options& opt) {
     for (std::size_t k = 0; k < std::min<std::size_t>(3, order.size()); ++k)
         s << (k ? ", " : " ") << name(order[k]) << " " << p(0, order[k]);
     s << "\n";
+    if (!opt.quiet)
+        for (const std::string& n : notes) s << "model: " << n << "\n";
     if (!opt.quiet)
         s << "image: " << opt.image << " (" << picture.width << "x" << picture.height << ") with model " << dir
           << "\nwrote: " << out.string() << "/{input-28x28.png, input-28x28.npy, sensitivity.png, signed.png}\n";

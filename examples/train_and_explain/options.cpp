@@ -1,6 +1,7 @@
 // examples/train_and_explain/options.cpp — CLI11 set-up for train-and-explain; usage errors become one line and exit code 2.
 // Defaults are chosen so the plain run (no flags) trains, checks and explains in about a minute.
 #include "examples/train_and_explain/options.hpp"
+#include "examples/train_and_explain/net.hpp"
 
 #include <cmath>
 #include <iostream>
@@ -32,7 +33,15 @@ int parse_options(int argc, char** argv, Options& opt) {
     cli.add_option("--seed", opt.seed, "seed for initialisation, shuffling and noise")->capture_default_str();
     cli.add_option("--threads", opt.threads, "BLAS threads")->check(CLI::Range(1, 256))->capture_default_str();
     cli.add_option("--out", opt.out, "output directory")->capture_default_str();
-    cli.add_option("--model", opt.model, "explain a saved model directory (e.g. out/model) and skip training");
+    cli.add_option("--model", opt.model, "explain a saved model directory (e.g. out/model), or a network trained "
+                                         "elsewhere as an ONNX file (net.onnx: dense layers, docs/16-models-from-elsewhere.md), "
+                                         "and skip training");
+    std::string normalize;
+    cli.add_option("--input-scale", opt.input_scale, "the pixel range an ONNX image model was trained on: 0..1 "
+                                                     "(the default; what ToTensor() gives) or 0..255")
+        ->check(CLI::IsMember({"0..1", "0..255"}));
+    cli.add_option("--normalize", normalize, "MEAN,STD an ONNX image model's inputs were normalized with, (x - MEAN) "
+                                             "/ STD after --input-scale (PyTorch's MNIST recipe: 0.1307,0.3081)");
     cli.add_option("--image", opt.image, "explain your own picture of a digit (PNG or JPEG)");
     cli.add_option("--explain-count", opt.explain_count, "test images whose full Jacobian is saved")
         ->check(CLI::Range(std::size_t(1), std::size_t(10000)))->capture_default_str();
@@ -69,6 +78,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->check(CLI::IsMember({"impute", "drop"}))->capture_default_str()->group(tables);
     cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
         ->delimiter(',')->group(tables);
+    cli.add_option("--scaling", opt.scaling, "with --model net.onnx: a JSON file {\"features\": [...], \"mean\": [...], "
+                                             "\"std\": [...]} giving the standardization (x - mean) / std the network "
+                                             "was trained on (leave it out for a network trained on the raw columns)")
+        ->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
         ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
     cli.add_option("--weight-decay", opt.weight_decay, "L2 weight decay of a table model (>= 0); default: the value "
@@ -103,6 +116,53 @@ int parse_options(int argc, char** argv, Options& opt) {
     }
     if (cli.count("--weight-decay") > 0 && !(std::isfinite(opt.weight_decay) && opt.weight_decay >= 0)) {
         std::cerr << "train-and-explain: --weight-decay must be a finite number >= 0, got " << opt.weight_decay << "\n";
+        return kExitUsage;
+    }
+    if (!normalize.empty()) {
+        std::size_t used = 0, used2 = 0;
+        const std::size_t comma = normalize.find(',');
+        double mean = 0, sd = 0;
+        bool ok = comma != std::string::npos;
+        try {
+            if (ok) {
+                mean = std::stod(normalize.substr(0, comma), &used);
+                sd = std::stod(normalize.substr(comma + 1), &used2);
+                ok = used == comma && used2 == normalize.size() - comma - 1;
+            }
+        } catch (const std::exception&) {
+            ok = false;
+        }
+        if (!ok || !std::isfinite(mean) || !std::isfinite(sd) || sd <= 0) {
+            std::cerr << "train-and-explain: --normalize must be MEAN,STD with a finite mean and a positive std "
+                         "(e.g. 0.1307,0.3081), got '" << normalize << "'\n";
+            return kExitUsage;
+        }
+        opt.normalize = {mean, sd};
+    }
+    const bool onnx_model = !opt.model.empty() && is_onnx_model(opt.model);
+    if ((cli.count("--input-scale") > 0 || !opt.normalize.empty()) && !onnx_model) {
+        std::cerr << "train-and-explain: --input-scale and --normalize describe a network trained elsewhere; they "
+                     "need --model FILE.onnx\n";
+        return kExitUsage;
+    }
+    if (!opt.scaling.empty() && (!onnx_model || opt.csv.empty())) {
+        std::cerr << "train-and-explain: --scaling describes the inputs of a table network trained elsewhere; it needs "
+                     "--csv FILE and --model FILE.onnx\n";
+        return kExitUsage;
+    }
+    if (onnx_model && !opt.csv.empty() && opt.target.empty()) {
+        std::cerr << "train-and-explain: --model " << opt.model << " with --csv needs --target COLUMN (an ONNX file "
+                     "does not say what it predicts)\n";
+        return kExitUsage;
+    }
+    if (onnx_model && !opt.csv.empty() && (cli.count("--input-scale") > 0 || !opt.normalize.empty())) {
+        std::cerr << "train-and-explain: --input-scale and --normalize are for image models; a table network's "
+                     "standardization goes in --scaling FILE.json\n";
+        return kExitUsage;
+    }
+    if (onnx_model && cli.count("--hidden") > 0) {
+        std::cerr << "train-and-explain: --hidden sets the width of a network to train; --model " << opt.model
+                  << " brings its own layers (leave --hidden out)\n";
         return kExitUsage;
     }
     if (opt.out.empty()) {

@@ -20,7 +20,9 @@ struct Options {
     bool augment = false;               // random rotation (±10°) and shift (±1 px) of training images
     int threads = 2;
     std::string out = "out";
-    std::string model;                  // explain a saved model, skip training
+    std::string model;                  // explain a saved model (a directory, or an ONNX file), skip training
+    std::string input_scale;            // an ONNX image model's pixels: "0..1" (empty: the same) or "0..255"
+    std::vector<double> normalize;      // an ONNX image model's (x - MEAN) / STD: {MEAN, STD}, or empty
     std::string image;                  // explain the user's own picture
     std::size_t explain_count = 100;
     std::size_t fd_images = 3;
@@ -33,6 +35,7 @@ struct Options {
     std::string task;                   // regression | classification; empty: regression for a numeric target with > 20 values
     std::vector<std::string> features;  // empty: every column except the target and the meta columns
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
+    std::string scaling;                // an ONNX table model's standardization: a sidecar JSON {"features", "mean", "std"}
     std::string missing = "impute";     // impute | drop: rows lacking a feature value are imputed, or dropped
     std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
     double weight_decay = -1;           // L2 weight decay of a table model; < 0: chosen on the validation rows

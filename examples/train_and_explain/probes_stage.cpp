@@ -11,6 +11,7 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "sensitivity/figures/probe_plot.hpp"
+#include "sensitivity/maps/jacobian.hpp"
 #include "sensitivity/probes/probe.hpp"
 #include "sensitivity/probes/probe_curve.hpp"
 #include "sensitivity/probes/probe_io.hpp"
@@ -31,9 +32,8 @@ std::vector<double> linspace(double lo, double hi, int n) {
     return v;
 }
 
-ProbeResult rotation_probe(nn::MLP<float>& model, const nn::Tensor<float>& X, const std::vector<int>& labels,
-                           std::uint64_t seed) {
-    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(model, x); };
+ProbeResult rotation_probe(const sensitivity::probes::PredictFn& predict, const nn::Tensor<float>& X,
+                           const std::vector<int>& labels, std::uint64_t seed) {
     const sensitivity::probes::FitOptions fit;   // floor: 0.02 of score across the 5-95% range of p (probe.hpp)
     // 0°…90° only: the curve is symmetric in the sign of the angle, so a sweep across 0 would fit a slope of ~0.
     ProbeResult r = sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber("rotation"), linspace(0, 90, 10),
@@ -150,11 +150,12 @@ void compare_augmented(const Options& opt, RunState& st, const ProbeResult& plai
     const nn::training::Evaluation test = nn::training::evaluate(model, st.data.test);
     nn::training::ModelInfo info = st.info;
     info.test_accuracy = test.accuracy;
-    nn::training::save_model(model, (out / "model_augmented").string(), info);
+    save_model_with_onnx(model, (out / "model_augmented").string(), info);
 
     const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
     const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
-    ProbeResult augmented = rotation_probe(model, X, labels, opt.seed);
+    const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(model, x); };
+    ProbeResult augmented = rotation_probe(predict, X, labels, opt.seed);
     augmented.name = "rotation_augmented";
     nlohmann::ordered_json files = write_probe_files(augmented, dir, out);
     before_after_png((dir / "rotation_before_after.png").string(), plain, augmented);
@@ -199,9 +200,11 @@ void run_probes(const Options& opt, RunState& st) {
     {   // the test images as floats (31 MB) only while the probes of this model run
         const nn::Tensor<float> X = st.data.test.to_float<float>(0, st.data.test.size());   // [N, 784]
         const std::vector<int> labels(st.data.test.labels.begin(), st.data.test.labels.end());
-        const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) { return nn::predict(st.model, x); };
+        const sensitivity::probes::PredictFn predict = [&](const nn::Tensor<float>& x) {
+            return sensitivity::maps::predict(sensitivity::maps::Model<float>(*st.net), x);   // [n, 10]
+        };
         const sensitivity::probes::Outcomes outcomes = sensitivity::probes::predict_outcomes(predict, X, labels);
-        results.push_back(rotation_probe(st.model, X, labels, opt.seed));
+        results.push_back(rotation_probe(predict, X, labels, opt.seed));
         const sensitivity::probes::FitOptions fit;
         for (const auto& [name, strengths] : {std::pair{"blur", linspace(0, 3, 7)}, std::pair{"noise", linspace(0, 0.5, 6)}})
             results.push_back(sensitivity::probes::perturbation_probe(sensitivity::probes::make_perturber(name), strengths, predict, X,
@@ -226,6 +229,12 @@ void run_probes(const Options& opt, RunState& st) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.report["probes_seconds"] = seconds;
     if (!opt.quiet) std::cout << "probes: " << std::fixed << std::setprecision(1) << seconds << " s\n" << std::defaultfloat;
+    if (!opt.no_augmented && st.foreign) {   // the comparison retrains the same network, and a foreign one has no recipe here
+        const std::string note = "augmented comparison: skipped (it retrains the network, and " + opt.model +
+                                 " was trained elsewhere)";
+        st.report["probes_notes"].push_back(note);
+        if (!opt.quiet) std::cout << note << "\n";
+    }
     if (!opt.no_augmented && opt.model.empty()) compare_augmented(opt, st, results.front(), dir, out);
 }
 

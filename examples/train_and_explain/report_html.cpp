@@ -233,8 +233,11 @@ std::string header(const json& report) {
     std::string lede = "Dataset " + text_at(run, "dataset") + ", network " + text_at(run, "network") + ". ";
     if (const json* t = find(report, "training"))
         lede += "Trained for " + text_at(*t, "epochs") + " epoch(s) in " + seconds(t->value("seconds", json())) + ". ";
-    else if (const json* m = find(report, "model"))
+    else if (const json* m = find(report, "model")) {
         lede += "Model loaded from " + text_at(*m, "source") + " (no training). ";
+        if (const json* notes = find(*m, "notes"))   // a network from ONNX: its input scaling, the softmax appended
+            for (const json& n : *notes) lede += html_escape(n.get<std::string>()) + ". ";
+    }
     lede += "Finished " + text_at(run, "finished_utc") + ".";
 
     std::string cards;

@@ -25,10 +25,13 @@ void describe_run(const Options& opt, RunState& st, double total_seconds) {
     run["finished_utc"] = utc_now();
     run["total_seconds"] = total_seconds;
     run["dataset"] = opt.dataset;
-    run["network"] = std::to_string(st.model.in()) + "-" + std::to_string(st.model.hidden()) + "-" +
-                     std::to_string(st.model.out());
+    std::string widths = std::to_string(st.net->in());                    // "784-256-10"
+    for (const nn::onnx::Dense& l : st.net->stack().layers) widths += "-" + std::to_string(l.out());
+    run["network"] = widths;
     run["config"] = {{"--dataset", opt.dataset},     {"--data", opt.data.empty() ? "(default)" : opt.data},
                      {"--model", opt.model.empty() ? "(train)" : opt.model},
+                     {"--input-scale", opt.input_scale.empty() ? "0..1" : opt.input_scale},
+                     {"--normalize", opt.normalize},
                      {"--hidden", opt.hidden},       {"--epochs", opt.epochs},
                      {"--batch", opt.batch},         {"--lr", opt.lr},
                      {"--optimizer", opt.optimizer}, {"--seed", opt.seed},

@@ -40,7 +40,7 @@ bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-ExplorerServer::ExplorerServer(const nn::MLP<float>& model, nn::training::ModelInfo info, std::size_t workers)
+ExplorerServer::ExplorerServer(const Net& model, nn::training::ModelInfo info, std::size_t workers)
     : info_(std::move(info)), model_(model), pool_(model, workers), http_(std::make_unique<httplib::Server>()) {
     if (model.in() != 28 * 28)
         throw std::runtime_error("--serve needs a 28x28 (784-pixel) image model; this one takes " +
@@ -79,9 +79,10 @@ void ExplorerServer::routes() {
         nlohmann::ordered_json j;
         j["api_version"] = 1;
         j["in"] = model_.in();
-        j["hidden"] = model_.hidden();
+        j["hidden"] = model_.stack().layers.front().out();   // the first hidden layer's width
         j["out"] = model_.out();
-        j["activation"] = nn::activation_name(model_.activation);
+        j["activation"] = nn::onnx::activation_name(model_.stack().layers.front().act);
+        j["network"] = nn::onnx::describe(model_.stack());
         j["dataset"] = info_.dataset;
         j["class_names"] = info_.class_names;
         j["test_accuracy"] = std::isnan(info_.test_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(info_.test_accuracy);

@@ -7,9 +7,11 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "examples/train_and_explain/options.hpp"
 #include "examples/train_and_explain/serve_explain.hpp"
+#include "nn/onnx/from_mlp.hpp"
 #include "nn/training/model_io.hpp"
 
 namespace httplib {
@@ -27,7 +29,10 @@ namespace app {
 // explainer of its own (ExplainerPool); reads and writes time out after 5 s, idle connections after 5 s.
 class ExplorerServer {
 public:
-    ExplorerServer(const nn::MLP<float>& model, nn::training::ModelInfo info, std::size_t workers = 8);
+    ExplorerServer(const Net& model, nn::training::ModelInfo info, std::size_t workers = 8);
+    // The same for nnsense's own two-layer MLP (the same weights as a Net, nn/onnx/from_mlp.hpp).
+    ExplorerServer(const nn::MLP<float>& model, nn::training::ModelInfo info, std::size_t workers = 8)
+        : ExplorerServer(Net(nn::onnx::from_mlp(model)), std::move(info), workers) {}
     ~ExplorerServer();  // stops and joins
     ExplorerServer(const ExplorerServer&) = delete;
     ExplorerServer& operator=(const ExplorerServer&) = delete;
@@ -41,7 +46,7 @@ public:
 private:
     void routes();
     nn::training::ModelInfo info_;
-    nn::MLP<float> model_;
+    Net model_;
     ExplainerPool pool_;
     std::unique_ptr<httplib::Server> http_;
     std::thread listener_;

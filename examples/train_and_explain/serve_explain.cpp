@@ -13,7 +13,7 @@
 
 namespace app {
 
-Explainer::Explainer(const nn::MLP<float>& model) : model_(model) {
+Explainer::Explainer(const Net& model) : model_(model) {
     model_.reset();  // the copy keeps only the parameters' nodes of the original's tape
 }
 
@@ -49,15 +49,15 @@ Explanation Explainer::explain(const ExplainRequest& request) {
         const nn::Tensor<float>& ddiff = grad.backward_difference(e.a, e.b);  // [1, D]: ∂(p_a − p_b)/∂x
         e.class_difference.assign(ddiff.begin(), ddiff.end());
     }
-    sensitivity::maps::IgOptions ig;  // exact for a relu network (the explorer's), else the 64-step midpoint rule
-    ig.rule = model_.activation == nn::Activation::Relu ? sensitivity::maps::IgRule::KinkAware : sensitivity::maps::IgRule::Midpoint;
+    sensitivity::maps::IgOptions ig;  // exact for one relu hidden layer (nnsense's MLP), else the 64-step midpoint rule
+    ig.rule = sensitivity::maps::has_exact_ig(sensitivity::maps::Model<float>(model_)) ? sensitivity::maps::IgRule::KinkAware : sensitivity::maps::IgRule::Midpoint;
     const nn::Tensor<float> a = sensitivity::maps::integrated_gradients(model_, x, {e.target}, ig, sensitivity::maps::Output::Logits);  // [1, D]
     e.integrated_gradients.assign(a.begin(), a.end());
     e.compute_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return e;
 }
 
-ExplainerPool::ExplainerPool(const nn::MLP<float>& model, std::size_t workers) {
+ExplainerPool::ExplainerPool(const Net& model, std::size_t workers) {
     explainers_.reserve(workers);
     for (std::size_t i = 0; i < workers; ++i) {
         explainers_.emplace_back(model);

@@ -10,7 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "examples/train_and_explain/serve_request.hpp"
-#include "nn/mlp.hpp"
+#include "examples/train_and_explain/net.hpp"
+#include "nn/onnx/from_mlp.hpp"
 
 namespace app {
 
@@ -22,27 +23,28 @@ struct Explanation {
     std::vector<float> saliency;               // [784]: |∂p_target/∂x|
     int a = 0, b = 0;                          // the pair of the class difference
     std::vector<float> class_difference;       // [784]: ∂(p_a − p_b)/∂x, signed
-    std::vector<float> integrated_gradients;   // [784]: IG of the logit l_target from the black image (exact for relu)
+    std::vector<float> integrated_gradients;   // [784]: IG of the logit l_target from the black image (exact for one relu hidden layer, 64 midpoint steps otherwise)
     double compute_ms = 0;                     // time spent here
 };
 
 // Owns a copy of the model, and with it a tape of its own: one Explainer serves one request at a time.
 class Explainer {
 public:
-    explicit Explainer(const nn::MLP<float>& model);
+    explicit Explainer(const Net& model);
+    explicit Explainer(const nn::MLP<float>& model) : Explainer(Net(nn::onnx::from_mlp(model))) {}
     // Defaults: target = the predicted class; pair = (predicted, runner-up). Throws RequestError(400) for a class
     // the model does not have.
     Explanation explain(const ExplainRequest& request);
 
 private:
-    nn::MLP<float> model_;
+    Net model_;
 };
 
 // `workers` explainers for the server's worker threads; explain() borrows a free one (waits if all are busy), so no
 // tape is ever shared between two requests.
 class ExplainerPool {
 public:
-    ExplainerPool(const nn::MLP<float>& model, std::size_t workers);
+    ExplainerPool(const Net& model, std::size_t workers);
     Explanation explain(const ExplainRequest& request);
     std::size_t size() const { return explainers_.size(); }
 

@@ -29,7 +29,7 @@ int serve(const Options& opt) {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    ExplorerServer server(st.model, st.info);
+    ExplorerServer server(*st.net, st.info);
     const int port = server.start(opt.host, opt.port);
     const std::string shown = opt.host.find(':') != std::string::npos ? "[" + opt.host + "]" : opt.host;
     std::cout << "explorer: open http://" << shown << ":" << port << "/  (Ctrl-C stops it)" << std::endl;

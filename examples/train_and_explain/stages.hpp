@@ -3,12 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "datasets/dataset.hpp"
+#include "examples/train_and_explain/net.hpp"
 #include "examples/train_and_explain/options.hpp"
 #include "nn/training/evaluate.hpp"
 #include "nn/mlp.hpp"
@@ -25,7 +27,9 @@ struct UsageError : std::runtime_error {
 // Everything the stages produce, gathered for the summary and report.json.
 struct RunState {
     datasets::Split data;
-    nn::MLP<float> model{1, 1, 1, nn::Activation::Relu, 0};
+    nn::MLP<float> model{1, 1, 1, nn::Activation::Relu, 0};   // trained here or loaded from a model directory
+    std::optional<Net> net;            // what every later stage explains: `model`, or --model FILE.onnx
+    bool foreign = false;              // net came from an ONNX file: there is no nn::MLP to retrain or save
     nn::training::ModelInfo info;
     nn::training::Evaluation test;
     nlohmann::ordered_json report;     // grows stage by stage; written as out/report.json
@@ -43,7 +47,7 @@ nn::training::TrainConfig train_config(const Options& opt, std::size_t train_siz
 // The parts of --dataset in --data that are asked for (examples/train_and_explain/train_stage.cpp).
 datasets::Split load_data(const Options& opt, datasets::Parts parts);
 
-// Stage: train a model (or load --model) and evaluate it on the test set. Reads the training set only to train,
+// Stage: train a model (or load --model, a directory or an ONNX file) and evaluate it on the test set. Reads the training set only to train,
 // and releases it after training: the later stages need only the test set (the probes stage reads it again
 // for the augmented model).
 void train_or_load(const Options& opt, RunState& st);

@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "examples/train_and_explain/net.hpp"
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
 #include "examples/train_and_explain/table_groups.hpp"
@@ -21,6 +22,8 @@
 #include "nn/training/atomic_file.hpp"
 #include "nn/training/evaluate.hpp"
 #include "nn/training/model_io.hpp"
+#include "nn/onnx/from_mlp.hpp"
+#include "nn/onnx/read.hpp"
 #include "nn/training/train_table.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 
@@ -404,7 +407,7 @@ void save(const Options& opt, TableRun& t) {
                   {"target", t.target},     {"task", t.task},
                   {"means", t.means},       {"sds", t.sds},            {"target_mean", t.y_mean},
                   {"target_sd", t.y_sd},    {"class_names", t.class_names}};
-    nn::training::save_model(t.model, (fs::path(opt.out) / "model").string(), info);
+    save_model_with_onnx(t.model, (fs::path(opt.out) / "model").string(), info);   // model.onnx takes standardized inputs
 }
 
 // The columns and what was done with them, one line each (the notes are printed even with --quiet: they are choices
@@ -422,6 +425,57 @@ void print_columns(const Options& opt, const TableRun& t) {
     for (const std::string& n : t.notes) std::cout << "note: " << n << "\n";
 }
 
+// --model net.onnx: a table network trained elsewhere. Its inputs are the --features columns in that order (or the
+// --scaling file's), standardized as --scaling says or taken raw; every row is new to it.
+void load_foreign_table_model(const Options& opt, TableRun& t) {
+    const nn::onnx::DenseStack stack = nn::onnx::read_onnx(opt.model);
+    TableScaling scaling;
+    if (!opt.scaling.empty()) scaling = read_table_scaling(opt.scaling);
+    if (!opt.features.empty() && !opt.scaling.empty() && opt.features != scaling.features)
+        throw UsageError("--features and " + opt.scaling + " name different columns (or orders); give one of them");
+    t.features = !opt.features.empty() ? opt.features : scaling.features;
+    if (t.features.empty())
+        throw UsageError("--model " + opt.model + ": name its input columns in the model's order with --features A,B,C "
+                         "(or in a --scaling file)");
+    std::string named;
+    for (const std::string& f : t.features) {
+        t.table.column(f);                                                 // throws for an unknown name
+        named += (named.empty() ? "" : ", ") + f;
+    }
+    nn::onnx::check_input_width(stack, t.features.size(), "--features (" + named + ")");
+    for (const std::string& m : opt.meta) t.table.column(m);
+    t.meta = opt.meta;
+    t.table.column(opt.target);
+    t.target = opt.target;
+    t.has_target = true;
+    t.task = !opt.task.empty() ? opt.task : stack.output_width() == 1 ? "regression" : "classification";
+    choose_task(t);
+    drop_rows(opt, t);
+    read_target(t, nullptr);
+    if (t.task == "regression" && stack.output_width() != 1)
+        throw std::runtime_error(opt.model + ": the model has " + std::to_string(stack.output_width()) +
+                                 " outputs; a regression of '" + t.target + "' needs 1");
+    if (t.task == "classification" && stack.output_width() != t.class_names.size())
+        throw std::runtime_error(opt.model + ": the model has " + std::to_string(stack.output_width()) + " outputs; '" +
+                                 t.target + "' has " + std::to_string(t.class_names.size()) + " classes");
+    attribution_target(opt, t);
+    t.plan = datasets::numeric_plan(t.features);
+    encode_features(t, datasets::Unseen::Error, "the model in " + opt.model);
+    const std::size_t D = t.inputs.size();
+    t.means = opt.scaling.empty() ? std::vector<double>(D, 0.0) : scaling.mean;
+    t.sds = opt.scaling.empty() ? std::vector<double>(D, 1.0) : scaling.sd;
+    t.y_mean = scaling.target_mean;
+    t.y_sd = scaling.target_sd;
+    t.model = nn::onnx::to_mlp(stack);
+    t.validation_rows.resize(t.table.size());                            // every row is new to it
+    std::iota(t.validation_rows.begin(), t.validation_rows.end(), std::size_t(0));
+    t.notes.push_back("model " + opt.model + " (ONNX, " + nn::onnx::describe(stack) + "): inputs " + named +
+                      (opt.scaling.empty() ? ", taken raw (no --scaling)" : ", standardized by " + opt.scaling));
+    t.report["table"]["scaling"] = opt.scaling.empty() ? nlohmann::ordered_json("none: raw columns")
+                                                       : nlohmann::ordered_json(opt.scaling);
+    print_columns(opt, t);
+}
+
 }  // namespace
 
 int run_table(const Options& opt) {
@@ -430,7 +484,9 @@ int run_table(const Options& opt) {
     t.csv = datasets::read_table(opt.csv);
     t.table = datasets::type_columns(t.csv);
     nlohmann::json saved;
-    if (!opt.model.empty()) {
+    if (!opt.model.empty() && is_onnx_model(opt.model)) {
+        load_foreign_table_model(opt, t);
+    } else if (!opt.model.empty()) {
         nn::training::ModelInfo info;
         t.model = nn::training::load_model(opt.model, &info);
         if (info.table.is_null())

@@ -65,6 +65,29 @@ void train_or_load(const Options& opt, RunState& st) {
     st.data = load_data(opt, {opt.model.empty(), true});   // a saved model needs no training set
     if (!opt.quiet) print_data_summary(st.data);
 
+    if (!opt.model.empty() && is_onnx_model(opt.model)) {   // a network trained elsewhere
+        ForeignNet f = load_foreign_image_net(opt);
+        nn::onnx::check_input_width(f.stack, st.data.test.pixels(), "--data " + opt.data + " (" +
+                                    std::to_string(st.data.test.rows) + "x" + std::to_string(st.data.test.cols) + " images)");
+        if (f.stack.output_width() != st.data.test.class_names.size())
+            throw std::runtime_error(opt.model + ": the model has " + std::to_string(f.stack.output_width()) +
+                                     " outputs; --dataset " + opt.dataset + " has " +
+                                     std::to_string(st.data.test.class_names.size()) + " classes");
+        st.net.emplace(f.stack);
+        st.foreign = true;
+        st.info.dataset = opt.dataset;
+        st.info.class_names = st.data.test.class_names;
+        st.info.rows = st.data.test.rows;
+        st.info.cols = st.data.test.cols;
+        st.test = evaluate_net(*st.net, st.data.test);
+        st.info.test_accuracy = st.test.accuracy;
+        st.report["model"] = f.report;
+        if (!opt.quiet) {
+            std::cout << "model: loaded " << opt.model << " (ONNX, " << nn::onnx::describe(f.stack) << ")\n";
+            for (const std::string& n : f.notes) std::cout << "  " << n << "\n";
+        }
+        return;
+    }
     if (!opt.model.empty()) {
         st.model = nn::training::load_model(opt.model, &st.info);
         if (!st.info.dataset.empty() && st.info.dataset != opt.dataset)   // its outputs would get the wrong class names
@@ -74,6 +97,7 @@ void train_or_load(const Options& opt, RunState& st) {
             throw std::runtime_error(opt.model + ": model takes " + std::to_string(st.model.in()) +
                                      " pixels but the data has " + std::to_string(st.data.test.pixels()));
         st.test = nn::training::evaluate(st.model, st.data.test);
+        st.net.emplace(net_of(st.model));
         st.report["model"] = {{"source", opt.model}, {"hidden", st.model.hidden()}};
         if (!opt.quiet)
             std::cout << "model: loaded " << opt.model << " (" << st.model.in() << "-" << st.model.hidden() << "-"
@@ -96,6 +120,7 @@ void train_or_load(const Options& opt, RunState& st) {
     const nn::training::TrainResult result = nn::training::train(st.model, st.data.train, config);
     release_examples(st.data.train);  // 47 MB no later stage needs
     st.test = nn::training::evaluate(st.model, st.data.test);
+    st.net.emplace(net_of(st.model));
 
     st.info.dataset = opt.dataset;
     st.info.class_names = st.data.test.class_names;
@@ -104,13 +129,14 @@ void train_or_load(const Options& opt, RunState& st) {
     st.info.seed = opt.seed;
     st.info.test_accuracy = st.test.accuracy;
     const fs::path out(opt.out);
-    nn::training::save_model(st.model, (out / "model").string(), st.info);
+    save_model_with_onnx(st.model, (out / "model").string(), st.info);
     nn::training::write_metrics_json((out / "metrics.json").string(), config, result, st.test);
     st.report["training"] = {{"seconds", result.seconds},
                              {"epochs", config.epochs},
                              {"test_accuracy", st.test.accuracy},
                              {"metrics", "metrics.json"},
-                             {"model", "model/"}};
+                             {"model", "model/"},
+                             {"onnx", "model/model.onnx"}};
 }
 
 }  // namespace app

@@ -54,4 +54,13 @@ std::string describe(const DenseStack& stack);
 // agree. `what` names the data ("data/table.csv", "the input").
 void check_input_width(const DenseStack& stack, std::size_t width, const std::string& what);
 
+// The same network taking raw inputs x where the model was trained on z = scale·x + shift, feature by feature
+// (an image net trained on 0..255 pixels normalized by MEAN, STD: scale = 255/STD, shift = −MEAN/STD; a table net
+// trained on standardized columns: scale = 1/sd, shift = −mean/sd). Folded into the first layer, exactly:
+//     z·W + b = x·(diag(scale)·W) + (b + shift·W),
+// so every map explains the raw inputs. `scale` and `shift` have input_width entries, or one entry for all.
+// Throws std::invalid_argument for other sizes or non-finite values; adds a line to `notes`.
+DenseStack fold_input_affine(DenseStack stack, const std::vector<double>& scale, const std::vector<double>& shift,
+                             const std::string& note);
+
 }  // namespace nn::onnx

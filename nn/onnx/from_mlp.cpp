@@ -3,6 +3,7 @@
 #include "nn/onnx/from_mlp.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace nn::onnx {
 
@@ -28,6 +29,29 @@ DenseStack from_mlp(const MLP<float>& model) {
     s.notes.push_back("converted from nn::MLP " + std::to_string(model.in()) + "-" + std::to_string(model.hidden()) +
                       "-" + std::to_string(model.out()) + " (" + nn::activation_name(model.activation) + ")");
     return s;
+}
+
+MLP<float> to_mlp(const DenseStack& s) {
+    const std::string source = s.source.empty() ? "the model" : s.source;
+    if (s.layers.size() != 2)
+        throw std::runtime_error(source + ": " + describe(s) + " has " + std::to_string(s.layers.size()) +
+                                 " dense layers; this mode takes two (one hidden layer) for now");
+    const Activation a = s.layers[0].act;
+    if (!(a == Activation::Relu || a == Activation::Tanh || a == Activation::Sigmoid) ||
+        s.layers[1].act != Activation::Identity)
+        throw std::runtime_error(source + ": " + describe(s) + ": this mode takes relu, tanh or sigmoid between the two "
+                                 "layers and none after the second");
+    const nn::Activation act = a == Activation::Relu ? nn::Activation::Relu
+                             : a == Activation::Tanh ? nn::Activation::Tanh
+                                                     : nn::Activation::Sigmoid;
+    MLP<float> m(s.input_width, s.layers[0].out(), s.layers[1].out(), act, 0);
+    const Linear* targets[2] = {&m.layer1, &m.layer2};
+    for (std::size_t k = 0; k < 2; ++k) {
+        m.tape().value(targets[k]->W) = xt::cast<float>(s.layers[k].W);                  // [in, out]
+        Tensor<float>& b = m.tape().value(targets[k]->b);                                 // [1, out]
+        std::copy(s.layers[k].b.begin(), s.layers[k].b.end(), b.begin());
+    }
+    return m;
 }
 
 }  // namespace nn::onnx

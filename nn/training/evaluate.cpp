@@ -12,12 +12,18 @@
 namespace nn::training {
 
 Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std::size_t batch) {
-    const std::size_t N = data.size(), K = model.out();
+    const LogitsFn logits = [&model](const Tensor<float>& x) { return predict_logits(model, x, x.shape(0)); };
+    return evaluate(logits, model.in(), model.out(), data, batch);
+}
+
+Evaluation evaluate(const LogitsFn& logits_of, std::size_t in, std::size_t out, const datasets::Dataset& data,
+                    std::size_t batch) {
+    const std::size_t N = data.size(), K = out;
     if (N == 0) throw std::invalid_argument("evaluate: dataset '" + data.name + "' is empty");
     if (batch == 0) throw std::invalid_argument("evaluate: batch must be >= 1");
-    if (data.pixels() != model.in())
+    if (data.pixels() != in)
         throw std::invalid_argument("evaluate: dataset '" + data.name + "' has " + std::to_string(data.pixels()) +
-                                    " pixels per image, the model expects " + std::to_string(model.in()));
+                                    " pixels per image, the model expects " + std::to_string(in));
     for (std::size_t i = 0; i < N; ++i)
         if (data.labels[i] >= K)
             throw std::invalid_argument("evaluate: dataset '" + data.name + "': label " + std::to_string(data.labels[i]) +
@@ -37,7 +43,10 @@ Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std:
         std::iota(idx.begin(), idx.end(), begin);
         data.batch_labels(idx.data(), n, labels);
         data.batch(idx.data(), n, x);                             // bytes -> floats, [n, in]
-        const Tensor<float> logits = predict_logits(model, x, n);   // [n, K]
+        const Tensor<float> logits = logits_of(x);                // [n, K]
+        if (logits.dimension() != 2 || logits.shape(0) != n || logits.shape(1) != K)
+            throw std::logic_error("evaluate: the logits function did not return [" + std::to_string(n) + ", " +
+                                   std::to_string(K) + "]");
         loss_tape.clear();
         const Var loss = loss_tape.softmax_cross_entropy(loss_tape.leaf(logits, false), labels);   // [1, 1]
         loss_sum += static_cast<double>(loss_tape.value(loss)(0, 0)) * static_cast<double>(n);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "datasets/dataset.hpp"
@@ -22,5 +23,10 @@ struct Evaluation {
 // Runs the whole dataset through the model in batches of `batch` rows (nn::predict_logits: the model's tape is not
 // touched). Throws if the image size or a label does not fit the model.
 Evaluation evaluate(const MLP<float>& model, const datasets::Dataset& data, std::size_t batch = 1000);
+
+// The same for any model given by its forward-only logits (x [n, in] -> [n, out]), e.g. a network read from ONNX.
+using LogitsFn = std::function<Tensor<float>(const Tensor<float>&)>;
+Evaluation evaluate(const LogitsFn& logits, std::size_t in, std::size_t out, const datasets::Dataset& data,
+                    std::size_t batch = 1000);
 
 }  // namespace nn::training

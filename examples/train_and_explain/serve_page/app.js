@@ -239,7 +239,7 @@ async function start() {
     const m = await (await fetch('api/v1/model')).json();
     if (Array.isArray(m.class_names) && m.class_names.length === 10) classNames = m.class_names;
     buildBars();
-    $('model').textContent = 'model: ' + m.in + '-' + m.hidden + '-' + m.out + ' ' + m.activation + ' MLP' +
+    $('model').textContent = 'model: ' + (m.network || m.in + '-' + m.hidden + '-' + m.out + ' ' + m.activation + ' MLP') +
         (m.dataset ? ', trained on ' + m.dataset : '') +
         (m.test_accuracy !== null ? ', test accuracy ' + (100 * m.test_accuracy).toFixed(2) + '%' : '');
   } catch (err) {
