@@ -15,6 +15,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "bench/bench_util.hpp"
+#include "bench/hvp_cost.hpp"
 #include "bench/raw_blas_jacobian.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/mlp.hpp"
@@ -270,6 +271,8 @@ int run(const Config& cfg) {
     if (t_torch > 0) std::printf("    PyTorch / engine  = %.2f   (target >= 3)\n", t_torch / t_engine);
     std::printf("    peak memory: ru_maxrss %.1f MiB, VmHWM %.1f MiB; load average now %s\n", mem.maxrss_mib,
                 mem.vmhwm_mib, bench::load_average().c_str());
+    std::printf("\n");
+    bench::print_hvp_cost(model, X, std::vector<int>(test.labels.begin(), test.labels.begin() + N), cfg.repeats);
     if (max_diff < 0) return 0;
     const bool ok = max_diff <= cfg.tolerance;
     std::printf("\n    check: max |J_engine - J_torch| = %.2e over %zu entries (max |J| = %.3g, tolerance %.0e) -> %s\n",

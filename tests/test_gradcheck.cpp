@@ -412,3 +412,72 @@ TEST_CASE("forward mode refuses a non-leaf seed, mixed direction counts, and rea
     CHECK(tape.directions() == 0);
     CHECK_NOTHROW(tape.seed_tangent(b, 3));
 }
+
+// ---------------------------------------------------------------- linearize, then transpose (chapter 8)
+namespace {
+
+// Σ a ⊙ b over two tensors of the same size: the inner product ⟨a, b⟩.
+double inner(const nn::Tensor<double>& a, const nn::Tensor<double>& b) {
+    double s = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
+    return s;
+}
+
+// Both sides of the transpose identity for one recorded function f at `inputs`: ⟨J v, u⟩ through the forward
+// kernels (one direction v, all inputs seeded) and ⟨v, Jᵀ u⟩ through the reverse kernels (seed u).
+struct TransposeSides {
+    double jvp_dot_u = 0, v_dot_vjp = 0, scale = 0;   // scale: Σ |terms|, what rounding is relative to
+};
+
+TransposeSides transpose_sides(const nn::Recorder<double>& f, const std::vector<nn::Tensor<double>>& inputs,
+                               const std::vector<nn::Tensor<double>>& v, const nn::Tensor<double>& u) {
+    nn::Tape<double> tape;
+    Leaves leaves;
+    for (const auto& x : inputs) leaves.push_back(tape.leaf(x, true));
+    const nn::Var y = f(tape, leaves);
+    for (std::size_t k = 0; k < inputs.size(); ++k) tape.seed_tangent(leaves[k], 1) = v[k];   // K = 1
+    tape.forward_tangents(y);
+    tape.backward(y, u);
+    TransposeSides s;
+    s.jvp_dot_u = inner(tape.tangent(y), u);
+    s.scale = inner(xt::abs(tape.tangent(y)), xt::abs(u));
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        s.v_dot_vjp += inner(v[k], tape.grad(leaves[k]));
+        s.scale += inner(xt::abs(v[k]), xt::abs(tape.grad(leaves[k])));
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("every op's reverse kernel is the transpose of its forward kernel: <J v, u> = <v, J^T u> within 1e-12") {
+    // No finite differences: both sides are exact, so they agree to rounding. all_op_cases() covers every op in
+    // the enum (the first test case above fails otherwise), so an op added later is checked here too.
+    std::mt19937_64 rng(20261207);
+    for (const OpCase& c : all_op_cases()) {
+        for (int trial = 0; trial < 5; ++trial) {
+            std::vector<nn::Tensor<double>> inputs, v;
+            for (Shape s : c.inputs) {
+                inputs.push_back(random_matrix(s, rng));
+                v.push_back(random_matrix(s, rng));               // a random tangent per input
+            }
+            const nn::Tensor<double> u = random_matrix(c.output, rng);   // a random cotangent
+            const TransposeSides s = transpose_sides(c.f64, inputs, v, u);
+            INFO(c.op, ", trial ", trial, ": <Jv, u> = ", s.jvp_dot_u, ", <v, J^T u> = ", s.v_dot_vjp);
+            CHECK(std::abs(s.jvp_dot_u - s.v_dot_vjp) <= 1e-12 * s.scale);
+        }
+    }
+}
+
+TEST_CASE("the transpose check fails when one kernel is wrong: tanh's forward paired with sigmoid's reverse") {
+    // Not a real op: tanh's tangent against sigmoid's gradient, the kind of mismatch a copy-paste makes.
+    std::mt19937_64 rng(21);
+    const nn::Tensor<double> x = random_matrix({3, 4}, rng), v = random_matrix({3, 4}, rng),
+                             u = random_matrix({3, 4}, rng);
+    nn::Recorder<double> tanh_f = [](nn::Tape<double>& t, const Leaves& l) { return t.tanh(l[0]); };
+    nn::Recorder<double> sigmoid_f = [](nn::Tape<double>& t, const Leaves& l) { return t.sigmoid(l[0]); };
+    const double jvp_dot_u = transpose_sides(tanh_f, {x}, {v}, u).jvp_dot_u;
+    const TransposeSides wrong = transpose_sides(sigmoid_f, {x}, {v}, u);
+    INFO("<J_tanh v, u> = ", jvp_dot_u, ", <v, J_sigmoid^T u> = ", wrong.v_dot_vjp);
+    CHECK(std::abs(jvp_dot_u - wrong.v_dot_vjp) > 1e-3 * wrong.scale);
+}
