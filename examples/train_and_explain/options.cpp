@@ -70,7 +70,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     cli.add_option("--meta", opt.meta, "columns kept for probes but never fed to the model, comma-separated")
         ->delimiter(',')->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
-        ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
+        ->check(CLI::IsMember({"relu", "tanh", "sigmoid", "leaky_relu", "gelu"}))->capture_default_str()->group(tables);
     cli.add_option("--attribution-target", opt.attribution_target,
                    "classification tables: take the sensitivity of the predicted class's log-odds (logodds, the "
                    "default: it does not saturate) or of its probability (prob)")
