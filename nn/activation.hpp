@@ -1,13 +1,33 @@
-// nn/activation.hpp — which nonlinearity sits between two dense layers, and its name in files and flags.
-// Only the choice and its name: the ops themselves are nn/ops.hpp, the network that uses them nn/mlp.hpp.
+// nn/activation.hpp — which nonlinearity follows a dense layer, its name in files and flags, and the one call that
+// records it on a tape. The ops themselves are nn/ops/; the network that uses them is nn/mlp.hpp.
 #pragma once
 
 #include <string>
 
+#include "nn/tape.hpp"
+
 namespace nn {
 
-enum class Activation { Relu, Sigmoid, Tanh };
-const char* activation_name(Activation a);
-Activation parse_activation(const std::string& name);  // "relu" | "sigmoid" | "tanh", else throws
+enum class Activation { Relu, Sigmoid, Tanh, LeakyRelu, Gelu, Identity };
+const char* activation_name(Activation a);             // "relu", "leaky_relu", ...
+Activation parse_activation(const std::string& name);  // relu | sigmoid | tanh | leaky_relu | gelu | identity, else throws
+std::string activation_names();                         // "relu, sigmoid, tanh, leaky_relu, gelu or identity"
+
+// The slope of leaky_relu for negative inputs: PyTorch's nn.LeakyReLU() default.
+constexpr double kLeakyReluSlope = 0.01;
+
+// Records the activation of z on the tape (Identity records nothing and returns z).
+template <class T>
+Var activate(Tape<T>& tape, Activation a, Var z) {
+    switch (a) {
+        case Activation::Relu: return tape.relu(z);
+        case Activation::Sigmoid: return tape.sigmoid(z);
+        case Activation::Tanh: return tape.tanh(z);
+        case Activation::LeakyRelu: return tape.leaky_relu(z, T(kLeakyReluSlope));
+        case Activation::Gelu: return tape.gelu(z);
+        case Activation::Identity: break;
+    }
+    return z;
+}
 
 }  // namespace nn

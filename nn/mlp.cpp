@@ -14,20 +14,22 @@
 namespace nn {
 
 namespace {
-const NameTable<Activation, 3> kActivationNames = {{{Activation::Relu, "relu"},
+const NameTable<Activation, 6> kActivationNames = {{{Activation::Relu, "relu"},
                                                      {Activation::Sigmoid, "sigmoid"},
-                                                     {Activation::Tanh, "tanh"}}};
+                                                     {Activation::Tanh, "tanh"},
+                                                     {Activation::LeakyRelu, "leaky_relu"},
+                                                     {Activation::Gelu, "gelu"},
+                                                     {Activation::Identity, "identity"}}};
 }  // namespace
 
 const char* activation_name(Activation a) { return name_of(kActivationNames, a); }
 Activation parse_activation(const std::string& name) { return parse_name(kActivationNames, name, "activation"); }
+std::string activation_names() { return name_list(kActivationNames); }
 
 template <class T>
 Var record_logits(Tape<T>& tape, const Linear& layer1, Activation activation, const Linear& layer2, Var x) {
     Var z1 = forward(tape, layer1, x);                   // [B, H]
-    Var h = activation == Activation::Relu    ? tape.relu(z1)
-          : activation == Activation::Sigmoid ? tape.sigmoid(z1)
-                                              : tape.tanh(z1);   // [B, H]
+    Var h = activate(tape, activation, z1);             // [B, H]
     return forward(tape, layer2, h);                     // [B, out]
 }
 

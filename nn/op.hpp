@@ -19,6 +19,8 @@ enum class Op {
     Relu,
     Sigmoid,
     Tanh,
+    LeakyRelu,            // a > 0 ? a : c·a, c the slope
+    Gelu,                 // a·Φ(a), the exact (erf) GELU
     Softmax,              // row-wise
     LogSoftmax,           // row-wise
     SoftmaxCrossEntropy,  // mean over rows of -log softmax(a)[row, label]

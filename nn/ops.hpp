@@ -12,6 +12,8 @@
 #include "nn/ops/relu.hpp"
 #include "nn/ops/sigmoid.hpp"
 #include "nn/ops/tanh.hpp"
+#include "nn/ops/leaky_relu.hpp"
+#include "nn/ops/gelu.hpp"
 #include "nn/ops/softmax.hpp"
 #include "nn/ops/log_softmax.hpp"
 #include "nn/ops/softmax_cross_entropy.hpp"

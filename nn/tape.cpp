@@ -329,7 +329,7 @@ std::ostream& operator<<(std::ostream& os, const Tape<T>& tape) {
         line << "%" << i << " = " << op_name(n.op);
         if (n.a >= 0) line << "(%" << n.a;
         if (n.b >= 0) line << ", %" << n.b;
-        if (n.op == Op::Scale) line << ", " << n.c;
+        if (n.op == Op::Scale || n.op == Op::LeakyRelu) line << ", " << n.c;
         if (n.a >= 0) line << ")";
         std::string s = line.str();
         if (s.size() < 32) s.append(32 - s.size(), ' ');

@@ -31,7 +31,7 @@ struct Var {
 struct Node {
     Op op = Op::Leaf;
     int a = -1, b = -1;        // input ids (-1: unused)
-    double c = 0;              // the constant of Scale
+    double c = 0;              // the constant of Scale, the slope of LeakyRelu
     bool requires_grad = false;
 };
 
@@ -48,7 +48,8 @@ public:
 
     // ---- ops (each records one node and computes its value right away)
     // Any op: checks the inputs' shapes (the op's check, e.g. "add: shapes differ (got [3, 4] and [3, 5])"),
-    // records the node and computes its value. b is the second input of an op of two; c the constant of scale.
+    // records the node and computes its value. b is the second input of an op of two; c the constant of scale and
+    // the slope of leaky_relu.
     Var apply(Op op, Var a, Var b = {}, T c = T(0));
     // The same, one line each (softmax_cross_entropy also keeps the labels).
     Var matmul(Var a, Var b) { return apply(Op::MatMul, a, b); }             // [B, K]·[K, N] -> [B, N]
@@ -60,6 +61,8 @@ public:
     Var relu(Var a) { return apply(Op::Relu, a); }
     Var sigmoid(Var a) { return apply(Op::Sigmoid, a); }
     Var tanh(Var a) { return apply(Op::Tanh, a); }
+    Var leaky_relu(Var a, T slope) { return apply(Op::LeakyRelu, a, {}, slope); }   // slope for a <= 0
+    Var gelu(Var a) { return apply(Op::Gelu, a); }                           // exact: a·Φ(a)
     Var softmax(Var a) { return apply(Op::Softmax, a); }                     // row-wise
     Var log_softmax(Var a) { return apply(Op::LogSoftmax, a); }              // row-wise
     Var softmax_cross_entropy(Var logits, const std::vector<int>& labels);  // -> [1, 1]

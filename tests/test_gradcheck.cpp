@@ -63,6 +63,8 @@ std::vector<OpCase> all_op_cases() {
         make_case("relu", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.relu(v[0]); }),
         make_case("sigmoid", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.sigmoid(v[0]); }),
         make_case("tanh", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.tanh(v[0]); }),
+        make_case("leaky_relu", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.leaky_relu(v[0], 0.2); }),
+        make_case("gelu", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.gelu(v[0]); }),
         make_case("softmax", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.softmax(v[0]); }),
         make_case("log_softmax", {{3, 4}}, {3, 4}, [](auto& t, const Leaves& v) { return t.log_softmax(v[0]); }),
         make_case("softmax_cross_entropy", {{3, 4}}, {1, 1},
@@ -480,4 +482,55 @@ TEST_CASE("the transpose check fails when one kernel is wrong: tanh's forward pa
     const TransposeSides wrong = transpose_sides(sigmoid_f, {x}, {v}, u);
     INFO("<J_tanh v, u> = ", jvp_dot_u, ", <v, J_sigmoid^T u> = ", wrong.v_dot_vjp);
     CHECK(std::abs(jvp_dot_u - wrong.v_dot_vjp) > 1e-3 * wrong.scale);
+}
+
+TEST_CASE("gelu and leaky_relu give PyTorch's values and gradients (torch float64, F.gelu exact and F.leaky_relu 0.2)") {
+    // Made with /usr/bin/python3: torch.nn.functional.gelu(x) (approximate='none') and leaky_relu(x, 0.2), float64.
+    const nn::Tensor<double> x = {{-3.0, -0.5, 0.0, 1.0, 2.5}};
+    const std::vector<double> y = {-0.00404969409489031, -0.15426876936299344, 0.0, 0.841344746068543, 2.4844758366855597};
+    const std::vector<double> dx = {-0.01194564720418392, 0.13250487534383712, 0.5, 1.0833154705876864, 1.037611085908145};
+    nn::Tape<double> tape;
+    const nn::Var a = tape.leaf(x);
+    const nn::Var g = tape.gelu(a);
+    tape.backward(tape.sum(g));
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        CHECK(tape.value(g)(0, i) == doctest::Approx(y[i]).epsilon(1e-14));
+        CHECK(tape.grad(a)(0, i) == doctest::Approx(dx[i]).epsilon(1e-14));
+    }
+    nn::Tape<double> t2;
+    const nn::Var b = t2.leaf(nn::Tensor<double>{{-2.0, -0.5, 0.5, 3.0}});
+    const nn::Var l = t2.leaky_relu(b, 0.2);
+    t2.backward(t2.sum(l));
+    CHECK(t2.value(l) == nn::Tensor<double>{{-0.4, -0.1, 0.5, 3.0}});
+    CHECK(t2.grad(b) == nn::Tensor<double>{{0.2, 0.2, 1.0, 1.0}});
+    std::ostringstream printed;
+    printed << t2;
+    CHECK(printed.str().find("leaky_relu(%0, 0.2)") != std::string::npos);   // the slope is on the printed tape
+}
+
+TEST_CASE("tanh of a huge pre-activation (2e22, ±inf) is ±1 with gradient 0, no UB; a NaN stays NaN; sigmoid likewise") {
+    // xsimd's tanh converts a huge argument to an integer inside exp: undefined behaviour, which clang's UBSan reports
+    // here without the clamp (g++'s -fsanitize=undefined has no float-cast-overflow). The kernel clamps to [-20, 20].
+    auto check = [](auto zero) {
+        using T = decltype(zero);
+        const T inf = std::numeric_limits<T>::infinity();
+        nn::Tape<T> tape;
+        const nn::Var a = tape.leaf(nn::Tensor<T>{{T(2e22), T(-2e22), inf, -inf, T(20), T(0.5)}});
+        const nn::Var y = tape.tanh(a);
+        tape.backward(tape.sum(y));
+        const nn::Tensor<T> expect_y = {{T(1), T(-1), T(1), T(-1), T(std::tanh(T(20))), T(std::tanh(T(0.5)))}};
+        CHECK(tape.value(y) == expect_y);
+        for (std::size_t i = 0; i < 5; ++i) CHECK(tape.grad(a)(0, i) == T(0));
+        CHECK(xt::all(xt::isfinite(tape.grad(a))));
+        nn::Tape<T> t2;
+        const nn::Var n = t2.leaf(nn::Tensor<T>{{std::numeric_limits<T>::quiet_NaN()}});
+        CHECK(std::isnan(t2.value(t2.tanh(n))(0, 0)));
+        const nn::Var s = tape.sigmoid(a);                            // the same trap in sigmoid's exp
+        CHECK(tape.value(s)(0, 0) == T(1));
+        CHECK(tape.value(s)(0, 1) >= T(0));
+        CHECK(tape.value(s)(0, 1) < T(1e-30));
+        CHECK(tape.value(s)(0, 3) < T(1e-30));
+    };
+    check(0.0f);
+    check(0.0);
 }

@@ -32,8 +32,9 @@ double max_abs(const xt::xtensor<double, 3>& J) {
 }
 }  // namespace
 
-TEST_CASE("the tape Jacobian matches central differences in double for relu, sigmoid and tanh") {
-    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Sigmoid, nn::Activation::Tanh})
+TEST_CASE("the tape Jacobian matches central differences in double for relu, sigmoid, tanh, leaky_relu and gelu") {
+    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Sigmoid, nn::Activation::Tanh,
+                               nn::Activation::LeakyRelu, nn::Activation::Gelu})
         for (Output out : {Output::Softmax, Output::Logits}) {
             CAPTURE(nn::activation_name(act));
             CAPTURE(sensitivity::maps::output_name(out));

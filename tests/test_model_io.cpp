@@ -80,6 +80,19 @@ std::size_t temporaries_in(const fs::path& dir) {
 
 }  // namespace
 
+TEST_CASE("a leaky_relu or gelu model saves its activation's name and loads back with it") {
+    for (nn::Activation act : {nn::Activation::LeakyRelu, nn::Activation::Gelu}) {
+        CAPTURE(nn::activation_name(act));
+        TempDir dir("activation");
+        nn::MLP<float> m(12, 5, 3, act, 7);
+        nn::training::save_model(m, dir.str(), small_info());
+        nn::training::ModelInfo info;
+        nn::MLP<float> back = nn::training::load_model(dir.str(), &info);
+        CHECK(back.activation == act);
+        CHECK(info.activation == nn::activation_name(act));
+    }
+}
+
 TEST_CASE("save then load gives bitwise the same parameters, activation and manifest fields") {
     TempDir dir("roundtrip");
     nn::MLP<float> m(12, 5, 3, nn::Activation::Tanh, 42);
@@ -217,8 +230,9 @@ TEST_CASE("loading rejects every broken model directory with one line naming the
         CHECK(load_error(d) == d + "/model.json: format_version 2 is not supported (this program reads 1)");
     }
     SUBCASE("an unknown activation") {
-        edit_manifest(dir.path, "activation", "gelu");
-        CHECK(load_error(d) == d + "/model.json: activation 'gelu' is not relu, sigmoid or tanh");
+        edit_manifest(dir.path, "activation", "swish");
+        CHECK(load_error(d) ==
+              d + "/model.json: activation 'swish' is not relu, sigmoid, tanh, leaky_relu, gelu or identity");
     }
     SUBCASE("a missing layer size") {
         nlohmann::json j = nlohmann::json::parse(read(dir.path / "model.json"));

@@ -43,17 +43,16 @@ struct Expected {
     std::vector<std::size_t> widths;                // input width, then each layer's output width
     std::vector<nn::onnx::Activation> acts;
     nn::onnx::Head head;
-    bool on_tape;                                   // false: an activation the tape has no op for yet
 };
 
 using A = nn::onnx::Activation;
 const std::vector<Expected> kFixtures = {
-    {"mnist_gemm", {784, 32, 16, 10}, {A::Relu, A::Relu, A::Identity}, nn::onnx::Head::None, true},
-    {"matmul_add", {20, 16, 6}, {A::Sigmoid, A::Identity}, nn::onnx::Head::Softmax, true},
-    {"batchnorm", {10, 8, 4}, {A::Relu, A::Identity}, nn::onnx::Head::LogSoftmax, true},
-    {"leaky_relu", {6, 8, 3}, {A::LeakyRelu, A::Identity}, nn::onnx::Head::None, false},
-    {"gelu", {5, 7, 2}, {A::Gelu, A::Identity}, nn::onnx::Head::None, false},
-    {"table_3_8_1", {3, 8, 1}, {A::Tanh, A::Identity}, nn::onnx::Head::None, true},
+    {"mnist_gemm", {784, 32, 16, 10}, {A::Relu, A::Relu, A::Identity}, nn::onnx::Head::None},
+    {"matmul_add", {20, 16, 6}, {A::Sigmoid, A::Identity}, nn::onnx::Head::Softmax},
+    {"batchnorm", {10, 8, 4}, {A::Relu, A::Identity}, nn::onnx::Head::LogSoftmax},
+    {"leaky_relu", {6, 8, 3}, {A::LeakyRelu, A::Identity}, nn::onnx::Head::None},
+    {"gelu", {5, 7, 2}, {A::Gelu, A::Identity}, nn::onnx::Head::None},
+    {"table_3_8_1", {3, 8, 1}, {A::Tanh, A::Identity}, nn::onnx::Head::None},
 };
 
 }  // namespace
@@ -95,14 +94,6 @@ TEST_CASE("outputs and full input Jacobians on the tape (double) equal PyTorch's
     for (const Expected& e : kFixtures) {
         CAPTURE(e.name);
         const nn::onnx::DenseStack s = nn::onnx::read_onnx(fixture_dir() + e.name + ".onnx");
-        if (!e.on_tape) {
-            // PENDING (not passed): leaky_relu and gelu have no tape op yet; once the op table brings them, this
-            // fixture's y.npy and J.npy are compared here like the others. Until then recording must refuse clearly.
-            nn::Tape<double> tape;
-            CHECK_THROWS_WITH_AS(nn::onnx::place_weights(tape, s), doctest::Contains("not yet supported on the tape"),
-                                 std::runtime_error);
-            continue;
-        }
         const xt::xarray<double> x = load(e.name, "x"), y = load(e.name, "y"), J = load(e.name, "J");
         const std::size_t B = x.shape(0), D = s.input_width, C = s.output_width();
         REQUIRE(x.size() == B * D);

@@ -260,17 +260,23 @@ TEST_CASE("graphs that are not a dense stack say why: transA, a second data path
                                 "previous layer gives 4"});
 }
 
-TEST_CASE("a leaky_relu layer reads but is refused on the tape until the op table has it") {
+TEST_CASE("a leaky_relu layer reads with ONNX's default slope and records leaky_relu with it on the tape") {
     ::onnx::ModelProto m = small_model();
     m.mutable_graph()->mutable_node(1)->set_op_type("LeakyRelu");
     const nn::onnx::DenseStack s = nn::onnx::read_model(m, kSource);
     CHECK(s.layers[0].act == nn::onnx::Activation::LeakyRelu);
     CHECK(s.layers[0].alpha == doctest::Approx(0.01));   // ONNX's default slope
     nn::Tape<float> tape;
-    CHECK_THROWS_WITH_AS(nn::onnx::place_weights(tape, s),
-                         "bad.onnx: layer 1: not yet supported on the tape: leaky_relu (coming with the op table)",
-                         std::runtime_error);
-    CHECK(tape.size() == 0);
+    const std::vector<nn::Linear> w = nn::onnx::place_weights(tape, s);
+    const nn::Var x = tape.leaf(nn::Tensor<float>(xt::zeros<float>({std::size_t(2), s.input_width})), false);
+    const nn::Var z = nn::onnx::record_logits(tape, s, w, x);
+    bool found = false;
+    for (std::size_t i = 0; i < tape.size(); ++i) {
+        const nn::Node& n = tape.node(nn::Var{static_cast<int>(i)});
+        if (n.op == nn::Op::LeakyRelu) found = n.c == doctest::Approx(0.01);
+    }
+    CHECK(found);
+    CHECK(tape.value(z).shape(0) == 2);
 }
 
 TEST_CASE("the builder's variants read as the math says: Gemm alpha, beta, transB=0, weights in double_data") {

@@ -157,7 +157,7 @@ TEST_CASE("every activation and head is written so that the reader and onnx.chec
         const fs::path path = dir.path / "all.onnx";
         nn::onnx::write_onnx(s, path.string());
         check_same_layers(s, nn::onnx::read_onnx(path.string()), 0.0);
-        python_check(path, nullptr, nullptr, dir.path);                  // no tape op for leaky_relu/gelu yet
+        python_check(path, nullptr, nullptr, dir.path);
     }
 }
 

@@ -83,7 +83,7 @@ int parse_options(int argc, char** argv, Options& opt) {
                                              "was trained on (leave it out for a network trained on the raw columns)")
         ->group(tables);
     cli.add_option("--activation", opt.activation, "hidden activation of a table model")
-        ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->capture_default_str()->group(tables);
+        ->check(CLI::IsMember({"relu", "tanh", "sigmoid", "leaky_relu", "gelu"}))->capture_default_str()->group(tables);
     cli.add_option("--weight-decay", opt.weight_decay, "L2 weight decay of a table model (>= 0); default: the value "
                                                        "of 0, 1e-4, 1e-3, 1e-2 with the lowest validation loss")
         ->group(tables);

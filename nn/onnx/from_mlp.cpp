@@ -19,12 +19,19 @@ Dense dense(const MLP<float>& model, const Linear& l, Activation act) {
 }  // namespace
 
 DenseStack from_mlp(const MLP<float>& model) {
-    const Activation act = model.activation == nn::Activation::Relu      ? Activation::Relu
-                         : model.activation == nn::Activation::Sigmoid ? Activation::Sigmoid
-                                                                       : Activation::Tanh;
+    Activation act = Activation::Identity;
+    switch (model.activation) {
+        case nn::Activation::Relu: act = Activation::Relu; break;
+        case nn::Activation::Sigmoid: act = Activation::Sigmoid; break;
+        case nn::Activation::Tanh: act = Activation::Tanh; break;
+        case nn::Activation::LeakyRelu: act = Activation::LeakyRelu; break;
+        case nn::Activation::Gelu: act = Activation::Gelu; break;
+        case nn::Activation::Identity: break;
+    }
     DenseStack s;
     s.input_width = model.in();
     s.layers.push_back(dense(model, model.layer1, act));
+    s.layers.back().alpha = nn::kLeakyReluSlope;                          // used only by a leaky_relu layer
     s.layers.push_back(dense(model, model.layer2, Activation::Identity));
     s.notes.push_back("converted from nn::MLP " + std::to_string(model.in()) + "-" + std::to_string(model.hidden()) +
                       "-" + std::to_string(model.out()) + " (" + nn::activation_name(model.activation) + ")");

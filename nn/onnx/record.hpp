@@ -1,5 +1,5 @@
 // nn/onnx/record.hpp — a DenseStack on an nn::Tape: its weights become leaves, its forward pass the tape's own ops
-// (matmul, add_bias, relu, tanh, sigmoid, softmax, log_softmax). No second interpreter: the tape computes everything.
+// (matmul, add_bias, relu, tanh, sigmoid, leaky_relu, gelu, softmax, log_softmax). No second interpreter: the tape computes everything.
 #pragma once
 
 #include <algorithm>
@@ -13,23 +13,10 @@
 
 namespace nn::onnx {
 
-// Throws std::runtime_error "<source>: layer k: not yet supported on the tape: leaky_relu (coming with the op table)"
-// for an activation the tape has no op for yet (leaky_relu, gelu). Nothing is recorded before this check.
-inline void check_recordable(const DenseStack& stack) {
-    for (std::size_t k = 0; k < stack.layers.size(); ++k) {
-        const Activation a = stack.layers[k].act;
-        if (a == Activation::LeakyRelu || a == Activation::Gelu)
-            throw std::runtime_error((stack.source.empty() ? std::string("the model") : stack.source) + ": layer " +
-                                     std::to_string(k + 1) + ": not yet supported on the tape: " + activation_name(a) +
-                                     " (coming with the op table)");
-    }
-}
-
 // Each layer's W [in, out] and b [1, out] as leaves of `tape`, converted to T. Constants (no gradient) by default:
 // an input Jacobian needs none of dW.
 template <class T>
 std::vector<Linear> place_weights(Tape<T>& tape, const DenseStack& stack, bool requires_grad = false) {
-    check_recordable(stack);
     std::vector<Linear> out;
     for (const Dense& l : stack.layers) {
         Tensor<T> W = xt::cast<T>(l.W);                                   // [in, out]
@@ -45,7 +32,6 @@ std::vector<Linear> place_weights(Tape<T>& tape, const DenseStack& stack, bool r
 // Throws if x [B, ·] does not have input_width columns or `weights` is not place_weights' answer for this stack.
 template <class T>
 Var record_logits(Tape<T>& tape, const DenseStack& stack, const std::vector<Linear>& weights, Var x) {
-    check_recordable(stack);
     check_input_width(stack, tape.value(x).shape(1), "the input");
     if (weights.size() != stack.layers.size())
         throw std::invalid_argument("record_logits: weights were placed for another stack");
@@ -57,8 +43,8 @@ Var record_logits(Tape<T>& tape, const DenseStack& stack, const std::vector<Line
             case Activation::Relu: h = tape.relu(h); break;               // [B, out_k]
             case Activation::Tanh: h = tape.tanh(h); break;
             case Activation::Sigmoid: h = tape.sigmoid(h); break;
-            case Activation::LeakyRelu:
-            case Activation::Gelu: check_recordable(stack); break;      // unreachable: checked above
+            case Activation::LeakyRelu: h = tape.leaky_relu(h, static_cast<T>(stack.layers[k].alpha)); break;
+            case Activation::Gelu: h = tape.gelu(h); break;               // exact, a·Φ(a)
         }
     }
     return h;                                                             // [B, out]

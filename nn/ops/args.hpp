@@ -27,7 +27,7 @@ template <class T>
 struct OpArgs {
     const Tensor<T>& a;                  // the first input's value
     const Tensor<T>& b;                  // the second input's value (an empty matrix for an op of one input)
-    T c;                                 // the node's constant (scale's c; 0 for the others)
+    T c;                                 // the node's constant (scale's c, leaky_relu's slope; 0 for the others)
     const std::vector<int>& labels;      // the node's labels (softmax_cross_entropy's; empty for the others)
     Tensor<T>& saved;                    // what value() keeps for reverse() and forward() (cross-entropy's softmax)
 };

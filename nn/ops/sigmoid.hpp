@@ -10,6 +10,8 @@
 namespace nn {
 
 // sigmoid: y = 1 / (1 + e^-a);  da += dy * y * (1 - y);  ẏ = ȧ * y * (1 - y)
+// The value reads a clamped to [-700, 700] (e^700 is finite in double): xsimd's exp of a huge argument converts it to an
+// integer, which is undefined behaviour (see tanh.hpp). Below -700 the true value is under 1e-304 anyway.
 template <>
 struct OpDef<Op::Sigmoid> {
     static constexpr const char* name = "sigmoid";
@@ -19,7 +21,8 @@ struct OpDef<Op::Sigmoid> {
     template <class T>
     static void value(const OpArgs<T>& in, Tensor<T>& y) {
         reshape_to(y, in.a.shape(0), in.a.shape(1));
-        xt::noalias(y) = T(1) / (T(1) + xt::exp(-in.a));
+        const auto a = xt::where(in.a > T(700), T(700), xt::where(in.a < T(-700), T(-700), in.a));   // lazy, over in.a
+        xt::noalias(y) = T(1) / (T(1) + xt::exp(-a));
     }
     template <class T>
     static void reverse(const OpArgs<T>&, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>* da, Tensor<T>*) {

@@ -205,7 +205,7 @@ MLP<float> load_model(const std::string& dir, ModelInfo* info_out) {
     try {
         act = parse_activation(info.activation);
     } catch (const std::invalid_argument&) {
-        fail(manifest_path, "activation '" + info.activation + "' is not relu, sigmoid or tanh");
+        fail(manifest_path, "activation '" + info.activation + "' is not " + activation_names());
     }
     if (j.contains("rows") || j.contains("cols")) {
         info.rows = positive(j, manifest_path, "rows");
