@@ -78,9 +78,12 @@ public:
     void backward(Var output);                // output must be [1, 1]; seed 1
     void zero_grad();                         // every gradient on the tape back to 0
     void zero_grad(Var v);                    // one node's gradient back to 0
-    // Switch a leaf's gradient on or off, at once: later backward walks skip (or compute) its gradient, also through
-    // nodes recorded before the switch. Ops recorded afterwards take their own flag from it (an op needs a gradient
-    // when an input does); ops already recorded keep theirs. To freeze for a scope, prefer FrozenLeaves below.
+    // Switch a leaf's gradient on or off. Ops recorded afterwards take their flag from it (an op needs a gradient
+    // when an input does); ops already recorded keep theirs. Switching off is complete at once: later walks skip
+    // the leaf. Switching back ON is not: a node recorded while the leaf was off, with no other input needing a
+    // gradient, was recorded as needing none, and backward never walks it, so the leaf's gradient misses every
+    // path through such nodes (a partial gradient, no error). Record the forward pass again after re-enabling.
+    // To freeze for a scope, prefer FrozenLeaves below (test_tape.cpp shows both cases).
     void set_requires_grad(Var leaf, bool requires_grad);
 
     // ---- forward mode (JVP): K directions at once
@@ -99,6 +102,11 @@ public:
     void clear_tangents();                    // forget every seed and tangent (buffers are kept)
 
     // ---- access
+    // value(v) is writable so that optimizers update parameters and inputs are filled in place. Nothing is
+    // recomputed when a value changes: nodes recorded before the write keep the values computed from the old one,
+    // and a later backward mixes the two (kernels read the inputs' new values and the outputs' old ones), a wrong
+    // gradient with no error. Write a value only before the nodes that read it are recorded (the training loop
+    // rewinds, writes, records again); test_tape.cpp shows the mixed gradient.
     const Matrix& value(Var v) const { return values_.at(index(v)); }
     Matrix& value(Var v) { return values_.at(index(v)); }
     const Matrix& grad(Var v) const;

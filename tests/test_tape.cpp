@@ -2,6 +2,7 @@
 // Recording, printing, accumulation, zero_grad, rewind, errors, extreme logits; finite differences are test_gradcheck.cpp.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -211,4 +212,37 @@ TEST_CASE_TEMPLATE("softmax and log_softmax of ±1e4 stay finite", T, float, dou
     tape.backward(lp, nn::Tensor<T>{{T(1), T(2), T(3)}});
     // d log_softmax: dz = dy - softmax(z) Σ dy = [1, 2, 3] - [1, 0, 0]·6
     CHECK(xt::allclose(tape.grad(z), nn::Tensor<T>{{T(-5), T(2), T(3)}}, T(1e-6), T(1e-6)));
+}
+
+TEST_CASE("re-enabling a leaf does not reach it through nodes recorded while it was off: the gradient is partial") {
+    nn::Tape<double> tape;
+    const nn::Var a = tape.leaf(M{{2.0}});
+    const nn::Var b = tape.leaf(M{{5.0}}, false);
+    const nn::Var y = tape.mul(a, b);                           // needs a gradient (through a)
+    const nn::Var z = tape.scale(b, 3.0);                       // recorded as needing none: b was off
+    const nn::Var out = tape.add(y, z);                         // out = a·b + 3b, ∂out/∂b = a + 3 = 5
+    tape.set_requires_grad(b, true);
+    tape.backward(out);
+    CHECK(tape.grad(b)(0, 0) == doctest::Approx(2.0));          // only the path through y: the 3 is missing
+    // Recording again after re-enabling gives the whole gradient.
+    tape.zero_grad();
+    const nn::Var out2 = tape.add(tape.mul(a, b), tape.scale(b, 3.0));
+    tape.backward(out2);
+    CHECK(tape.grad(b)(0, 0) == doctest::Approx(5.0));
+}
+
+TEST_CASE("writing a value after recording leaves later nodes stale: backward mixes new inputs with old outputs") {
+    nn::Tape<double> tape;
+    const nn::Var a = tape.leaf(M{{2.0}});
+    const nn::Var b = tape.leaf(M{{5.0}});
+    const nn::Var y = tape.mul(a, b);                           // 10
+    const nn::Var t = tape.tanh(a);                             // tanh(2)
+    tape.value(a) = M{{0.0}};                                   // nothing is recomputed
+    CHECK(tape.value(y)(0, 0) == 10.0);
+    CHECK(tape.value(t)(0, 0) == doctest::Approx(std::tanh(2.0)));
+    tape.backward(y);
+    CHECK(tape.grad(b)(0, 0) == 0.0);                           // ∂y/∂b read from the NEW a (0), y from the old one
+    tape.zero_grad();
+    tape.backward(t);                                           // tanh's backward reads its old output:
+    CHECK(tape.grad(a)(0, 0) == doctest::Approx(1 - std::tanh(2.0) * std::tanh(2.0)));   // 0.07, not tanh'(0) = 1
 }

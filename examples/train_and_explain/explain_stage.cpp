@@ -1,9 +1,12 @@
 // examples/train_and_explain/explain_stage.cpp — stage 2 of train-and-explain: prove the input Jacobian by finite differences,
 // save it as .npy, and draw the sensitivity maps (per digit, class means, confusable pairs).
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include <xtensor/xnpy.hpp>
 #include <xtensor/xview.hpp>
@@ -164,6 +167,24 @@ void explain(const Options& opt, RunState& st) {
     digit_figures(st, dir, x, labels, J, p);
     class_mean_figure(st, dir, summary.per_class);
     confusable_pairs_figure(st, dir);
+    // How far apart the maps' scales are (chapter 11): each image's largest |J|, the smallest and the largest of them.
+    std::size_t lo = 0, hi = 0;
+    std::vector<double> peak(N, 0.0);
+    for (std::size_t n = 0; n < N; ++n) {
+        for (std::size_t i = 0; i < J.shape(1); ++i)
+            for (std::size_t j = 0; j < J.shape(2); ++j) peak[n] = std::max(peak[n], std::fabs(double(J(n, i, j))));
+        if (peak[n] < peak[lo]) lo = n;
+        if (peak[n] > peak[hi]) hi = n;
+    }
+    if (N > 0) {
+        st.report["sensitivity"]["max_abs_jacobian_per_image"] = {{"smallest", peak[lo]}, {"smallest_image", lo},
+                                                                  {"largest", peak[hi]}, {"largest_image", hi}};
+        if (!opt.quiet)
+            std::cout << "sensitivity: largest |J| of an image, over the " << N << " images: from " << std::setprecision(2)
+                      << peak[lo] << " (image " << lo << ", p = " << std::setprecision(7) << p(lo, labels[lo])
+                      << " for its class) to " << std::setprecision(2) << peak[hi] << " (image " << hi << ", p = "
+                      << std::setprecision(3) << p(hi, labels[hi]) << ")\n" << std::setprecision(6);
+    }
     if (!opt.quiet)
         std::cout << "sensitivity: Jacobian [" << N << ", 10, 784] and maps written to " << dir.string() << "\n";
 }
