@@ -15,6 +15,7 @@
 #include <xtensor/xnpy.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "bench/bench_main.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/hvp_cost.hpp"
 #include "bench/raw_blas_jacobian.hpp"
@@ -339,11 +340,5 @@ int main(int argc, char** argv) {
     app.add_flag("--no-fd", cfg.no_fd, "skip the finite-difference contestant (1,568 evaluations, in double)");
     app.add_option("--directions", cfg.directions, "forward mode: directions per tangent walk")->check(CLI::Range(1, 784));
     app.add_option("--h", cfg.h, "finite-difference step")->check(CLI::Range(1e-12, 1.0));
-    CLI11_PARSE(app, argc, argv);
-    try {
-        return run(cfg);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_jacobian: %s\n", e.what());
-        return 2;
-    }
+    return bench::main_of("bench_jacobian", app, argc, argv, [&] { return run(cfg); });
 }

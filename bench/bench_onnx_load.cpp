@@ -8,18 +8,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/bench_main.hpp"
 #include "bench/bench_util.hpp"
 #include "nn/onnx/read.hpp"
 #include "nn/onnx/write.hpp"
 
-int main(int argc, char** argv) {
-    CLI::App app{"bench_onnx_load: time nn::onnx::read_onnx on a 784-512-256-10 model next to Python's onnx.load"};
-    int repeats = 7;
-    std::string python = "/usr/bin/python3";
-    app.add_option("--repeats", repeats, "timed reads (the median is printed); one warm-up before them")->check(CLI::PositiveNumber);
-    app.add_option("--python", python, "the interpreter of the peer (python3-onnx)");
-    CLI11_PARSE(app, argc, argv);
+namespace {
 
+int run(int repeats, const std::string& python) {
     nn::onnx::DenseStack s;
     s.input_width = 784;
     std::mt19937 rng(1);
@@ -38,16 +34,12 @@ int main(int argc, char** argv) {
     const std::string path = dir.file("model.onnx");
     nn::onnx::write_onnx(s, path);
 
-    std::vector<double> times;
     std::size_t params = 0;
-    for (int r = 0; r <= repeats; ++r) {
-        const double t0 = bench::now_seconds();
+    const std::vector<double> times = bench::timed_runs(repeats, [&] {
         const nn::onnx::DenseStack back = nn::onnx::read_onnx(path);
-        const double t = bench::now_seconds() - t0;
-        if (r > 0) times.push_back(t);                                // the first read is a warm-up
         params = 0;
         for (const auto& l : back.layers) params += l.W.size() + l.b.size();
-    }
+    });
     std::printf("model       %s, %zu parameters, load average %s\n", nn::onnx::describe(s).c_str(), params,
                 bench::load_average().c_str());
     std::printf("nnsense     read_onnx (parse + checks + DenseStack)      %.4f s (median of %d)\n",
@@ -60,4 +52,15 @@ int main(int argc, char** argv) {
     else
         std::printf("python      peer failed: %s\n", peer.error.c_str());
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"bench_onnx_load: time nn::onnx::read_onnx on a 784-512-256-10 model next to Python's onnx.load"};
+    int repeats = 7;
+    std::string python = "/usr/bin/python3";
+    app.add_option("--repeats", repeats, "timed reads (the median is printed); one warm-up before them")->check(CLI::PositiveNumber);
+    app.add_option("--python", python, "the interpreter of the peer (python3-onnx)");
+    return bench::main_of("bench_onnx_load", app, argc, argv, [&] { return run(repeats, python); });
 }

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/bench_main.hpp"
 #include "bench/bench_util.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/training/model_io.hpp"
@@ -115,11 +116,5 @@ int main(int argc, char** argv) {
     app.add_option("--batch", cfg.batch, "images per prediction chunk")->check(CLI::Range(1, 100000));
     app.add_option("--threads", cfg.threads, "BLAS threads")->check(CLI::Range(1, 256));
     app.add_option("--out", cfg.out, "folder for probe CSV/JSON/PNG files (default: none written)");
-    CLI11_PARSE(app, argc, argv);
-    try {
-        return run(cfg);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_probes: %s\n", e.what());
-        return 2;
-    }
+    return bench::main_of("bench_probes", app, argc, argv, [&] { return run(cfg); });
 }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <stb_image_write.h>
 
+#include "bench/bench_main.hpp"
 #include "bench/bench_util.hpp"
 #include "datasets/dataset.hpp"
 #include "examples/train_and_explain/serve.hpp"
@@ -151,11 +152,5 @@ int main(int argc, char** argv) {
     app.add_option("--clients", cfg.clients, "concurrent clients")->check(CLI::Range(1, 64));
     app.add_option("--requests", cfg.requests, "requests per load run")->check(CLI::Range(1, 1000000));
     app.add_option("--images", cfg.images, "distinct test images sent")->check(CLI::Range(1, 10000));
-    CLI11_PARSE(app, argc, argv);
-    try {
-        return run(cfg);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_serve: %s\n", e.what());
-        return 2;
-    }
+    return bench::main_of("bench_serve", app, argc, argv, [&] { return run(cfg); });
 }

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "bench/bench_main.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/raw_blas_mlp.hpp"
 #include "datasets/dataset.hpp"
@@ -304,11 +305,5 @@ int main(int argc, char** argv) {
     app.add_option("--python", cfg.python, "python with numpy and torch");
     app.add_option("--peers", cfg.peers, "folder with torch_mlp.py");
     app.add_flag("--no-torch", cfg.no_torch, "skip the PyTorch peer");
-    CLI11_PARSE(app, argc, argv);
-    try {
-        return run(cfg);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_train: %s\n", e.what());
-        return 2;
-    }
+    return bench::main_of("bench_train", app, argc, argv, [&] { return run(cfg); });
 }

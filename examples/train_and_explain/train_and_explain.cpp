@@ -10,14 +10,16 @@
 #include "examples/train_and_explain/options.hpp"
 #include "examples/train_and_explain/stages.hpp"
 
+namespace {
+
+// Buffers of 1 MiB and more get their own mapping, so the stages' multi-MB temporaries go back to the system when
+// freed (glibc's threshold otherwise rises with each freed buffer); the measurement: appendix A, "Memory".
+void tune_allocator_for_explaining() { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    // Buffers of 1 MiB and more get their own mapping, and free() gives them back to the system at once. glibc's
-    // default threshold starts at 128 KiB but rises to the size of each mapped buffer freed (up to 32 MiB), after
-    // which the stages' multi-MB temporaries (chunks of test images, the probes' perturbed copies) come from the heap
-    // and stay in the process. Measured with /usr/bin/time -v (docs/appendix-a-performance.md, "Memory"): this line
-    // takes the default run's peak RSS from 104.2 to 96.5 MiB. Training allocates nothing per step, so its speed
-    // is untouched; bench/ does not use this line.
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    tune_allocator_for_explaining();
     app::Options opt;
     if (int code = app::parse_options(argc, argv, opt); code >= 0) return code;
     app::remove_temporaries_on_interrupt(opt.out);  // Ctrl-C leaves no *.tmp* files in --out

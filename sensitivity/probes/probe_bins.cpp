@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/names.hpp"
 #include "sensitivity/probes/probe.hpp"
 
 namespace sensitivity::probes {
@@ -65,13 +66,9 @@ std::vector<std::vector<std::size_t>> make_bins(const std::vector<double>& p, co
     return bins;
 }
 
-const char* binning_name(Binning b) {
-    switch (b) {
-        case Binning::EqualCount: return "equal_count";
-        case Binning::EqualWidth: return "equal_width";
-        case Binning::None: return "none";
-    }
-    return "?";
-}
+const nn::NameTable<Binning, 3> kBinningNames = {
+    {{Binning::EqualCount, "equal_count"}, {Binning::EqualWidth, "equal_width"}, {Binning::None, "none"}}};
+
+const char* binning_name(Binning b) { return nn::name_of(kBinningNames, b); }
 
 }  // namespace sensitivity::probes

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/names.hpp"
+
 namespace sensitivity::probes {
 
 double ink_mass(const Image& img) {
@@ -169,42 +171,28 @@ Centre mean_centre_of_mass(const nn::Tensor<float>& images) {
 }
 
 // ---------------------------------------------------------------- the catalogue
-const char* property_name(Property p) {
-    switch (p) {
-        case Property::InkMass: return "ink_mass";
-        case Property::Thickness: return "thickness";
-        case Property::Slant: return "slant";
-        case Property::BBoxWidth: return "bbox_width";
-        case Property::BBoxHeight: return "bbox_height";
-        case Property::CentroidOffset: return "centroid_offset";
-    }
-    return "?";
-}
+// One row per property, in the enum's order: its name, then its units.
+const nn::NameTable<Property, 6> kPropertyNames = {{{Property::InkMass, "ink_mass"},
+                                                    {Property::Thickness, "thickness"},
+                                                    {Property::Slant, "slant"},
+                                                    {Property::BBoxWidth, "bbox_width"},
+                                                    {Property::BBoxHeight, "bbox_height"},
+                                                    {Property::CentroidOffset, "centroid_offset"}}};
+const nn::NameTable<Property, 6> kPropertyUnits = {{{Property::InkMass, "pixels of full ink"},
+                                                    {Property::Thickness, "pixels"},
+                                                    {Property::Slant, "horizontal pixels per pixel of height"},
+                                                    {Property::BBoxWidth, "pixels"},
+                                                    {Property::BBoxHeight, "pixels"},
+                                                    {Property::CentroidOffset, "pixels"}}};
 
-const char* property_units(Property p) {
-    switch (p) {
-        case Property::InkMass: return "pixels of full ink";
-        case Property::Thickness: return "pixels";
-        case Property::Slant: return "horizontal pixels per pixel of height";
-        case Property::BBoxWidth: return "pixels";
-        case Property::BBoxHeight: return "pixels";
-        case Property::CentroidOffset: return "pixels";
-    }
-    return "?";
-}
+const char* property_name(Property p) { return nn::name_of(kPropertyNames, p); }
+const char* property_units(Property p) { return nn::name_of(kPropertyUnits, p); }
+Property parse_property(const std::string& name) { return nn::parse_name(kPropertyNames, name, "property"); }
 
 std::vector<Property> all_properties() {
-    return {Property::InkMass,   Property::Thickness,  Property::Slant,
-            Property::BBoxWidth, Property::BBoxHeight, Property::CentroidOffset};
-}
-
-Property parse_property(const std::string& name) {
-    std::string names;
-    for (Property p : all_properties()) {
-        if (name == property_name(p)) return p;
-        names += std::string(names.empty() ? "" : ", ") + property_name(p);
-    }
-    throw std::invalid_argument("unknown property '" + name + "' (expected one of " + names + ")");
+    std::vector<Property> all;
+    for (const auto& [p, name] : kPropertyNames) all.push_back(p);
+    return all;
 }
 
 std::vector<double> compute_property(const nn::Tensor<float>& images, Property p) {
