@@ -33,8 +33,8 @@ int main() {
     config.hidden = 32, config.epochs = 60, config.batch = 64, config.optimizer = "adam", config.lr = 0.01;
     config.activation = nn::Activation::Tanh;
     nn::MLP<float> model = nn::training::make_mlp(config, D, 1);
-    const auto epochs = nn::training::train_table(model, train, train, config);
-    std::printf("trained %zu epochs, loss %.4f (standardized y)\n", epochs.size(), epochs.back().train_loss);
+    const auto curve = nn::training::train_table(model, train, train, config);
+    std::printf("trained %zu epochs, loss %.4f (standardized y)\n", curve.epochs.size(), curve.epochs.back().train_loss);
 
     // ∂y/∂x in raw units: the tape's Jacobian on standardized values, times sd(y)/sd(x_j).
     const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(model, train.x, sensitivity::maps::Output::Logits);
