@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
             const nlohmann::json& cv = m.at("cv");
             net = cv_of(cv.at("net"));
             base = cv_of(cv.at("baseline"));
-            std::printf("    run %d: train-and-explain%s %.3f s (of which the chosen net's training %.3f s, "
+            std::printf("    run %d: train-and-explain%s %.3f s (of which training with the weight-decay choice %.3f s, "
                         "cross-validation %.3f s)\n", r + 1, no_probes ? " --no-probes" : "", secs.back(),
                         m.at("training").at("seconds").get<double>(), cv.at("seconds").get<double>());
         }
