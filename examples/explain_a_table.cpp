@@ -2,13 +2,14 @@
 // A short program to copy: standardize, train_table, the input Jacobian, per-feature sensitivities in raw and SD units.
 #include <cmath>
 #include <cstdio>
+#include <exception>
 
 #include "datasets/synthetic_table.hpp"
 #include "nn/training/train_table.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 #include "sensitivity/tables/features.hpp"
 
-int main() {
+static int run() {
     // y = sin(x1) + 0.5·x2² + 0.005·x3_g + noise; the column "noise" is not used by y (datasets/synthetic_table.hpp).
     const datasets::SyntheticTable table = datasets::sin_table(2000, 7, false);
     const std::size_t N = table.rows.size(), D = table.features.size();      // the features are the first D columns
@@ -49,4 +50,8 @@ int main() {
     const bool noise_last = features[order.back()].name == "noise";
     std::printf("the unused column ranks last: %s\n", noise_last ? "yes" : "NO");
     return noise_last ? 0 : 1;
+}
+
+int main() {   // a missing file or a bad number: one line, exit 1
+    try { return run(); } catch (const std::exception& e) { std::fprintf(stderr, "explain-a-table: %s\n", e.what()); return 1; }
 }

@@ -1,8 +1,9 @@
 // examples/jacobian_of_one_image.cpp — load a trained model, take the Jacobian of one test image, check it, print it.
-// A short program to copy: the pixels whose change moves the predicted probability most, and the proof they are right.
+// A short program to copy: the pixels whose change moves the predicted probability most, and the check that they are right.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -14,7 +15,7 @@
 #include "sensitivity/maps/jacobian.hpp"
 
 // usage: jacobian-of-one-image MODEL_DIR [IMAGE_INDEX] [MNIST_DIR]  (a directory written by train-and-explain)
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     if (argc < 2) { std::fprintf(stderr, "usage: jacobian-of-one-image MODEL_DIR [IMAGE_INDEX] [MNIST_DIR]\n"); return 2; }
     nn::MLP<float> model = nn::training::load_model(argv[1]);
     const std::size_t index = argc > 2 ? std::stoul(argv[2]) : 0;
@@ -40,4 +41,8 @@ int main(int argc, char** argv) {
     std::printf("finite differences: %zu pairs compared, max relative error %.1e (double), %.1e (float): %s\n",
                 fd.pairs_compared, fd.max_rel_error, fd.float_max_rel_error, fd.passed ? "agree" : "DISAGREE");
     return fd.passed ? 0 : 1;
+}
+
+int main(int argc, char** argv) {   // a missing file or a bad number: one line, exit 1
+    try { return run(argc, argv); } catch (const std::exception& e) { std::fprintf(stderr, "jacobian-of-one-image: %s\n", e.what()); return 1; }
 }
