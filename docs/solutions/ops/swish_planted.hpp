@@ -1,0 +1,55 @@
+// docs/solutions/ops/swish_planted.hpp — chapter 7, exercise 3 (the bug hunt): swish, y = a·σ(a), shipped with a
+// planted bug in its reverse (VJP) kernel. Find it with nn::gradcheck; the fixed op is docs/solutions/ops/swish.hpp.
+// Not an engine op: tests/extra_ops adds `SwishPlanted,` to a copy of nn/op.hpp (see chapter 6, exercise 3).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+#include "nn/ops/args.hpp"
+#include "docs/solutions/ops/softplus.hpp"  // detail::stable_sigmoid
+
+namespace nn {
+
+namespace detail {
+// dy/da of swish (its own copy, so that this file and swish.hpp can be included together): σ(a) + a·σ(a)(1 - σ(a)).
+template <class T>
+T swish_grad(T a) {
+    const T s = stable_sigmoid(a);
+    return s + a * s * (T(1) - s);
+}
+}  // namespace detail
+
+// swish: y = a·σ(a);  da += dy * (σ(a) + a·σ(a)(1 - σ(a)));  ẏ = ȧ * (σ(a) + a·σ(a)(1 - σ(a)))
+// (so says the math; one of the kernels below does not do what it says)
+template <>
+struct OpDef<Op::SwishPlanted> {
+    static constexpr const char* name = "swish_planted";
+    static constexpr int arity = 1;
+    template <class T>
+    static void check(const OpArgs<T>&) {}                                   // any shape
+    template <class T>
+    static void value(const OpArgs<T>& in, Tensor<T>& y) {
+        reshape_to(y, in.a.shape(0), in.a.shape(1));
+        const T* a = in.a.data();
+        T* out = y.data();
+        for (std::size_t i = 0; i < in.a.size(); ++i) out[i] = a[i] * detail::stable_sigmoid(a[i]);
+    }
+    template <class T>
+    static void reverse(const OpArgs<T>& in, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>* da, Tensor<T>*) {
+        if (!da) return;
+        const T* a = in.a.data();
+        const T* g = dy.data();
+        T* out = da->data();
+        for (std::size_t i = 0; i < in.a.size(); ++i) out[i] += g[i] * detail::swish_grad(std::abs(a[i]));
+    }
+    template <class T>
+    static void forward(const OpArgs<T>& in, const Tensor<T>& y, const Tensor<T>* ta, const Tensor<T>*, std::size_t K,
+                        Tensor<T>& ty) {
+        detail::per_block(K, y.shape(0), y.shape(1), ty, [&](std::size_t ki, std::size_t i) {
+            return ta->data()[ki] * detail::swish_grad(in.a.data()[i]);
+        });
+    }
+};
+
+}  // namespace nn
