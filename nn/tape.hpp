@@ -19,7 +19,7 @@ namespace nn {
 //   2. its registration line, `Exp,` in enum class Op (nn/op.hpp). The tape's table (nn/tape.cpp) gets its row from
 //      the definition; an enum value without a definition does not compile. Record it with tape.apply(Op::Exp, a);
 //      a member recorder like relu() below is a one-line convenience, not needed;
-//   3. its finite-difference test, a case in all_op_cases() (tests/test_gradcheck.cpp): it then gets the FD proof
+//   3. its finite-difference test, a case in all_op_cases() (tests/test_gradcheck.cpp): it then gets the FD check
 //      of its reverse and of its forward kernel, and the test "every op has a case" fails until you add it.
 
 // A variable is an integer id into the tape. The struct only keeps ids from mixing with plain ints.

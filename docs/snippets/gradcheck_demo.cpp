@@ -1,5 +1,5 @@
 // docs/snippets/gradcheck_demo.cpp — chapter 7: a gradient check that passes, and two that must fail.
-// Uses nn/gradcheck.hpp as a student would; the full proof of every op is tests/test_gradcheck.cpp.
+// Uses nn/gradcheck.hpp as a student would; the full check of every op is tests/test_gradcheck.cpp.
 #include <iostream>
 #include <random>
 #include <vector>

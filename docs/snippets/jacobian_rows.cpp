@@ -1,4 +1,4 @@
-// docs/snippets/jacobian_rows.cpp — chapter 11: the full input Jacobian of a batch from one tape, and three proofs.
+// docs/snippets/jacobian_rows.cpp — chapter 11: the full input Jacobian of a batch from one tape, and three checks.
 // A tiny random 6-5-3 network stands in for the MNIST one; the same calls work on a trained 784-256-10 model.
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-// docs/solutions/gradcheck_mse.cpp — chapter 7, exercise 1: prove the mse op's gradient with nn::gradcheck, for both inputs.
+// docs/solutions/gradcheck_mse.cpp — chapter 7, exercise 1: check the mse op's gradient with nn::gradcheck, for both inputs.
 // Random inputs in double, h = 1e-5; both relative errors must be below the tests' 1e-6.
 #include <iostream>
 #include <random>

@@ -1,4 +1,4 @@
-// docs/solutions/sensitivity_jacobian_fd.cpp — chapter 11, exercise 2: a batch's whole Jacobian from C backward walks, proven by finite differences.
+// docs/solutions/sensitivity_jacobian_fd.cpp — chapter 11, exercise 2: a batch's whole Jacobian from C backward walks, checked by finite differences.
 // One forward of a tiny frozen tanh network, a one-hot seed column per class, then central differences of every entry.
 #include <cmath>
 #include <cstdio>

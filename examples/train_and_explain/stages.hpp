@@ -55,7 +55,7 @@ void train_or_load(const Options& opt, RunState& st);
 // --image FILE: load the model (--model, else <out>/model), explain the picture into <out>/image/. Returns the exit code.
 int explain_image(const Options& opt);
 
-// Stage: finite-difference proof of the Jacobian, the Jacobian as .npy, and the sensitivity figures.
+// Stage: finite-difference check of the Jacobian, the Jacobian as .npy, and the sensitivity figures.
 void explain(const Options& opt, RunState& st);
 
 // Stage: every attribution method on the first test images, IG completeness, deletion test and sanity check.

@@ -18,11 +18,7 @@ namespace nn::training {
 
 // Every knob of a training run. The defaults are the default configuration, chosen on the validation split:
 // 784-256-10 ReLU, SGD with Nesterov momentum 0.9, batch 64, lr 0.05 with cosine decay to 0, 12 epochs, seed 1.
-// Measured on the 2-vCPU VM (1 or 2 BLAS threads; the test set was used only for these final numbers):
-//   MNIST default                                        validation 98.4%, test 98.4%, about 4 s of training
-//   Fashion-MNIST default                                validation 89.3%, test 89.1%
-//   MNIST hidden 800, 20 epochs, augment =               validation 99.0%, test 99.0%, 38 s CPU (1 thread)
-//     random_rotate_shift(10, 1), the rest default
+// What they reach is chapter 10's table ("What we measured", docs/10-training.md); how it was measured, appendix A.
 struct TrainConfig {
     // the network (make_mlp builds it; train() checks the model it gets has this hidden size)
     std::size_t hidden = 256;

@@ -280,7 +280,7 @@ SensitivitySummary<T> summarize(Model<T> model,
     return s;
 }
 
-// The two precisions the project uses: float for maps, double for the finite-difference proofs.
+// The two precisions the project uses: float for maps, double for the finite-difference checks.
 template nn::Tensor<float> predict(Model<float>, const nn::Tensor<float>&, Output, std::size_t);
 template class InputGradient<float>;
 template xt::xtensor<float, 3> jacobian(Model<float>, const nn::Tensor<float>&, Output, std::size_t);
