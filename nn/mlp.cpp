@@ -3,7 +3,7 @@
 #include "nn/mlp.hpp"
 
 #include "nn/chunks.hpp"
-#include "nn/names.hpp"
+#include "names/names.hpp"
 
 #include <algorithm>
 #include <random>
@@ -14,7 +14,7 @@
 namespace nn {
 
 namespace {
-const NameTable<Activation, 6> kActivationNames = {{{Activation::Relu, "relu"},
+const names::NameTable<Activation, 6> kActivationNames = {{{Activation::Relu, "relu"},
                                                      {Activation::Sigmoid, "sigmoid"},
                                                      {Activation::Tanh, "tanh"},
                                                      {Activation::LeakyRelu, "leaky_relu"},
@@ -22,9 +22,9 @@ const NameTable<Activation, 6> kActivationNames = {{{Activation::Relu, "relu"},
                                                      {Activation::Identity, "identity"}}};
 }  // namespace
 
-const char* activation_name(Activation a) { return name_of(kActivationNames, a); }
-Activation parse_activation(const std::string& name) { return parse_name(kActivationNames, name, "activation"); }
-std::string activation_names() { return name_list(kActivationNames); }
+const char* activation_name(Activation a) { return names::name_of(kActivationNames, a); }
+Activation parse_activation(const std::string& name) { return names::parse_name(kActivationNames, name, "activation"); }
+std::string activation_names() { return names::name_list(kActivationNames); }
 
 template <class T>
 Var record_logits(Tape<T>& tape, const Linear& layer1, Activation activation, const Linear& layer2, Var x) {
