@@ -91,7 +91,7 @@ std::vector<double> trainer_epochs(const datasets::Dataset& d, const Config& cfg
     tc.hidden = cfg.hidden;
     tc.epochs = static_cast<std::size_t>(total_epochs);
     tc.batch = cfg.batch;
-    tc.optimizer = "sgd";
+    tc.optimizer = nn::OptimizerKind::Sgd;
     tc.lr = cfg.lr;
     tc.momentum = cfg.momentum;
     tc.nesterov = false;

@@ -79,7 +79,7 @@ TableResult run_procedure(std::uint64_t s, std::size_t rows, std::size_t K) {
     config.activation = nn::Activation::Tanh;
     config.epochs = 60;
     config.batch = 16;
-    config.optimizer = "adam";
+    config.optimizer = nn::OptimizerKind::Adam;
     config.lr = 0.02;
     config.seed = s;
     const tr::EarlyStopping stop{10};

@@ -221,13 +221,13 @@ TEST_CASE("the first Adam step moves every weight by about lr against the sign o
 
 TEST_CASE("make_optimizer builds the named optimizer and rejects unknown names") {
     nn::OptimizerConfig c;
-    c.kind = "adam";
+    c.kind = nn::parse_optimizer("adam");
     CHECK(std::string(nn::make_optimizer<float>(c)->name()) == "adam");
-    c.kind = "sgd";
+    c.kind = nn::parse_optimizer("sgd");
     c.nesterov = true;
     CHECK(std::string(nn::make_optimizer<float>(c)->name()) == "sgd-nesterov");
-    c.kind = "rmsprop";
-    CHECK_THROWS_WITH(nn::make_optimizer<float>(c), "unknown optimizer 'rmsprop' (expected sgd or adam)");
+    CHECK(std::string(nn::optimizer_name(nn::OptimizerKind::Adam)) == "adam");
+    CHECK_THROWS_WITH(nn::parse_optimizer("rmsprop"), "unknown optimizer 'rmsprop' (expected sgd or adam)");
 }
 
 TEST_CASE("schedules: constant stays, cosine falls from lr to final_lr along a half cosine, step decays by gamma") {
@@ -332,7 +332,7 @@ TEST_CASE("FlushDenormals makes subnormal results 0 inside its scope and restore
 TEST_CASE("Adam and the step schedule train the toy problem too") {
     const datasets::Dataset data = toy_dataset(700, 11);
     nn::training::TrainConfig c = toy_config();
-    c.optimizer = "adam";
+    c.optimizer = nn::OptimizerKind::Adam;
     c.lr = 0.01;
     c.schedule = "step";
     c.step_epochs = 2;
@@ -409,9 +409,6 @@ TEST_CASE("train rejects configurations and data that cannot work, naming the pr
     SUBCASE("bad fields") {
         c.lr = -1;
         CHECK_THROWS_AS(nn::training::train(model, data, c), std::invalid_argument);
-        c = toy_config();
-        c.optimizer = "lbfgs";
-        CHECK_THROWS_WITH(nn::training::check_config(c), "train: unknown optimizer 'lbfgs' (expected sgd or adam)");
         c = toy_config();
         c.schedule = "warm";
         CHECK_THROWS_AS(nn::training::check_config(c), std::invalid_argument);
@@ -601,7 +598,7 @@ TEST_CASE("early stopping puts back the weights of the lowest validation loss an
     config.activation = nn::Activation::Tanh;
     config.epochs = 300;
     config.batch = 8;
-    config.optimizer = "adam";
+    config.optimizer = nn::OptimizerKind::Adam;
     config.lr = 0.03;
     config.seed = 2;
     nn::MLP<float> model = nn::training::make_mlp(config, 2, 1);

@@ -77,7 +77,7 @@ nn::training::TrainConfig table_train_config(const Options& opt) {
     config.epochs = opt.epochs;
     config.batch = opt.batch;
     config.lr = opt.lr;
-    config.optimizer = opt.optimizer;
+    config.optimizer = nn::parse_optimizer(opt.optimizer);
     config.seed = opt.seed;
     config.weight_decay = std::max(0.0, opt.weight_decay);
     return config;

@@ -11,7 +11,7 @@ namespace nn::training {
 nlohmann::json config_json(const TrainConfig& c) {
     return {{"hidden", c.hidden},           {"activation", activation_name(c.activation)},
             {"epochs", c.epochs},           {"batch", c.batch},
-            {"optimizer", c.optimizer},     {"lr", c.lr},
+            {"optimizer", optimizer_name(c.optimizer)}, {"lr", c.lr},
             {"momentum", c.momentum},       {"nesterov", c.nesterov},
             {"beta1", c.beta1},             {"beta2", c.beta2},
             {"eps", c.eps},                 {"weight_decay", c.weight_decay},

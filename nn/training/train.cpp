@@ -27,8 +27,6 @@ void check_config(const TrainConfig& c) {
     if (c.epochs == 0) bad("epochs must be >= 1");
     if (c.batch == 0) bad("batch must be >= 1");
     if (!std::isfinite(c.lr) || c.lr <= 0) bad("lr must be a positive finite number, got " + std::to_string(c.lr));
-    if (c.optimizer != "sgd" && c.optimizer != "adam")
-        bad("unknown optimizer '" + c.optimizer + "' (expected sgd or adam)");
     if (!(c.momentum >= 0 && c.momentum < 1)) bad("momentum must be in [0, 1), got " + std::to_string(c.momentum));
     if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) bad("adam betas must be in [0, 1)");
     if (!(c.eps > 0)) bad("adam eps must be > 0");

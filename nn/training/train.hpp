@@ -26,7 +26,7 @@ struct TrainConfig {
     // optimisation
     std::size_t epochs = 12;
     std::size_t batch = 64;
-    std::string optimizer = "sgd";     // "sgd" | "adam"
+    OptimizerKind optimizer = OptimizerKind::Sgd;   // named "sgd" | "adam" (parse_optimizer)
     double lr = 0.05;                  // base (peak) learning rate
     double momentum = 0.9;             // sgd
     bool nesterov = true;              // sgd
