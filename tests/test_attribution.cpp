@@ -261,6 +261,19 @@ TEST_CASE("Spearman rank correlation on hand-worked examples") {
     CHECK(sensitivity::maps::spearman(flat.data(), a.data(), 4) == 0.0);
 }
 
+TEST_CASE("importance is the signed map for every method: evidence against the class ranks last") {
+    // Zeroing pixel j moves f_t by about -x_j·∂f_t/∂x_j with x_j >= 0, so for a gradient map as for x ⊙ gradient the
+    // sign says whether deleting the pixel lowers the score. |map| (the old rule for the two gradient maps) would put
+    // pixel 1, the strongest evidence AGAINST the class, first.
+    const nn::Tensor<double> map = {{1.0, -2.0, 0.5}};                       // [1, 3]
+    for (sensitivity::maps::Method m : sensitivity::maps::all_methods()) {
+        CAPTURE(sensitivity::maps::method_name(m));
+        const nn::Tensor<double> imp = sensitivity::maps::importance(m, map);
+        CHECK(imp(0, 0) > imp(0, 2));                                        // +1 before +0.5
+        CHECK(imp(0, 2) > imp(0, 1));                                        // +0.5 before -2
+    }
+}
+
 TEST_CASE("sanity check: a model against itself correlates fully, against a re-randomized one far less") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 46);
     nn::MLP<float> same = model;

@@ -50,12 +50,8 @@ nn::Tensor<T> attribution(Model<T> model, const nn::Tensor<T>& x, const std::vec
 }
 
 template <class T>
-nn::Tensor<T> importance(Method method, const nn::Tensor<T>& map) {
-    if (method == Method::Gradient || method == Method::SmoothGrad) {
-        nn::Tensor<T> a = xt::abs(map);
-        return a;
-    }
-    return map;
+nn::Tensor<T> importance(Method, const nn::Tensor<T>& map) {
+    return map;                                                         // one rule: the signed map (attribution.hpp)
 }
 
 template nn::Tensor<float> attribution(Model<float>, const nn::Tensor<float>&, const std::vector<int>&, Method,
