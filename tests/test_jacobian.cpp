@@ -142,12 +142,12 @@ TEST_CASE("softmax Jacobian rows sum to zero over the outputs") {
 
 TEST_CASE("the logits Jacobian of a network whose relu is always on equals W1·W2") {
     nn::MLP<double> model(20, 8, 4, nn::Activation::Relu, 13);
-    auto& b1 = model.tape().value(model.layer1.b);
+    auto& b1 = model.tape().value(model.layer(0).b);
     b1.fill(100.0);                                          // every pre-activation > 0: the path is linear
     const nn::Tensor<double> x = random_images<double>(3, 20, 14);
     const auto J = sensitivity::maps::jacobian(model, x, Output::Logits);
-    const auto& W1 = model.tape().value(model.layer1.W);
-    const auto& W2 = model.tape().value(model.layer2.W);
+    const auto& W1 = model.tape().value(model.layer(0).W);
+    const auto& W2 = model.tape().value(model.layer(1).W);
     double worst = 0;
     for (std::size_t n = 0; n < 3; ++n)
         for (std::size_t i = 0; i < 4; ++i)
@@ -240,11 +240,11 @@ TEST_CASE("taking a Jacobian leaves the model trainable and its tape rewound") {
     const std::size_t params_only = model.tape().size();
     (void)sensitivity::maps::jacobian(model, random_images<float>(2, 784, 20));
     CHECK(model.tape().size() == params_only);
-    CHECK(model.tape().node(model.layer1.W).requires_grad);
-    CHECK(model.tape().node(model.layer2.b).requires_grad);
+    CHECK(model.tape().node(model.layer(0).W).requires_grad);
+    CHECK(model.tape().node(model.layer(1).b).requires_grad);
     model.set_trainable(false);
     (void)sensitivity::maps::jacobian(model, random_images<float>(2, 784, 20));
-    CHECK_FALSE(model.tape().node(model.layer1.W).requires_grad);
+    CHECK_FALSE(model.tape().node(model.layer(0).W).requires_grad);
 }
 
 TEST_CASE("a wrong input width or class is refused with a message naming it") {
@@ -273,7 +273,7 @@ TEST_CASE("a confident prediction (1 - p between 1e-12 and 1e-5) keeps its Jacob
     // ~eps/(1 − p) ≈ 1 relative error and the double difference quotient with eps/(h(1 − p)) ≈ 1e-4.
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 29);
     const nn::Tensor<float> x = random_images<float>(2, 784, 30);
-    auto& W2 = model.tape().value(model.layer2.W);
+    auto& W2 = model.tape().value(model.layer(1).W);
     W2 *= 40.f;                                              // large logit gaps
     nn::MLP<double> model64(model);
     const nn::Tensor<double> l = sensitivity::maps::predict(model64, nn::Tensor<double>(xt::cast<double>(x)), Output::Logits);
@@ -336,10 +336,10 @@ TEST_CASE("fd_check skips the pixels whose step crosses a relu kink, and needs t
     const sensitivity::maps::FdReport generic = sensitivity::maps::fd_check(model, x, 2, h);
 
     // Put hidden unit 3's pre-activation right at 0 for image 0: b1[3] = −x_0·W1[:, 3]. Image 1 stays generic.
-    const auto& W1 = model.tape().value(model.layer1.W);
+    const auto& W1 = model.tape().value(model.layer(0).W);
     double z = 0;
     for (std::size_t j = 0; j < 784; ++j) z += static_cast<double>(x(0, j)) * static_cast<double>(W1(j, 3));
-    model.tape().value(model.layer1.b)(0, 3) = static_cast<float>(-z);
+    model.tape().value(model.layer(0).b)(0, 3) = static_cast<float>(-z);
     const sensitivity::maps::FdReport kink = sensitivity::maps::fd_check(model, x, 2, h);
     CHECK(kink.pairs_skipped > generic.pairs_skipped);
     CHECK(kink.pairs_skipped % 10 == 0);                     // a skipped pixel skips all 10 outputs
@@ -445,7 +445,7 @@ TEST_CASE("dot-product identity on the MLP: <u, J v> = <J^T u, v> within 1e-12, 
 TEST_CASE("FrozenLeaves gives every leaf its own previous flag back, and rewinds nothing") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 51);
     nn::Tape<float>& tape = model.tape();
-    tape.set_requires_grad(model.layer2.b, false);                        // a mixed state: three on, one off
+    tape.set_requires_grad(model.layer(1).b, false);                        // a mixed state: three on, one off
     const nn::Var x = model.input(2);
     const nn::Var before = model.logits(x);                                // recorded before the freeze
     const std::size_t size = tape.size();
@@ -456,10 +456,10 @@ TEST_CASE("FrozenLeaves gives every leaf its own previous flag back, and rewinds
         CHECK_FALSE(tape.node(model.logits(x)).requires_grad);             // recorded while frozen: no gradient
         CHECK(tape.node(before).requires_grad);                            // recorded before: keeps its flag
     }
-    CHECK(tape.node(model.layer1.W).requires_grad);
-    CHECK(tape.node(model.layer1.b).requires_grad);
-    CHECK(tape.node(model.layer2.W).requires_grad);
-    CHECK_FALSE(tape.node(model.layer2.b).requires_grad);                  // restored exactly, not "all on"
+    CHECK(tape.node(model.layer(0).W).requires_grad);
+    CHECK(tape.node(model.layer(0).b).requires_grad);
+    CHECK(tape.node(model.layer(1).W).requires_grad);
+    CHECK_FALSE(tape.node(model.layer(1).b).requires_grad);                  // restored exactly, not "all on"
     CHECK(tape.size() > size);                                             // the guard rewound nothing
 }
 
@@ -476,7 +476,7 @@ TEST_CASE("a Jacobian keeps the nodes its caller recorded before it, and forgets
     (void)sensitivity::maps::class_gradient(model, x, 3);
     CHECK(tape.size() == size);
     CHECK(tape.value(logits) == kept);
-    CHECK(tape.node(model.layer1.W).requires_grad);
+    CHECK(tape.node(model.layer(0).W).requires_grad);
 }
 
 TEST_CASE("nn::predict and predict_logits take a const model, leave its tape alone, and equal the recorded softmax in any chunking") {
