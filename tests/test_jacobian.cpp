@@ -16,6 +16,7 @@
 
 #include "datasets/dataset.hpp"
 #include "nn/argmax.hpp"
+#include "nn/gradcheck.hpp"
 #include "nn/mlp.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/fd_check.hpp"
@@ -568,4 +569,72 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
     MESSAGE("the textbook form on the same images: max rel " << textbook_error);
     CHECK(textbook_error > 1e-3);
 }
+}
+
+// ---------------------------------------------------------------- deeper networks: the same loop, more layers
+TEST_CASE("a 3-hidden-layer net: its parameter gradients and input Jacobian match central differences in double") {
+    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Tanh, nn::Activation::Gelu}) {
+        CAPTURE(nn::activation_name(act));
+        const nn::MLP<double> model(6, {5, 4, 3}, 3, act, 21);
+        REQUIRE(model.parameters().size() == 8);
+        const nn::Tensor<double> x = random_images<double>(4, 6, 22);
+        const std::vector<int> labels = {0, 2, 1, 2};
+        // The loss of MLP::logits's own recording (record_logits), as a function of x, W1, b1, ..., W4, b4.
+        const nn::Recorder<double> loss = [&](nn::Tape<double>& tape, const std::vector<nn::Var>& leaves) {
+            std::vector<nn::Linear> layers;
+            for (std::size_t k = 0; k < 4; ++k)
+                layers.push_back({leaves[1 + 2 * k], leaves[2 + 2 * k], model.layer(k).in, model.layer(k).out});
+            return tape.softmax_cross_entropy(nn::record_logits(tape, layers, act, leaves[0]), labels);   // [1, 1]
+        };
+        std::vector<nn::Tensor<double>> inputs = {x};
+        for (nn::Var p : model.parameters()) inputs.push_back(model.tape().value(p));
+        for (std::size_t k = 0; k < 4; ++k)                              // b starts at 0: give the biases a gradient to show
+            for (auto& v : inputs[2 + 2 * k]) v = 0.1 * static_cast<double>(k + 1);
+        const std::vector<nn::GradCheckResult> r = nn::gradcheck(loss, inputs, nn::Tensor<double>{{1.0}}, 1e-6);
+        REQUIRE(r.size() == 9);
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            CAPTURE(i);                                                  // 0: x, then W1, b1, W2, b2, W3, b3, W4, b4
+            CAPTURE(r[i]);
+            CHECK(r[i].ok(1e-6));
+        }
+        for (Output out : {Output::Softmax, Output::Logits}) {
+            nn::MLP<double> m(model);
+            const auto J = sensitivity::maps::jacobian(m, x, out);
+            const auto cmp = sensitivity::maps::compare_jacobians(J, sensitivity::maps::fd_jacobian(m, x, 1e-6, out));
+            CHECK(cmp.pairs_compared > 0);
+            CHECK(max_abs(J) > 1e-4);
+            CHECK(cmp.max_rel_error <= 1e-6);
+        }
+    }
+}
+
+TEST_CASE("fd_check skips the pixels whose step crosses a relu kink in a deeper layer, and needs to") {
+    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::LeakyRelu}) {
+        CAPTURE(nn::activation_name(act));
+        nn::MLP<float> model(784, {16, 12}, 10, act, 31);
+        const nn::Tensor<float> x = random_images<float>(2, 784, 32);
+        const double h = 1e-6;
+        const sensitivity::maps::FdReport generic = sensitivity::maps::fd_check(model, x, 2, h);
+        CHECK(generic.passed);
+
+        // Put unit 5 of the SECOND hidden layer at its kink for image 0: b2[5] −= z2[0, 5] (z2 computed in double).
+        nn::MLP<double> probe(model);
+        nn::Tape<double>& t = probe.tape();
+        const nn::Var z1 = nn::forward(t, probe.layer(0), t.leaf(nn::Tensor<double>(xt::cast<double>(x)), false));
+        const nn::Var z2 = nn::forward(t, probe.layer(1), nn::activate(t, act, z1));
+        const double z = t.value(z2)(0, 5);
+        model.tape().value(model.layer(1).b)(0, 5) -= static_cast<float>(z);
+        const sensitivity::maps::FdReport kink = sensitivity::maps::fd_check(model, x, 2, h);
+        CHECK(kink.pairs_skipped > generic.pairs_skipped);
+        CHECK(kink.max_rel_error <= 1e-6);
+        CHECK(kink.passed);
+
+        // Without the skip the same comparison fails: the difference quotient straddles the deeper kink.
+        nn::MLP<double> model64(model);
+        nn::Tensor<double> x64 = xt::cast<double>(x);
+        auto fd = sensitivity::maps::fd_jacobian(model64, x64, h);
+        const auto J = sensitivity::maps::jacobian(model64, x64);
+        fd.skip.fill(false);
+        CHECK(sensitivity::maps::compare_jacobians(J, fd).max_rel_error > 1e-4);
+    }
 }
