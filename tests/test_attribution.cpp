@@ -304,6 +304,28 @@ TEST_CASE("sanity check: a model against itself correlates fully, against a re-r
     CHECK(j["randomized_model_seed"].get<std::uint64_t>() == o.randomized_model_seed);
 }
 
+TEST_CASE("the cascading sanity check of a 784-16-8-10 net re-initialises W3, then W2, then W1, from the top") {
+    nn::MLP<float> model(784, {16, 8}, 10, nn::Activation::Relu, 48);
+    const nn::Tensor<float> x = random_images<float>(4, 784, 49);
+    const std::vector<int> labels = {0, 2, 4, 6};
+    sensitivity::maps::EvaluationOptions o;
+    o.attribution.smoothgrad.samples = 8;
+    const sensitivity::maps::SanityTable cascade = sensitivity::maps::sanity_check(model, x, labels, o);
+    REQUIRE(cascade.rows.size() == 15);                      // 5 methods × 3 steps
+    const char* steps[] = {"W3", "W3, W2", "W3, W2, W1"};
+    for (std::size_t k = 0; k < 15; ++k) CHECK(cascade.rows[k].randomized == steps[k / 5]);
+    // The last step is the He-initialised model of the same shape and seed; the trained weights are back after.
+    nn::MLP<float> fresh(784, {16, 8}, 10, nn::Activation::Relu, o.randomized_model_seed);
+    const sensitivity::maps::SanityTable whole = sensitivity::maps::sanity_check(model, fresh, x, labels, o);
+    for (std::size_t k = 0; k < 5; ++k) {
+        CAPTURE(whole.rows[k].method);
+        CHECK(cascade.rows[k + 10].spearman == doctest::Approx(whole.rows[k].spearman).epsilon(1e-12));
+    }
+    const nn::MLP<float> again(784, {16, 8}, 10, nn::Activation::Relu, 48);
+    for (std::size_t i = 0; i < 6; ++i)
+        CHECK(model.tape().value(model.parameters()[i]) == again.tape().value(again.parameters()[i]));
+}
+
 // A relu network with random biases: along αx each hidden unit can switch on or off inside the path.
 nn::MLP<double> kinked_relu(std::size_t hidden, std::uint64_t seed) {
     nn::MLP<double> model(784, hidden, 10, nn::Activation::Relu, seed);
