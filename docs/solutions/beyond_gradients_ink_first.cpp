@@ -18,7 +18,7 @@ int main() {
     std::uniform_real_distribution<double> u(0.0, 1.0);
     nn::Tensor<double> x({N, D});                                           // [40, 64], ~80% black like MNIST
     for (double& v : x) v = u(rng) < 0.2 ? 0.5 + 0.5 * u(rng) : 0.0;
-    for (auto& w : model.tape().value(model.layer2.W)) w *= 4;             // a decisive network
+    for (auto& w : model.tape().value(model.layer(1).W)) w *= 4;             // a decisive network
     const nn::Tensor<double> p0 = sensitivity::maps::predict(model, x);           // [40, 3]
     std::vector<int> t(N);                                                  // each image's own (predicted) class
     for (std::size_t n = 0; n < N; ++n)

@@ -5,11 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/training/atomic_file.hpp"
+#include "nn/training/model_io.hpp"
 
 namespace nn::training {
 
 nlohmann::json config_json(const TrainConfig& c) {
-    return {{"hidden", c.hidden},           {"activation", activation_name(c.activation)},
+    return {{"hidden", hidden_json(c.hidden)},           {"activation", activation_name(c.activation)},
             {"epochs", c.epochs},           {"batch", c.batch},
             {"optimizer", optimizer_name(c.optimizer)}, {"lr", c.lr},
             {"momentum", c.momentum},       {"nesterov", c.nesterov},
