@@ -33,8 +33,8 @@ TorchJacobian run_torch_jacobian(const std::string& python, const std::string& p
     r.torch_version = p.json->at("torch").get<std::string>();
     r.threads = p.json->at("threads").get<int>();
     const std::vector<std::pair<std::string, std::string>> names = {
-        {"batched", "autograd.grad, is_grads_batched (10 seeds)"},
-        {"loop", "autograd.grad x 10, one retained graph"},
+        {"batched", "autograd.grad, is_grads_batched (C seeds)"},
+        {"loop", "autograd.grad x C, one retained graph"},
         {"closed", "closed form by hand (einsum, no autograd)"}};
     for (const auto& [name, label] : names) {
         TorchJacobian::Method m{name, label, p.json->at("seconds").at(name).get<double>(), 0};
