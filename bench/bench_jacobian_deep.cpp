@@ -2,8 +2,11 @@
 // net, 784-512-256-10 ReLU, loaded through the ONNX path (nn::onnx::read_onnx, nn::onnx::StackModel) and walked by
 // sensitivity::maps::jacobian, next to the gemm roofline and PyTorch's three methods in the same run. Asserts no time.
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
