@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -308,4 +309,59 @@ TEST_CASE("the same table net fed raw columns (no --scaling) predicts badly, and
     const nlohmann::json m = read_json(dir.path / "metrics.json");
     std::printf("  table net without --scaling: R² %.3f\n", m["r2"].get<double>());
     CHECK(m["r2"].get<double>() < 0.5);
+}
+
+namespace {
+// Column `col` (0-based) of every data row of a small CSV without quotes.
+std::vector<std::string> csv_column(const std::string& path, std::size_t col) {
+    std::ifstream f(path);
+    REQUIRE_MESSAGE(f, path);
+    std::string line;
+    std::getline(f, line);                                     // the header
+    std::vector<std::string> out;
+    while (std::getline(f, line)) {
+        std::size_t start = 0;
+        for (std::size_t c = 0; c < col; ++c) start = line.find(',', start) + 1;
+        out.push_back(line.substr(start, line.find(',', start) - start));
+    }
+    return out;
+}
+// The share of rows whose label equals names[pred[row]].
+double accuracy(const std::vector<std::string>& labels, const xt::xtensor<std::int64_t, 1>& pred,
+                const std::vector<std::string>& names) {
+    REQUIRE(labels.size() == pred.size());
+    std::size_t right = 0;
+    for (std::size_t n = 0; n < labels.size(); ++n) right += labels[n] == names.at(static_cast<std::size_t>(pred(n)));
+    return static_cast<double>(right) / static_cast<double>(labels.size());
+}
+}  // namespace
+
+// tests/fixtures/onnx/make_table_classifier.py: PyTorch's output k is the k-th level sorted (apple, fig, pear; codes
+// 2, 9, 10 as numbers). The rows start with a pear, then an apple, so first-seen order and text order of the codes
+// differ from it; reading the outputs in either of those orders would name most rows' predictions wrongly.
+TEST_CASE("a table classifier from ONNX: outputs are the target's levels sorted (text, and numbers numerically)") {
+    const std::string csv = table_file("table_classifier.csv");
+    const xt::xtensor<std::int64_t, 1> pred =
+        xt::load_npy<std::int64_t>((fixtures() / "table_classifier" / "pred.npy").string());   // [300] torch's argmax
+    struct Case {
+        std::string target;
+        std::size_t column;
+        std::vector<std::string> sorted, wrong;                // the order nnsense must use; one it must not
+    };
+    for (const Case& c : {Case{"fruit", 2, {"apple", "fig", "pear"}, {"pear", "apple", "fig"}},        // wrong: first seen
+                          Case{"code", 3, {"2", "9", "10"}, {"10", "2", "9"}}}) {                     // wrong: as text
+        CAPTURE(c.target);
+        TempDir dir("table-classes-" + c.target);
+        run({"--csv", csv, "--model", table_file("table_classifier.onnx"), "--target", c.target, "--features", "x1,x2",
+             "--out", dir.path.string(), "--quiet"},
+            dir.path);
+        const std::vector<std::string> labels = csv_column(csv, c.column);
+        const double expected = accuracy(labels, pred, c.sorted), wrong = accuracy(labels, pred, c.wrong);
+        const double ours = read_json(dir.path / "metrics.json")["test_accuracy"].get<double>();
+        std::printf("  table classifier, --target %s: accuracy nnsense %.4f, PyTorch %.4f (%.4f in the wrong order)\n",
+                    c.target.c_str(), ours, expected, wrong);
+        CHECK(expected > 0.8);                                 // the fixture can tell the orders apart
+        CHECK(wrong < 0.5);
+        CHECK(ours == doctest::Approx(expected).epsilon(1e-12));   // the same rows right: count / 300
+    }
 }
