@@ -95,7 +95,7 @@ std::vector<double> trainer_epochs(const datasets::Dataset& d, const Config& cfg
     tc.lr = cfg.lr;
     tc.momentum = cfg.momentum;
     tc.nesterov = false;
-    tc.schedule = "constant";
+    tc.schedule = nn::ScheduleKind::Constant;
     tc.seed = cfg.seed;
     tc.validation = d.size() - cfg.count;
     tc.progress = nn::training::ProgressMode::Quiet;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace names {
 
@@ -28,6 +29,14 @@ std::string name_list(const NameTable<E, N>& table) {
     std::string list;
     for (std::size_t i = 0; i < N; ++i)
         list += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + table[i].second;
+    return list;
+}
+
+// Every name, in the table's order: the choices a command-line parser checks a flag against.
+template <class E, std::size_t N>
+std::vector<std::string> all_names(const NameTable<E, N>& table) {
+    std::vector<std::string> list;
+    for (const auto& row : table) list.emplace_back(row.second);
     return list;
 }
 

@@ -4,14 +4,26 @@
 
 #include <string>
 
+#include "names/names.hpp"
 #include "nn/tape.hpp"
 
 namespace nn {
 
 enum class Activation { Relu, Sigmoid, Tanh, LeakyRelu, Gelu, Identity };
-const char* activation_name(Activation a);             // "relu", "leaky_relu", ...
-Activation parse_activation(const std::string& name);  // relu | sigmoid | tanh | leaky_relu | gelu | identity, else throws
-std::string activation_names();                         // "relu, sigmoid, tanh, leaky_relu, gelu or identity"
+inline constexpr names::NameTable<Activation, 6> kActivationNames = {{{Activation::Relu, "relu"},
+                                                                {Activation::Sigmoid, "sigmoid"},
+                                                                {Activation::Tanh, "tanh"},
+                                                                {Activation::LeakyRelu, "leaky_relu"},
+                                                                {Activation::Gelu, "gelu"},
+                                                                {Activation::Identity, "identity"}}};
+// "relu", "leaky_relu", ...
+inline const char* activation_name(Activation a) { return names::name_of(kActivationNames, a); }
+// relu | sigmoid | tanh | leaky_relu | gelu | identity; anything else throws "unknown activation 'x' (expected ...)".
+inline Activation parse_activation(const std::string& name) {
+    return names::parse_name(kActivationNames, name, "activation");
+}
+// "relu, sigmoid, tanh, leaky_relu, gelu or identity"
+inline std::string activation_names() { return names::name_list(kActivationNames); }
 
 // The slope of leaky_relu for negative inputs: PyTorch's nn.LeakyReLU() default.
 constexpr double kLeakyReluSlope = 0.01;

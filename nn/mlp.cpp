@@ -3,7 +3,6 @@
 #include "nn/mlp.hpp"
 
 #include "nn/chunks.hpp"
-#include "names/names.hpp"
 
 #include <algorithm>
 #include <random>
@@ -12,19 +11,6 @@
 #include <xtensor/xmanipulation.hpp>
 
 namespace nn {
-
-namespace {
-const names::NameTable<Activation, 6> kActivationNames = {{{Activation::Relu, "relu"},
-                                                     {Activation::Sigmoid, "sigmoid"},
-                                                     {Activation::Tanh, "tanh"},
-                                                     {Activation::LeakyRelu, "leaky_relu"},
-                                                     {Activation::Gelu, "gelu"},
-                                                     {Activation::Identity, "identity"}}};
-}  // namespace
-
-const char* activation_name(Activation a) { return names::name_of(kActivationNames, a); }
-Activation parse_activation(const std::string& name) { return names::parse_name(kActivationNames, name, "activation"); }
-std::string activation_names() { return names::name_list(kActivationNames); }
 
 template <class T>
 Var record_logits(Tape<T>& tape, const std::vector<Linear>& layers, Activation activation, Var x) {

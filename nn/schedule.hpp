@@ -14,9 +14,11 @@ namespace nn {
 
 enum class ScheduleKind { Constant, Cosine, Step };
 
-inline const names::NameTable<ScheduleKind, 3> kScheduleNames = {{{ScheduleKind::Constant, "constant"},
-                                                           {ScheduleKind::Cosine, "cosine"},
-                                                           {ScheduleKind::Step, "step"}}};
+// Which rate learning_rate computes, and its name in metrics.json (TrainConfig::schedule).
+inline constexpr names::NameTable<ScheduleKind, 3> kScheduleNames = {
+    {{ScheduleKind::Constant, "constant"}, {ScheduleKind::Cosine, "cosine"}, {ScheduleKind::Step, "step"}}};
+inline const char* schedule_name(ScheduleKind kind) { return names::name_of(kScheduleNames, kind); }
+// "constant" | "cosine" | "step"; anything else throws "unknown schedule 'x' (expected constant, cosine or step)".
 inline ScheduleKind parse_schedule(const std::string& name) {
     return names::parse_name(kScheduleNames, name, "schedule");
 }

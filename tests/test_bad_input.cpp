@@ -643,6 +643,26 @@ TEST_CASE("an unknown --dataset or --optimizer lists the choices") {
     expect_failure(s, s.run_tiny({"--optimizer", "lbfgs"}), 2, {"--optimizer", "lbfgs"});
 }
 
+TEST_CASE("an unknown --optimizer, --schedule or --activation name is one line naming the flag and its table's names") {
+    Sandbox s;
+    // The lists come from nn::kOptimizerNames, nn::kScheduleNames and nn::kActivationNames (less identity).
+    expect_failure(s, s.run_tiny({"--optimizer", "lbfgs"}), 2, {"--optimizer: lbfgs not in {sgd,adam} (see --help)"});
+    expect_failure(s, s.run_tiny({"--schedule", "warm"}), 2,
+                   {"--schedule: warm not in {constant,cosine,step} (see --help)"});
+    expect_failure(s, s.run_tiny({"--activation", "identity"}), 2,
+                   {"--activation: identity not in {relu,sigmoid,tanh,leaky_relu,gelu} (see --help)"});
+}
+
+TEST_CASE("--schedule and --optimizer reach the training: metrics.json names them as the flags do") {
+    Sandbox s;
+    const Result r = s.run_tiny({"--schedule", "step", "--optimizer", "adam", "--lr", "0.001"});
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    const std::string metrics = slurp(s.out / "metrics.json");
+    CHECK(metrics.find("\"schedule\": \"step\"") != std::string::npos);
+    CHECK(metrics.find("\"optimizer\": \"adam\"") != std::string::npos);
+}
+
 TEST_CASE("an unknown flag is named and points to --help") {
     Sandbox s;
     expect_failure(s, s.run_tiny({"--epoch", "3"}), 2, {"--epoch", "--help"});

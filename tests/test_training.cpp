@@ -258,6 +258,7 @@ TEST_CASE("schedules: constant stays, cosine falls from lr to final_lr along a h
     CHECK(nn::learning_rate(s, 30) == doctest::Approx(0.025));
 
     CHECK(nn::parse_schedule("step") == nn::ScheduleKind::Step);
+    for (const auto& [kind, name] : nn::kScheduleNames) CHECK(nn::parse_schedule(nn::schedule_name(kind)) == kind);
     CHECK_THROWS_WITH(nn::parse_schedule("linear"), "unknown schedule 'linear' (expected constant, cosine or step)");
 }
 
@@ -265,7 +266,7 @@ TEST_CASE("make_schedule turns epochs into steps") {
     nn::training::TrainConfig c;
     c.epochs = 3;
     c.lr = 0.3;
-    c.schedule = "step";
+    c.schedule = nn::ScheduleKind::Step;
     c.step_epochs = 2;
     c.step_gamma = 0.1;
     const nn::Schedule s = nn::training::make_schedule(c, 50);
@@ -334,7 +335,7 @@ TEST_CASE("Adam and the step schedule train the toy problem too") {
     nn::training::TrainConfig c = toy_config();
     c.optimizer = nn::OptimizerKind::Adam;
     c.lr = 0.01;
-    c.schedule = "step";
+    c.schedule = nn::ScheduleKind::Step;
     c.step_epochs = 2;
     nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
     const nn::training::TrainResult r = nn::training::train(model, data, c);
@@ -365,7 +366,7 @@ TEST_CASE("an absurd learning rate stops training with an error naming epoch, ba
     const datasets::Dataset data = toy_dataset(700, 5);
     nn::training::TrainConfig c = toy_config();
     c.lr = 1e12;
-    c.schedule = "constant";
+    c.schedule = nn::ScheduleKind::Constant;
     c.momentum = 0;
     nn::MLP<float> model = nn::training::make_mlp(c, 16, 3);
     std::string message;
@@ -410,8 +411,9 @@ TEST_CASE("train rejects configurations and data that cannot work, naming the pr
         c.lr = -1;
         CHECK_THROWS_AS(nn::training::train(model, data, c), std::invalid_argument);
         c = toy_config();
-        c.schedule = "warm";
-        CHECK_THROWS_AS(nn::training::check_config(c), std::invalid_argument);
+        c.schedule = nn::ScheduleKind::Step;
+        c.step_epochs = 0;
+        CHECK_THROWS_WITH(nn::training::check_config(c), "train: step_epochs must be >= 1");
         c = toy_config();
         c.momentum = 1.0;
         CHECK_THROWS_AS(nn::training::check_config(c), std::invalid_argument);
@@ -533,6 +535,7 @@ TEST_CASE("metrics.json holds the test accuracy as a fraction, per-epoch seconds
     CHECK(j["class_names"][2] == "bottom");
     CHECK(j["config"]["hidden"] == 8);
     CHECK(j["config"]["optimizer"] == "sgd");
+    CHECK(j["config"]["schedule"] == "cosine");              // the name, as when TrainConfig held the string
     CHECK(j["config"]["augment"] == "none");
     CHECK(j["dataset"] == "toy");
     std::size_t files = 0;

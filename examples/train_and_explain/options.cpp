@@ -6,6 +6,8 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -29,6 +31,18 @@ bool parse_hidden(const std::string& text, std::vector<std::size_t>& widths) {
     widths = std::move(w);
     return true;
 }
+
+// --flag NAME for an enum named by a names::NameTable: CLI11 checks NAME against `choices` (by default every name of
+// the table; a miss is one line, "--optimizer: lbfgs not in {sgd,adam}"), --help shows them and the default.
+template <class E, std::size_t N>
+CLI::Option* add_name_option(CLI::App& cli, const std::string& flag, E& value, const names::NameTable<E, N>& table,
+                             const std::string& help, std::vector<std::string> choices = {}) {
+    if (choices.empty()) choices = names::all_names(table);
+    return cli.add_option_function<std::string>(
+                  flag, [&value, &table](const std::string& name) { value = names::parse_name(table, name, "name"); }, help)
+        ->check(CLI::IsMember(choices))
+        ->default_str(names::name_of(table, value));
+}
 }  // namespace
 
 int parse_options(int argc, char** argv, Options& opt) {
@@ -47,9 +61,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->capture_default_str();
     cli.add_option("--batch", opt.batch, "minibatch size")->check(CLI::Range(std::size_t(1), std::size_t(60000)))
         ->capture_default_str();
-    cli.add_option("--lr", opt.lr, "learning rate (peak of the cosine schedule)")->capture_default_str();
-    cli.add_option("--optimizer", opt.optimizer, "sgd (momentum 0.9, Nesterov) or adam")
-        ->check(CLI::IsMember({"sgd", "adam"}))->capture_default_str();
+    cli.add_option("--lr", opt.lr, "learning rate (the peak of --schedule cosine or step)")->capture_default_str();
+    add_name_option(cli, "--optimizer", opt.optimizer, nn::kOptimizerNames, "sgd (momentum 0.9, Nesterov) or adam");
+    add_name_option(cli, "--schedule", opt.schedule, nn::kScheduleNames, "learning rate over the run: constant, cosine "
+                                                                          "(from --lr down to 0) or step (x0.1 every 5 epochs)");
     cli.add_flag("--augment", opt.augment, "augment training images: random rotation up to 10 degrees and shift up to 1 pixel");
     cli.add_option("--seed", opt.seed, "seed for initialisation, shuffling and noise")->capture_default_str();
     cli.add_option("--threads", opt.threads, "BLAS threads")->check(CLI::Range(1, 256))->capture_default_str();
@@ -103,8 +118,11 @@ int parse_options(int argc, char** argv, Options& opt) {
                                              "\"std\": [...]} giving the standardization (x - mean) / std the network "
                                              "was trained on (leave it out for a network trained on the raw columns)")
         ->group(tables);
-    cli.add_option("--activation", opt.activation, "hidden activation of a table model")
-        ->check(CLI::IsMember({"relu", "tanh", "sigmoid", "leaky_relu", "gelu"}))->capture_default_str()->group(tables);
+    std::vector<std::string> hidden_activations;   // every activation but identity: a hidden layer needs a nonlinearity
+    for (const auto& [a, name] : nn::kActivationNames)
+        if (a != nn::Activation::Identity) hidden_activations.emplace_back(name);
+    add_name_option(cli, "--activation", opt.activation, nn::kActivationNames, "hidden activation of a table model",
+                    hidden_activations)->group(tables);
     cli.add_option("--weight-decay", opt.weight_decay, "L2 weight decay of a table model (>= 0); default: the value "
                                                        "of 0, 1e-4, 1e-3, 1e-2 with the lowest validation loss")
         ->group(tables);
@@ -207,7 +225,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         if (cli.count("--hidden") == 0) opt.hidden = {32};
         if (cli.count("--epochs") == 0) opt.epochs = 200;
         if (cli.count("--batch") == 0) opt.batch = 32;
-        if (cli.count("--optimizer") == 0) opt.optimizer = "adam";
+        if (cli.count("--optimizer") == 0) opt.optimizer = nn::OptimizerKind::Adam;
         if (cli.count("--lr") == 0) opt.lr = 0.01;
         if (opt.target.empty() && opt.model.empty()) {
             std::cerr << "train-and-explain: --csv needs --target COLUMN (the column to predict)\n";

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "nn/activation.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/schedule.hpp"
+
 namespace app {
 
 struct Options {
@@ -15,7 +19,8 @@ struct Options {
     std::size_t epochs = 12;
     std::size_t batch = 64;
     double lr = 0.05;
-    std::string optimizer = "sgd";      // sgd | adam
+    nn::OptimizerKind optimizer = nn::OptimizerKind::Sgd;   // --optimizer sgd | adam (nn::kOptimizerNames)
+    nn::ScheduleKind schedule = nn::ScheduleKind::Cosine;   // --schedule constant | cosine | step (nn::kScheduleNames)
     std::uint64_t seed = 1;
     bool augment = false;               // random rotation (±10°) and shift (±1 px) of training images
     int threads = 2;
@@ -37,7 +42,7 @@ struct Options {
     std::vector<std::string> meta;      // columns kept for probes, never fed to the model
     std::string scaling;                // an ONNX table model's standardization: a sidecar JSON {"features", "mean", "std"}
     std::string missing = "impute";     // impute | drop: rows lacking a feature value are imputed, or dropped
-    std::string activation = "tanh";    // hidden activation of a table model (images always use relu)
+    nn::Activation activation = nn::Activation::Tanh;   // hidden activation of a table model (images always use relu)
     double weight_decay = -1;           // L2 weight decay of a table model; < 0: chosen on the validation rows
     std::size_t patience = 30;          // early stopping: epochs without a better validation loss (>= 1)
     std::size_t folds = 5;              // K of the K-fold cross-validation of the net and the baseline

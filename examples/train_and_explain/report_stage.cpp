@@ -34,7 +34,8 @@ void describe_run(const Options& opt, RunState& st, double total_seconds) {
                      {"--normalize", opt.normalize},
                      {"--hidden", nn::training::hidden_json(opt.hidden)},       {"--epochs", opt.epochs},
                      {"--batch", opt.batch},         {"--lr", opt.lr},
-                     {"--optimizer", opt.optimizer}, {"--seed", opt.seed},
+                     {"--optimizer", nn::optimizer_name(opt.optimizer)}, {"--schedule", nn::schedule_name(opt.schedule)},
+                     {"--seed", opt.seed},
                      {"--threads", opt.threads},     {"--explain-count", opt.explain_count},
                      {"--fd-images", opt.fd_images}, {"--no-probes", opt.no_probes},
                      {"--no-augmented", opt.no_augmented}, {"--out", opt.out}};

@@ -73,11 +73,12 @@ nn::training::TableData table_data(const TableRun& t, const std::vector<std::siz
 nn::training::TrainConfig table_train_config(const Options& opt) {
     nn::training::TrainConfig config;
     config.hidden = opt.hidden;
-    config.activation = nn::parse_activation(opt.activation);
+    config.activation = opt.activation;
     config.epochs = opt.epochs;
     config.batch = opt.batch;
     config.lr = opt.lr;
-    config.optimizer = nn::parse_optimizer(opt.optimizer);
+    config.optimizer = opt.optimizer;
+    config.schedule = opt.schedule;
     config.seed = opt.seed;
     config.weight_decay = std::max(0.0, opt.weight_decay);
     return config;
@@ -311,7 +312,7 @@ void train(const Options& opt, TableRun& t) {
                   << t.validation_rows.size() << " validation), " << t.features.size() << " features as " << t.inputs.size()
                   << " inputs, " << t.task << " of '" << t.target << "'; network " << t.inputs.size() << "-" << nn::hidden_text(opt.hidden, '-')
                   << "-" << out << " "
-                  << opt.activation << "\n";
+                  << nn::activation_name(opt.activation) << "\n";
     const auto t0 = std::chrono::steady_clock::now();
     // --weight-decay given: that value. Otherwise each of a small grid, and the one with the lowest validation loss.
     const std::vector<double> grid = opt.weight_decay >= 0 ? std::vector<double>{opt.weight_decay} : kWeightDecayGrid;
@@ -352,10 +353,10 @@ void train(const Options& opt, TableRun& t) {
     t.report["training"] = {{"seconds", seconds_since(t0)},
                             {"loss", t.task == "classification" ? "softmax cross-entropy" : "MSE of the standardized target"},
                             {"hidden", nn::training::hidden_json(opt.hidden)},
-                            {"activation", opt.activation},
+                            {"activation", nn::activation_name(opt.activation)},
                             {"epochs", opt.epochs},
                             {"batch", opt.batch},
-                            {"optimizer", opt.optimizer},
+                            {"optimizer", nn::optimizer_name(opt.optimizer)},
                             {"lr", opt.lr},
                             {"seed", opt.seed},
                             {"patience", opt.patience},

@@ -47,7 +47,8 @@ nn::training::TrainConfig train_config(const Options& opt, std::size_t train_siz
     c.epochs = opt.epochs;
     c.batch = opt.batch;
     c.lr = opt.lr;
-    c.optimizer = nn::parse_optimizer(opt.optimizer);
+    c.optimizer = opt.optimizer;
+    c.schedule = opt.schedule;
     c.seed = opt.seed;
     if (opt.augment) c.augment = nn::training::random_rotate_shift(10.0, 1.0);
     c.progress = opt.quiet ? nn::training::ProgressMode::Quiet : nn::training::ProgressMode::Auto;

@@ -16,7 +16,7 @@ nlohmann::json config_json(const TrainConfig& c) {
             {"momentum", c.momentum},       {"nesterov", c.nesterov},
             {"beta1", c.beta1},             {"beta2", c.beta2},
             {"eps", c.eps},                 {"weight_decay", c.weight_decay},
-            {"schedule", c.schedule},       {"step_epochs", c.step_epochs},
+            {"schedule", schedule_name(c.schedule)}, {"step_epochs", c.step_epochs},
             {"step_gamma", c.step_gamma},   {"seed", c.seed},
             {"validation", c.validation},   {"augment", c.augment ? c.augment.name : std::string("none")}};
 }

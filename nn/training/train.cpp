@@ -33,8 +33,7 @@ void check_config(const TrainConfig& c) {
     if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) bad("adam betas must be in [0, 1)");
     if (!(c.eps > 0)) bad("adam eps must be > 0");
     if (!(c.weight_decay >= 0) || !std::isfinite(c.weight_decay)) bad("weight_decay must be >= 0");
-    parse_schedule(c.schedule);                                    // throws for an unknown name
-    if (c.schedule == "step" && c.step_epochs == 0) bad("step_epochs must be >= 1");
+    if (c.schedule == ScheduleKind::Step && c.step_epochs == 0) bad("step_epochs must be >= 1");
 }
 
 OptimizerConfig optimizer_config(const TrainConfig& c) {
@@ -51,7 +50,7 @@ OptimizerConfig optimizer_config(const TrainConfig& c) {
 
 Schedule make_schedule(const TrainConfig& c, std::size_t steps_per_epoch) {
     Schedule s;
-    s.kind = parse_schedule(c.schedule);
+    s.kind = c.schedule;
     s.lr = c.lr;
     s.total_steps = c.epochs * steps_per_epoch;
     s.final_lr = 0;

@@ -32,7 +32,7 @@ struct TrainConfig {
     bool nesterov = true;              // sgd
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;   // adam
     double weight_decay = 0;           // L2 term wd·w added to every gradient
-    std::string schedule = "cosine";   // "constant" | "cosine" (towards 0, reached just after the last step) | "step"
+    ScheduleKind schedule = ScheduleKind::Cosine;   // named "constant" | "cosine" (to 0 just after the last step) | "step"
     std::size_t step_epochs = 5;       // step schedule: lr *= step_gamma every step_epochs epochs
     double step_gamma = 0.1;
     // data
