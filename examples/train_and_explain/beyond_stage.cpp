@@ -58,6 +58,13 @@ Shown shown(sensitivity::maps::Method m) {
         case Method::SmoothGrad: return {"|SmoothGrad|", PanelKind::Sequential};
         case Method::IntegratedGradients: return {"integrated gradients", PanelKind::Diverging};
         case Method::Occlusion: return {"occlusion 4x4", PanelKind::Diverging};
+        case Method::LrpEpsilon: return {"LRP-epsilon", PanelKind::Diverging};
+        case Method::LrpZPlus: return {"LRP-z+", PanelKind::Diverging};
+        case Method::DeepLiftZero: return {"DeepLIFT (black)", PanelKind::Diverging};
+        case Method::DeepLiftBlur: return {"DeepLIFT (blurred)", PanelKind::Diverging};
+        case Method::GuidedBackprop: return {"|guided backprop|", PanelKind::Sequential};
+        case Method::Deconvnet: return {"|deconvnet|", PanelKind::Sequential};
+        case Method::GradientShap: return {"GradientSHAP", PanelKind::Diverging};
     }
     return {"?", PanelKind::Diverging};
 }
@@ -78,12 +85,12 @@ std::vector<std::size_t> figure_images(const std::vector<int>& labels, const nn:
 
 // methods.png: one row per example digit; the input, then each method's map for the true class.
 void methods_figure(RunState& st, const fs::path& path, const nn::Tensor<float>& x, const std::vector<int>& labels,
-                    const nn::Tensor<float>& p, const std::vector<nn::Tensor<float>>& maps) {
-    const auto& methods = sensitivity::maps::all_methods();
+                    const nn::Tensor<float>& p, const std::vector<sensitivity::maps::Method>& methods,
+                    const std::vector<nn::Tensor<float>>& maps) {
     const std::vector<std::size_t> rows = figure_images(labels, p);
     if (rows.empty()) return;
     sensitivity::figures::HeatmapFigure fig;
-    fig.title = "Five attribution maps of the true class (red: evidence for it, blue: against)";
+    fig.title = std::to_string(methods.size()) + " attribution maps of the true class (red: evidence for it, blue: against)";
     fig.grid_rows = rows.size();
     fig.grid_cols = 1 + methods.size();
     for (std::size_t n : rows) {
@@ -235,7 +242,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     }
 
     const fs::path methods_png = dir / "methods.png";
-    methods_figure(st, methods_png, x, labels, p, maps);
+    methods_figure(st, methods_png, x, labels, p, eval.methods, maps);
 
     // The scores of the maps: deletion and insertion on the maps above, the cascading sanity check.
     const auto t1 = std::chrono::steady_clock::now();
