@@ -168,3 +168,16 @@ TEST_CASE("GradientSHAP is complete on average over the reference set, and not a
     o.references = xt::xtensor<double, 2>({0, 784});
     CHECK_THROWS_WITH(maps::gradient_shap(model, x, t, o), doctest::Contains("references must be [R, 784]"));
 }
+
+TEST_CASE("with one hidden layer DeepLIFT-Rescale is exactly the kink-aware Integrated Gradients, from any baseline") {
+    // Along x0 + α (x − x0) each hidden pre-activation is linear in α, so the share of the path on which unit k is
+    // open, IG's weight, is (relu(z1) − relu(z0)) / (z1 − z0): Rescale's secant. Two independent codes, one answer.
+    nn::MLP<double> model = relu_mlp<double>(13);
+    const nn::Tensor<double> x = random_images<double>(4, 784, 14);
+    const std::vector<int> t = {3, 1, 4, 1};
+    const nn::Tensor<double> blur = maps::blurred(x, 3.0);
+    CHECK(max_abs_diff(maps::deeplift(model, x, t, maps::DeepLiftBaseline::Zero),
+                       maps::integrated_gradients_exact(model, x, t, Output::Logits)) < 1e-10);
+    CHECK(max_abs_diff(maps::deeplift(model, x, t, maps::DeepLiftBaseline::Blurred),
+                       maps::integrated_gradients_exact(model, x, t, blur, Output::Logits)) < 1e-10);
+}
