@@ -621,6 +621,17 @@ TEST_CASE("non-positive --epochs, --batch, --hidden and --threads are usage erro
     expect_failure(s, s.run_tiny({"--batch", "many"}), 2, {"--batch", "many"});
 }
 
+TEST_CASE("an unknown --methods name is a usage error listing the methods; known ones run and save their maps") {
+    Sandbox s;
+    expect_failure(s, s.run_tiny({"--methods", "gradient,lime"}), 2, {"--methods", "'lime'", "lrp_epsilon", "gradient_shap"});
+    const Result r = s.run_tiny({"--methods", "lrp_zplus,deeplift_blur,gradient_shap"});
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 0);
+    for (const char* m : {"lrp_zplus", "deeplift_blur", "gradient_shap"})
+        CHECK(fs::exists(s.out / "sensitivity" / (std::string("attribution_") + m + ".npy")));
+    CHECK(!fs::exists(s.out / "sensitivity" / "attribution_gradient.npy"));
+}
+
 TEST_CASE("a NaN, zero, negative or absurd --lr is a usage error giving the allowed range") {
     Sandbox s;
     for (const char* lr : {"nan", "0", "-0.1", "inf", "1e6"}) {

@@ -171,6 +171,15 @@ void beyond_gradients(const Options& opt, RunState& st) {
     // Every method's signed map for the true class: each one batches its samples into one recorded forward.
     sensitivity::maps::EvaluationOptions eval;
     eval.attribution = attribution_options();
+    if (!opt.methods.empty()) {                                                  // --methods (checked by options.cpp)
+        eval.methods.clear();
+        for (const std::string& name : opt.methods) eval.methods.push_back(sensitivity::maps::parse_method(name));
+    }
+    if (std::find(eval.methods.begin(), eval.methods.end(), sensitivity::maps::Method::GradientShap) != eval.methods.end()) {
+        const datasets::Dataset train = load_data(opt, {true, false}).train;   // released after training: read again
+        eval.attribution.gradient_shap.references =                              // its baselines: 200 training images
+            xt::cast<double>(train.to_float<float>(0, std::min<std::size_t>(200, train.size())));
+    }
     std::vector<nn::Tensor<float>> maps;                                         // one [K, 784] per method
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (sensitivity::maps::Method m : eval.methods) {
