@@ -287,14 +287,21 @@ void Tape<T>::walk(Var output, const Matrix& seed, const RuleSet<T>* rules) {
         }
         grad_set_[i] = 1;
     }
+    if (rules) {                              // an explanation's walk: the loop below, through the rules
+        if (!nodes_[out].requires_grad) return;
+        xt::noalias(grads_[out]) += seed;
+        for (std::size_t i = out + 1; i-- > 0;) {
+            if (nodes_[i].op == Op::Leaf || !nodes_[i].requires_grad) continue;
+            const Rule<T>* rule = rules->find(nodes_[i].op);
+            if (rule) rule_node(i, *rule, rules->reference_shift());
+            else backward_node(i);
+        }
+        return;
+    }
     if (!nodes_[out].requires_grad) return;  // nothing upstream needs a gradient
     xt::noalias(grads_[out]) += seed;
-    for (std::size_t i = out + 1; i-- > 0;) {
-        if (nodes_[i].op == Op::Leaf || !nodes_[i].requires_grad) continue;
-        const Rule<T>* rule = rules ? rules->find(nodes_[i].op) : nullptr;
-        if (rule) rule_node(i, *rule, rules->reference_shift());
-        else backward_node(i);
-    }
+    for (std::size_t i = out + 1; i-- > 0;)
+        if (nodes_[i].op != Op::Leaf && nodes_[i].requires_grad) backward_node(i);
 }
 
 template <class T>
