@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
         nn::training::TrainConfig cfg;
         cfg.hidden = model.hidden();
         cfg.epochs = epochs;
-        cfg.optimizer = "adam";
+        cfg.optimizer = nn::OptimizerKind::Adam;
         cfg.lr = 1e-3;
         cfg.validation = 0;
         cfg.seed = 5;

@@ -29,8 +29,8 @@ nn::MLP<T> relu_mlp(std::uint64_t seed) {
     nn::MLP<T> m(784, 16, 10, nn::Activation::Relu, seed);
     std::mt19937_64 rng(seed + 1);
     std::uniform_real_distribution<double> u(-0.3, 0.3);
-    for (auto& v : m.tape().value(m.layer1.b)) v = static_cast<T>(u(rng));
-    for (auto& v : m.tape().value(m.layer2.b)) v = static_cast<T>(u(rng));
+    for (auto& v : m.tape().value(m.layer(0).b)) v = static_cast<T>(u(rng));
+    for (auto& v : m.tape().value(m.layer(1).b)) v = static_cast<T>(u(rng));
     return m;
 }
 

@@ -11,8 +11,8 @@ int main() {
     nn::MLP<double> model(16, 8, 3, nn::Activation::Relu, 3);
     std::mt19937_64 rng(4);
     std::uniform_real_distribution<double> u(0.0, 1.0), bias(-0.3, 0.3);
-    for (double& b : model.tape().value(model.layer1.b)) b = bias(rng);   // He init leaves biases at 0
-    for (double& b : model.tape().value(model.layer2.b)) b = bias(rng);
+    for (const nn::Linear& layer : model.layers())                   // He init leaves biases at 0
+        for (double& b : model.tape().value(layer.b)) b = bias(rng);
     nn::Tensor<double> x({2, 16});                                   // [2, 16] two random "images"
     for (double& v : x) v = u(rng);
     const std::vector<int> targets = {0, 2};
