@@ -181,3 +181,81 @@ TEST_CASE("with one hidden layer DeepLIFT-Rescale is exactly the kink-aware Inte
     CHECK(max_abs_diff(maps::deeplift(model, x, t, maps::DeepLiftBaseline::Blurred),
                        maps::integrated_gradients_exact(model, x, t, blur, Output::Logits)) < 1e-10);
 }
+
+namespace {
+// The reverse sweep of a relu stack written out by hand (no tape): at each relu the gradient passes where z > 0,
+// guided backprop where z > 0 and the incoming gradient > 0, deconvnet where the incoming gradient > 0.
+enum class HandRule { Chain, Guided, Deconv };
+std::vector<double> hand_sweep(const nn::MLP<double>& m, const nn::Tensor<double>& x, std::size_t n, int t, HandRule r) {
+    const std::vector<nn::Linear>& layers = m.layers();
+    std::vector<std::vector<double>> z;                                   // pre-activations of the hidden layers
+    std::vector<double> a(x.shape(1));
+    for (std::size_t j = 0; j < a.size(); ++j) a[j] = x(n, j);
+    for (std::size_t k = 0; k + 1 < layers.size(); ++k) {
+        const nn::Tensor<double>& W = m.tape().value(layers[k].W);        // [in, out]
+        const nn::Tensor<double>& b = m.tape().value(layers[k].b);        // [1, out]
+        std::vector<double> zk(W.shape(1));
+        for (std::size_t o = 0; o < zk.size(); ++o) {
+            zk[o] = b(0, o);
+            for (std::size_t i = 0; i < a.size(); ++i) zk[o] += a[i] * W(i, o);
+        }
+        a.assign(zk.size(), 0.0);
+        for (std::size_t o = 0; o < zk.size(); ++o) a[o] = std::max(zk[o], 0.0);
+        z.push_back(zk);
+    }
+    std::vector<double> g(m.out(), 0.0);
+    g[static_cast<std::size_t>(t)] = 1.0;
+    for (std::size_t k = layers.size(); k-- > 0;) {
+        const nn::Tensor<double>& W = m.tape().value(layers[k].W);
+        std::vector<double> gi(W.shape(0), 0.0);
+        for (std::size_t i = 0; i < gi.size(); ++i)
+            for (std::size_t o = 0; o < g.size(); ++o) gi[i] += W(i, o) * g[o];
+        if (k > 0)
+            for (std::size_t i = 0; i < gi.size(); ++i) {
+                const bool on = z[k - 1][i] > 0, up = gi[i] > 0;
+                const bool pass = r == HandRule::Chain ? on : r == HandRule::Guided ? on && up : up;
+                if (!pass) gi[i] = 0;
+            }
+        g = gi;
+    }
+    return g;
+}
+}  // namespace
+
+TEST_CASE("the rule maps work through a stack of any depth: hand-written sweeps, DeepLIFT's sum, LRP-0 = x * grad") {
+    for (const std::vector<std::size_t>& hidden : {std::vector<std::size_t>{16, 8}, std::vector<std::size_t>{12, 8, 6}}) {
+        CAPTURE(hidden.size());
+        nn::MLP<double> model(784, hidden, 10, nn::Activation::Relu, 9);
+        std::mt19937_64 rng(10);
+        std::uniform_real_distribution<double> u(-0.3, 0.3);
+        for (const nn::Linear& layer : model.layers())
+            for (auto& v : model.tape().value(layer.b)) v = u(rng);
+        const nn::Tensor<double> x = random_images<double>(4, 784, 11);
+        const std::vector<int> t = {2, 4, 6, 8};
+        const nn::Tensor<double> g = maps::attribution(model, x, t, Method::Gradient);
+        const nn::Tensor<double> gb = maps::attribution(model, x, t, Method::GuidedBackprop);
+        const nn::Tensor<double> dc = maps::attribution(model, x, t, Method::Deconvnet);
+        double worst = 0;
+        for (std::size_t n = 0; n < x.shape(0); ++n) {
+            const std::vector<double> hg = hand_sweep(model, x, n, t[n], HandRule::Chain);
+            const std::vector<double> hgb = hand_sweep(model, x, n, t[n], HandRule::Guided);
+            const std::vector<double> hdc = hand_sweep(model, x, n, t[n], HandRule::Deconv);
+            for (std::size_t j = 0; j < 784; ++j)
+                worst = std::max({worst, std::abs(g(n, j) - hg[j]), std::abs(gb(n, j) - hgb[j]), std::abs(dc(n, j) - hdc[j])});
+        }
+        CHECK(worst < 1e-9);
+        CHECK(max_abs_diff(g, gb) > 1e-3);                               // the rules did change the walk
+        const nn::Tensor<double> gxi = maps::gradient_times_input(model, x, t, Output::Logits);
+        CHECK(max_abs_diff(maps::lrp(model, x, t, maps::LrpRule::Epsilon, {0.0}), gxi) < 1e-12);
+        const nn::Tensor<double> l = maps::predict(model, x, Output::Logits);
+        const nn::Tensor<double> l0 = maps::predict(model, nn::Tensor<double>(xt::zeros<double>({std::size_t(1), std::size_t(784)})),
+                                                    Output::Logits);
+        const nn::Tensor<double> a0 = maps::attribution(model, x, t, Method::DeepLiftZero);
+        for (std::size_t n = 0; n < x.shape(0); ++n) {
+            const auto c = static_cast<std::size_t>(t[n]);
+            CHECK(std::abs(row_sum(a0, n) - (l(n, c) - l0(0, c))) < 1e-9);
+        }
+        const nn::Tensor<double> zp = maps::attribution(model, x, t, Method::LrpZPlus);
+        CHECK(zp.shape(1) == 784);
+    }
+}
