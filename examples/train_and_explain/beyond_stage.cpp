@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include <xtensor/xmath.hpp>
@@ -17,7 +18,9 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/util.hpp"
+#include "nn/argmax.hpp"
 #include "nn/training/atomic_file.hpp"
+#include "nn/training/train.hpp"
 #include "sensitivity/maps/attribution.hpp"
 #include "sensitivity/maps/evaluation.hpp"
 #include "sensitivity/figures/heatmap.hpp"
@@ -279,6 +282,47 @@ void beyond_gradients(const Options& opt, RunState& st) {
         st.report["beyond"]["notes"].push_back(note);
         if (!opt.quiet) std::cout << note << "\n";
     }
+    // Data randomization (opt-in, --data-randomization N): the same network and recipe trained on N training images
+    // whose labels were shuffled; its maps join the sanity table as the rows "shuffled labels".
+    nlohmann::ordered_json shuffled_json;
+    if (opt.data_randomization > 0 && sanity) {
+        if (st.foreign) {
+            const std::string note = "data randomization: skipped (a network read from ONNX: its training recipe is not known)";
+            st.report["beyond"]["notes"].push_back(note);
+            if (!opt.quiet) std::cout << note << "\n";
+        } else {
+            datasets::Dataset shuffled = load_data(opt, {true, false}).train;
+            if (shuffled.size() < opt.data_randomization)
+                throw std::runtime_error("--data-randomization " + std::to_string(opt.data_randomization) + ": the training set of --data " +
+                                         opt.data + " has only " + std::to_string(shuffled.size()) + " images");
+            shuffled = shuffled.slice(0, opt.data_randomization);
+            std::mt19937_64 rng(opt.seed + 11);
+            std::shuffle(shuffled.labels.begin(), shuffled.labels.end(), rng);
+            nn::training::TrainConfig cfg = train_config(opt, shuffled.size());
+            cfg.hidden = st.model.hidden();
+            cfg.activation = st.model.activation;
+            cfg.validation = 0;
+            cfg.augment = {};
+            cfg.progress = nn::training::ProgressMode::Quiet;
+            nn::MLP<float> random_labels = nn::training::make_mlp(cfg, st.model.in(), st.model.out());
+            nn::training::train(random_labels, shuffled, cfg);
+            const nn::Tensor<float> xs = shuffled.to_float<float>(0, shuffled.size());
+            const std::vector<int> fit = nn::argmax_rows(sensitivity::maps::predict(random_labels, xs));
+            std::size_t right = 0;
+            for (std::size_t i = 0; i < fit.size(); ++i) right += fit[i] == shuffled.labels[i];
+            sensitivity::maps::SanityTable d = sensitivity::maps::sanity_check(*st.net, random_labels, x, labels, eval);
+            for (sensitivity::maps::SanityRow& row : d.rows) {
+                row.randomized = "shuffled labels";
+                sanity->rows.push_back(row);
+            }
+            const double fits = static_cast<double>(right) / static_cast<double>(fit.size());
+            shuffled_json = {{"training_images", shuffled.size()}, {"epochs", cfg.epochs},
+                             {"optimizer", nn::optimizer_name(cfg.optimizer)}, {"fits_shuffled_labels", fits}};
+            if (!opt.quiet)
+                std::cout << "data randomization: the same network trained on " << shuffled.size() << " images with shuffled "
+                          << "labels, " << cfg.epochs << " epochs, fits " << fixed(100 * fits, 1) << "% of them\n";
+        }
+    }
     const double sanity_seconds = seconds_since(t2);
     if (!opt.quiet) std::cout << deletion << insertion;
     if (!opt.quiet && sanity) std::cout << *sanity;
@@ -306,6 +350,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     r["insertion"] = insertion_json;
     r["insertion_paired"] = insertion_json["pairs"];
     r["sanity"] = sanity_json;
+    if (!shuffled_json.empty()) r["shuffled_label_net"] = shuffled_json;
     r["files"] = files;
     r["figures"] = {methods_png.lexically_relative(st.out_dir).string(),
                     deletion_png.lexically_relative(st.out_dir).string(),
