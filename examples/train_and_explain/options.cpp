@@ -86,7 +86,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     cli.add_option("--data-randomization", opt.data_randomization,
                    "N: also train the same network on the first N training images with shuffled labels (the run's "
                    "recipe: optimizer, learning rate, batch, epochs) and add its maps to the sanity table (Adebayo et "
-                   "al. 2018's data randomization test; about 25 s for 10000 images and 30 epochs of adam; 0: off)")
+                   "al. 2018's data randomization test; it costs one more training run on N images; 0: off)")
         ->check(CLI::Range(std::size_t(0), std::size_t(60000)))->capture_default_str();
     cli.add_option("--fd-images", opt.fd_images, "images checked against finite differences")
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))->capture_default_str();
