@@ -234,7 +234,44 @@ void Tape<T>::clear_tangents() {
 }
 
 template <class T>
+void Tape<T>::rule_node(std::size_t i, const Rule<T>& rule, std::size_t shift) {
+    const Node& n = nodes_[i];
+    const Matrix* ref_a = nullptr;
+    const Matrix* ref_y = nullptr;
+    if (shift > 0) {
+        const auto fail = [&](const std::string& what) {
+            throw std::logic_error(std::string("backward: rule ") + rule.name + " at node " + std::to_string(i) +
+                                   " (" + op_name(n.op) + ") " + what);
+        };
+        if (shift > i) fail("has no reference node (shift " + std::to_string(shift) + ")");
+        const std::size_t j = i - shift;
+        const Node& r = nodes_[j];
+        if (r.op != n.op)
+            fail("has reference node " + std::to_string(j) + " (" + op_name(r.op) + "), not the same op");
+        if (values_[j].shape() != values_[i].shape() || values_[r.a].shape() != values_[n.a].shape())
+            fail("has reference node " + std::to_string(j) + " of another shape");
+        ref_a = &values_[r.a];
+        ref_y = &values_[j];
+    } else if (rule.needs_reference) {
+        throw std::logic_error(std::string("backward: rule ") + rule.name + " at node " + std::to_string(i) + " (" +
+                               op_name(n.op) + ") needs a reference pass (RuleSet::with_reference)");
+    }
+    const OpArgs<T> in = args(i);
+    rule.reverse(RuleArgs<T>{in, values_[i], ref_a, ref_y, rule.param}, grads_[i], grad_for(n.a), grad_for(n.b));
+}
+
+template <class T>
 void Tape<T>::backward(Var output, const Matrix& seed) {
+    walk(output, seed, nullptr);
+}
+
+template <class T>
+void Tape<T>::backward(Var output, const Matrix& seed, const RuleSet<T>& rules) {
+    walk(output, seed, &rules);
+}
+
+template <class T>
+void Tape<T>::walk(Var output, const Matrix& seed, const RuleSet<T>* rules) {
     const std::size_t out = index(output);
     require(seed.shape() == values_[out].shape(), "backward", seed, &values_[out],
             "seed must have the output's shape");
@@ -249,6 +286,17 @@ void Tape<T>::backward(Var output, const Matrix& seed) {
             g.fill(T(0));
         }
         grad_set_[i] = 1;
+    }
+    if (rules) {                              // an explanation's walk: the loop below, through the rules
+        if (!nodes_[out].requires_grad) return;
+        xt::noalias(grads_[out]) += seed;
+        for (std::size_t i = out + 1; i-- > 0;) {
+            if (nodes_[i].op == Op::Leaf || !nodes_[i].requires_grad) continue;
+            const Rule<T>* rule = rules->find(nodes_[i].op);
+            if (rule) rule_node(i, *rule, rules->reference_shift());
+            else backward_node(i);
+        }
+        return;
     }
     if (!nodes_[out].requires_grad) return;  // nothing upstream needs a gradient
     xt::noalias(grads_[out]) += seed;

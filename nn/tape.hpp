@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nn/op.hpp"
+#include "nn/rules.hpp"
 #include "nn/tensor.hpp"
 
 namespace nn {
@@ -78,6 +79,12 @@ public:
     // Nothing is freed: the same tape can be walked again with another seed.
     void backward(Var output, const Matrix& seed);
     void backward(Var output);                // output must be [1, 1]; seed 1
+    // The same walk with chosen ops' reverse kernels replaced by rules (nn/rules.hpp): a node whose op has a rule adds
+    // what the rule says instead of its derivative; every other node applies its own reverse kernel. Explanations that
+    // rewrite the backward pass (LRP, DeepLIFT, guided backprop) are such walks; an empty RuleSet is the chain rule.
+    // With rules.reference_shift() = s > 0, a rule at node i reads node i − s as its reference (same op and shapes,
+    // checked: "backward: rule <name> at node i (relu) has reference node j (matmul)").
+    void backward(Var output, const Matrix& seed, const RuleSet<T>& rules);
     void zero_grad();                         // every gradient on the tape back to 0
     void zero_grad(Var v);                    // one node's gradient back to 0
     // Switch a leaf's gradient on or off. Ops recorded afterwards take their flag from it (an op needs a gradient
@@ -128,7 +135,9 @@ private:
     Var record_op(Op op, Var a, Var b, T c, const std::vector<int>& labels);   // check, record, compute
     OpArgs<T> args(std::size_t i);            // node i as its kernels see it
     void forward(std::size_t i);              // compute values_[i] from its inputs
+    void walk(Var output, const Matrix& seed, const RuleSet<T>* rules);   // both backward()s; rules may be null
     void backward_node(std::size_t i);        // push grads_[i] to the node's inputs
+    void rule_node(std::size_t i, const Rule<T>& rule, std::size_t shift);  // the same through a rule
     void tangent_node(std::size_t i);         // compute tangents_[i] from the inputs' tangents
     Matrix* grad_for(int id);                 // grads_[id] if it needs a gradient, else nullptr
     const Matrix* tangent_for(int id) const;  // tangents_[id] if it depends on a seed, else nullptr

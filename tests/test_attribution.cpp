@@ -261,6 +261,18 @@ TEST_CASE("Spearman rank correlation on hand-worked examples") {
     CHECK(sensitivity::maps::spearman(flat.data(), a.data(), 4) == 0.0);
 }
 
+TEST_CASE("SSIM of saliency maps: 1 for the same map and for a rescaled one, the closed form for one window") {
+    std::vector<double> a(49), b(49), c(49);
+    for (std::size_t i = 0; i < 49; ++i) a[i] = static_cast<double>(i) / 48, b[i] = 1 - a[i], c[i] = 3 * a[i] + 2;
+    CHECK(sensitivity::maps::ssim(a.data(), a.data(), 7) == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(sensitivity::maps::ssim(a.data(), c.data(), 7) == doctest::Approx(1.0).epsilon(1e-12));   // min-max scaled
+    // one 7 × 7 window: means 1/2, equal sample variances v = ((49² − 1)/12)/48² · 49/48, covariance −v
+    const double v = (49.0 * 49.0 - 1) / 12.0 / (48.0 * 48.0) * 49.0 / 48.0, C1 = 1e-4, C2 = 9e-4;
+    const double expected = (0.5 + C1) * (-2 * v + C2) / ((0.5 + C1) * (2 * v + C2));
+    CHECK(sensitivity::maps::ssim(a.data(), b.data(), 7) == doctest::Approx(expected).epsilon(1e-12));
+    CHECK(expected < -0.98);
+}
+
 TEST_CASE("importance is the signed map for every method: evidence against the class ranks last") {
     // Zeroing pixel j moves f_t by about -x_j·∂f_t/∂x_j with x_j >= 0, so for a gradient map as for x ⊙ gradient the
     // sign says whether deleting the pixel lowers the score. |map| (the old rule for the two gradient maps) would put
@@ -543,7 +555,10 @@ TEST_CASE("every method name parses back, and a wrong one is refused") {
     for (Method m : sensitivity::maps::all_methods()) CHECK(sensitivity::maps::parse_method(sensitivity::maps::method_name(m)) == m);
     CHECK_THROWS_WITH(sensitivity::maps::parse_method("lime"),
                       "unknown attribution method 'lime' (expected gradient, gradient_x_input, smoothgrad, "
-                      "integrated_gradients or occlusion)");
+                      "integrated_gradients, occlusion, lrp_epsilon, lrp_zplus, deeplift_zero, deeplift_blur, "
+                      "guided_backprop, deconvnet or gradient_shap)");
+    CHECK(sensitivity::maps::default_methods().size() == 5);       // the new methods are opt-in
+    CHECK(sensitivity::maps::all_methods().size() == 12);
 }
 
 // ---------------------------------------------------------------- suite slow: the trained MNIST model

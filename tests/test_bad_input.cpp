@@ -27,6 +27,8 @@
 #include <xtensor/xnpy.hpp>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
+
 #include "nn/mlp.hpp"
 #include "nn/training/model_io.hpp"
 #include "nn/tape.hpp"
@@ -619,6 +621,36 @@ TEST_CASE("non-positive --epochs, --batch, --hidden and --threads are usage erro
     }
     expect_failure(s, s.run_tiny({"--epochs", "-3"}), 2, {"--epochs", "-3"});
     expect_failure(s, s.run_tiny({"--batch", "many"}), 2, {"--batch", "many"});
+}
+
+TEST_CASE("an unknown --methods name is a usage error listing the methods; known ones run and save their maps") {
+    Sandbox s;
+    expect_failure(s, s.run_tiny({"--methods", "gradient,lime"}), 2, {"--methods", "'lime'", "lrp_epsilon", "gradient_shap"});
+    const Result r = s.run_tiny({"--methods", "lrp_zplus,deeplift_blur,gradient_shap"});
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 0);
+    for (const char* m : {"lrp_zplus", "deeplift_blur", "gradient_shap"})
+        CHECK(fs::exists(s.out / "sensitivity" / (std::string("attribution_") + m + ".npy")));
+    CHECK(!fs::exists(s.out / "sensitivity" / "attribution_gradient.npy"));
+}
+
+TEST_CASE("--data-randomization adds the shuffled-label net's rows to the sanity table; too many images or a bad count is an error") {
+    Sandbox s;
+    const Result r = s.run_tiny({"--data-randomization", "40"});
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    std::ifstream in(s.out / "report.json");
+    const nlohmann::json report = nlohmann::json::parse(in);
+    std::size_t shuffled = 0;
+    for (const nlohmann::json& row : report["beyond"]["sanity"]["methods"]) shuffled += row["randomized"] == "shuffled labels";
+    CHECK(shuffled == 5);                                                   // one row per default method
+    CHECK(report["beyond"]["shuffled_label_net"]["training_images"] == 40);
+    Sandbox bad;
+    expect_failure(bad, bad.run_tiny({"--data-randomization", "100000"}), 2, {"--data-randomization", "100000"});
+    expect_failure(bad, bad.run_tiny({"--data-randomization", "many"}), 2, {"--data-randomization", "many"});
+    const Result big = bad.run_tiny({"--data-randomization", "60000"});   // more than the sandbox's training set
+    CHECK(big.code != 0);
+    CHECK(big.err.find("--data-randomization 60000") != std::string::npos);
 }
 
 TEST_CASE("a --hidden that is not a comma-separated list of widths 1..65536 is a usage error naming the flag and the value") {

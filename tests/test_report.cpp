@@ -120,12 +120,18 @@ TEST_CASE("the beyond-gradients section shows the insertion test, the paired dif
                    {"insertion", {{"test", "insertion"}, {"methods", {{{"method", "occlusion"}, {"auc", 0.96}}}}}},
                    {"insertion_paired", {{{"a", "occlusion"}, {"b", "random"}, {"difference", 0.28}, {"se", 0.01}}}},
                    {"sanity", {{"methods", {{{"method", "gradient"}, {"randomized", "W2"}, {"spearman", 0.15}},
-                                            {{"method", "gradient"}, {"randomized", "W2, W1"}, {"spearman", -0.01}}}}}}};
+                                            {{"method", "gradient"}, {"randomized", "W2, W1"}, {"spearman", -0.01}},
+                                            {{"method", "gradient"}, {"randomized", "shuffled labels"}, {"spearman", 0.001},
+                                             {"ssim", 0.026}}}}}},
+                   {"shuffled_label_net", {{"training_images", 10000}, {"epochs", 12}, {"fits_shuffled_labels", 0.19}}}};
     const std::string html = app::report_html(r, out.path);
     CHECK(html.find("<h3>Insertion test</h3>") != std::string::npos);
     CHECK(html.find("Insertion test: paired differences of the AUC") != std::string::npos);
-    CHECK(html.find("<h3>Sanity check: cascading randomisation of the trained model</h3>") != std::string::npos);
+    CHECK(html.find("<h3>Sanity check: cascading randomisation of the trained model (and shuffled labels)</h3>") !=
+          std::string::npos);
     CHECK(html.find("<td>W2, W1</td>") != std::string::npos);
+    CHECK(html.find("<td>shuffled labels</td>") != std::string::npos);            // --data-randomization's rows
+    CHECK(html.find("<h3>Data randomization: the net trained on shuffled labels</h3>") != std::string::npos);
     CHECK(html.find(">0.28<") != std::string::npos);
 }
 

@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include <xtensor/xmath.hpp>
@@ -17,7 +18,9 @@
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/util.hpp"
+#include "nn/argmax.hpp"
 #include "nn/training/atomic_file.hpp"
+#include "nn/training/train.hpp"
 #include "sensitivity/maps/attribution.hpp"
 #include "sensitivity/maps/evaluation.hpp"
 #include "sensitivity/figures/heatmap.hpp"
@@ -60,6 +63,13 @@ Shown shown(sensitivity::maps::Method m) {
         case Method::SmoothGrad: return {"|SmoothGrad|", PanelKind::Sequential};
         case Method::IntegratedGradients: return {"integrated gradients", PanelKind::Diverging};
         case Method::Occlusion: return {"occlusion 4x4", PanelKind::Diverging};
+        case Method::LrpEpsilon: return {"LRP-epsilon", PanelKind::Diverging};
+        case Method::LrpZPlus: return {"LRP-z+", PanelKind::Diverging};
+        case Method::DeepLiftZero: return {"DeepLIFT (black)", PanelKind::Diverging};
+        case Method::DeepLiftBlur: return {"DeepLIFT (blurred)", PanelKind::Diverging};
+        case Method::GuidedBackprop: return {"|guided backprop|", PanelKind::Sequential};
+        case Method::Deconvnet: return {"|deconvnet|", PanelKind::Sequential};
+        case Method::GradientShap: return {"GradientSHAP", PanelKind::Diverging};
     }
     return {"?", PanelKind::Diverging};
 }
@@ -80,12 +90,12 @@ std::vector<std::size_t> figure_images(const std::vector<int>& labels, const nn:
 
 // methods.png: one row per example digit; the input, then each method's map for the true class.
 void methods_figure(RunState& st, const fs::path& path, const nn::Tensor<float>& x, const std::vector<int>& labels,
-                    const nn::Tensor<float>& p, const std::vector<nn::Tensor<float>>& maps) {
-    const auto& methods = sensitivity::maps::all_methods();
+                    const nn::Tensor<float>& p, const std::vector<sensitivity::maps::Method>& methods,
+                    const std::vector<nn::Tensor<float>>& maps) {
     const std::vector<std::size_t> rows = figure_images(labels, p);
     if (rows.empty()) return;
     sensitivity::figures::HeatmapFigure fig;
-    fig.title = "Five attribution maps of the true class (red: evidence for it, blue: against)";
+    fig.title = std::to_string(methods.size()) + " attribution maps of the true class (red: evidence for it, blue: against)";
     fig.grid_rows = rows.size();
     fig.grid_cols = 1 + methods.size();
     for (std::size_t n : rows) {
@@ -167,6 +177,15 @@ void beyond_gradients(const Options& opt, RunState& st) {
     // Every method's signed map for the true class: each one batches its samples into one recorded forward.
     sensitivity::maps::EvaluationOptions eval;
     eval.attribution = attribution_options();
+    if (!opt.methods.empty()) {                                                  // --methods (checked by options.cpp)
+        eval.methods.clear();
+        for (const std::string& name : opt.methods) eval.methods.push_back(sensitivity::maps::parse_method(name));
+    }
+    if (std::find(eval.methods.begin(), eval.methods.end(), sensitivity::maps::Method::GradientShap) != eval.methods.end()) {
+        const datasets::Dataset train = load_data(opt, {true, false}).train;   // released after training: read again
+        eval.attribution.gradient_shap.references =                              // its baselines: 200 training images
+            xt::cast<double>(train.to_float<float>(0, std::min<std::size_t>(200, train.size())));
+    }
     std::vector<nn::Tensor<float>> maps;                                         // one [K, 784] per method
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (sensitivity::maps::Method m : eval.methods) {
@@ -238,7 +257,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     }
 
     const fs::path methods_png = dir / "methods.png";
-    methods_figure(st, methods_png, x, labels, p, maps);
+    methods_figure(st, methods_png, x, labels, p, eval.methods, maps);
 
     // The scores of the maps: deletion and insertion on the maps above, the cascading sanity check.
     const auto t1 = std::chrono::steady_clock::now();
@@ -262,6 +281,47 @@ void beyond_gradients(const Options& opt, RunState& st) {
                                  nn::onnx::describe(st.net->stack()) + ")";
         st.report["beyond"]["notes"].push_back(note);
         if (!opt.quiet) std::cout << note << "\n";
+    }
+    // Data randomization (opt-in, --data-randomization N): the same network and recipe trained on N training images
+    // whose labels were shuffled; its maps join the sanity table as the rows "shuffled labels".
+    nlohmann::ordered_json shuffled_json;
+    if (opt.data_randomization > 0 && sanity) {
+        if (st.foreign) {
+            const std::string note = "data randomization: skipped (a network read from ONNX: its training recipe is not known)";
+            st.report["beyond"]["notes"].push_back(note);
+            if (!opt.quiet) std::cout << note << "\n";
+        } else {
+            datasets::Dataset shuffled = load_data(opt, {true, false}).train;
+            if (shuffled.size() < opt.data_randomization)
+                throw std::runtime_error("--data-randomization " + std::to_string(opt.data_randomization) + ": the training set of --data " +
+                                         opt.data + " has only " + std::to_string(shuffled.size()) + " images");
+            shuffled = shuffled.slice(0, opt.data_randomization);
+            std::mt19937_64 rng(opt.seed + 11);
+            std::shuffle(shuffled.labels.begin(), shuffled.labels.end(), rng);
+            nn::training::TrainConfig cfg = train_config(opt, shuffled.size());
+            cfg.hidden = st.model.hidden();
+            cfg.activation = st.model.activation;
+            cfg.validation = 0;
+            cfg.augment = {};
+            cfg.progress = nn::training::ProgressMode::Quiet;
+            nn::MLP<float> random_labels = nn::training::make_mlp(cfg, st.model.in(), st.model.out());
+            nn::training::train(random_labels, shuffled, cfg);
+            const nn::Tensor<float> xs = shuffled.to_float<float>(0, shuffled.size());
+            const std::vector<int> fit = nn::argmax_rows(sensitivity::maps::predict(random_labels, xs));
+            std::size_t right = 0;
+            for (std::size_t i = 0; i < fit.size(); ++i) right += fit[i] == shuffled.labels[i];
+            sensitivity::maps::SanityTable d = sensitivity::maps::sanity_check(*st.net, random_labels, x, labels, eval);
+            for (sensitivity::maps::SanityRow& row : d.rows) {
+                row.randomized = "shuffled labels";
+                sanity->rows.push_back(row);
+            }
+            const double fits = static_cast<double>(right) / static_cast<double>(fit.size());
+            shuffled_json = {{"training_images", shuffled.size()}, {"epochs", cfg.epochs},
+                             {"optimizer", nn::optimizer_name(cfg.optimizer)}, {"fits_shuffled_labels", fits}};
+            if (!opt.quiet)
+                std::cout << "data randomization: the same network trained on " << shuffled.size() << " images with shuffled "
+                          << "labels, " << cfg.epochs << " epochs, fits " << fixed(100 * fits, 1) << "% of them\n";
+        }
     }
     const double sanity_seconds = seconds_since(t2);
     if (!opt.quiet) std::cout << deletion << insertion;
@@ -290,6 +350,7 @@ void beyond_gradients(const Options& opt, RunState& st) {
     r["insertion"] = insertion_json;
     r["insertion_paired"] = insertion_json["pairs"];
     r["sanity"] = sanity_json;
+    if (!shuffled_json.empty()) r["shuffled_label_net"] = shuffled_json;
     r["files"] = files;
     r["figures"] = {methods_png.lexically_relative(st.out_dir).string(),
                     deletion_png.lexically_relative(st.out_dir).string(),

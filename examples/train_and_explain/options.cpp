@@ -11,6 +11,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sensitivity/maps/attribution.hpp"
+
 namespace app {
 
 namespace {
@@ -81,6 +83,26 @@ int parse_options(int argc, char** argv, Options& opt) {
     cli.add_option("--image", opt.image, "explain your own picture of a digit (PNG or JPEG)");
     cli.add_option("--explain-count", opt.explain_count, "test images whose full Jacobian is saved")
         ->check(CLI::Range(std::size_t(1), std::size_t(10000)))->capture_default_str();
+    cli.add_option("--methods", opt.methods, "attribution methods of the beyond-gradients stage, comma-separated "
+                                             "(default: gradient,gradient_x_input,smoothgrad,integrated_gradients,"
+                                             "occlusion; also lrp_epsilon, lrp_zplus, deeplift_zero, deeplift_blur, "
+                                             "guided_backprop, deconvnet, gradient_shap; docs/12-beyond-gradients.md)")
+        ->delimiter(',')
+        ->check(CLI::Validator(
+            [](std::string& name) {
+                try {
+                    sensitivity::maps::parse_method(name);
+                } catch (const std::exception& e) {
+                    return std::string(e.what());
+                }
+                return std::string();
+            },
+            "METHOD"));
+    cli.add_option("--data-randomization", opt.data_randomization,
+                   "N: also train the same network on the first N training images with shuffled labels (the run's "
+                   "recipe: optimizer, learning rate, batch, epochs) and add its maps to the sanity table (Adebayo et "
+                   "al. 2018's data randomization test; it costs one more training run on N images; 0: off)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(60000)))->capture_default_str();
     cli.add_option("--fd-images", opt.fd_images, "images checked against finite differences")
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))->capture_default_str();
     cli.add_flag("--no-probes", opt.no_probes, "skip the Sensie-style probes");

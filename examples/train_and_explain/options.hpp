@@ -30,6 +30,8 @@ struct Options {
     std::vector<double> normalize;      // an ONNX image model's (x - MEAN) / STD: {MEAN, STD}, or empty
     std::string image;                  // explain the user's own picture
     std::size_t explain_count = 100;
+    std::vector<std::string> methods;   // the beyond stage's attribution methods (empty: the five of a default run)
+    std::size_t data_randomization = 0;   // training images of a shuffled-label net for the sanity table (0: off)
     std::size_t fd_images = 3;
     bool no_probes = false;
     bool no_augmented = false;          // skip the rotation-augmented second model of the probes stage

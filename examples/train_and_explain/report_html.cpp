@@ -352,7 +352,8 @@ std::string beyond_title(const std::string& key) {
     if (key == "insertion") return "Insertion test";
     if (key == "deletion_paired") return "Deletion test: paired differences of the AUC (a − b)";
     if (key == "insertion_paired") return "Insertion test: paired differences of the AUC (a − b)";
-    if (key == "sanity") return "Sanity check: cascading randomisation of the trained model";
+    if (key == "sanity") return "Sanity check: cascading randomisation of the trained model (and shuffled labels)";
+    if (key == "shuffled_label_net") return "Data randomization: the net trained on shuffled labels";
     if (key == "ig_completeness") return "Integrated gradients: completeness and time, kink-aware vs 64 midpoint steps";
     if (key == "settings") return "Settings of the methods";
     if (key == "seconds") return "Time per step (seconds)";
@@ -388,8 +389,10 @@ std::string beyond_section(const json& b, const fs::path& out_dir) {
                              "than about two standard errors is not image-to-image noise.", "class=\"muted\"");
         if (it.key() == "sanity")
             html += tag("p", "Rank correlation between the maps of the trained model and of the same model with its "
-                             "layers re-initialised from the top (W2 alone, then W2 and W1): near 0 means the map "
-                             "depends on what was learned (passes), near 1 means it does not.", "class=\"muted\"");
+                             "layers re-initialised from the top (W2 alone, then W2 and W1), and, with --data-randomization, of "
+                             "the same network trained on shuffled labels; ± is 1.96 standard errors over the images, "
+                             "ssim the structural similarity: near 0 means the map depends on what was learned "
+                             "(passes), near 1 means it does not.", "class=\"muted\"");
         html += rows_table(*rows);
     }
     std::string scalars;

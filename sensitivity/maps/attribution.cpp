@@ -12,11 +12,18 @@
 namespace sensitivity::maps {
 
 namespace {
-const names::NameTable<Method, 5> kMethodNames = {{{Method::Gradient, "gradient"},
-                                                {Method::GradientTimesInput, "gradient_x_input"},
-                                                {Method::SmoothGrad, "smoothgrad"},
-                                                {Method::IntegratedGradients, "integrated_gradients"},
-                                                {Method::Occlusion, "occlusion"}}};
+const names::NameTable<Method, 12> kMethodNames = {{{Method::Gradient, "gradient"},
+                                                 {Method::GradientTimesInput, "gradient_x_input"},
+                                                 {Method::SmoothGrad, "smoothgrad"},
+                                                 {Method::IntegratedGradients, "integrated_gradients"},
+                                                 {Method::Occlusion, "occlusion"},
+                                                 {Method::LrpEpsilon, "lrp_epsilon"},
+                                                 {Method::LrpZPlus, "lrp_zplus"},
+                                                 {Method::DeepLiftZero, "deeplift_zero"},
+                                                 {Method::DeepLiftBlur, "deeplift_blur"},
+                                                 {Method::GuidedBackprop, "guided_backprop"},
+                                                 {Method::Deconvnet, "deconvnet"},
+                                                 {Method::GradientShap, "gradient_shap"}}};
 }  // namespace
 
 const char* method_name(Method m) { return names::name_of(kMethodNames, m); }
@@ -28,6 +35,12 @@ const std::vector<Method>& all_methods() {
         return v;
     }();
     return all;
+}
+
+const std::vector<Method>& default_methods() {
+    static const std::vector<Method> five = {Method::Gradient, Method::GradientTimesInput, Method::SmoothGrad,
+                                             Method::IntegratedGradients, Method::Occlusion};
+    return five;
 }
 
 template <class T>
@@ -45,6 +58,13 @@ nn::Tensor<T> attribution(Model<T> model, const nn::Tensor<T>& x, const std::vec
             return integrated_gradients(model, x, targets, ig, o.out, o.chunk_rows);
         }
         case Method::Occlusion: return occlusion(model, x, targets, o.occlusion, o.out, o.chunk_rows);
+        case Method::LrpEpsilon: return lrp(model, x, targets, LrpRule::Epsilon, o.lrp, o.out);
+        case Method::LrpZPlus: return lrp(model, x, targets, LrpRule::ZPlus, o.lrp, o.out);
+        case Method::DeepLiftZero: return deeplift(model, x, targets, DeepLiftBaseline::Zero, o.deeplift, o.out);
+        case Method::DeepLiftBlur: return deeplift(model, x, targets, DeepLiftBaseline::Blurred, o.deeplift, o.out);
+        case Method::GuidedBackprop: return guided_backprop(model, x, targets, ReluRule::Guided, o.out);
+        case Method::Deconvnet: return guided_backprop(model, x, targets, ReluRule::Deconvnet, o.out);
+        case Method::GradientShap: return gradient_shap(model, x, targets, o.gradient_shap, o.out, o.chunk_rows);
     }
     throw std::invalid_argument("attribution: unknown method");
 }

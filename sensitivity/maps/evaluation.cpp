@@ -228,7 +228,46 @@ double spearman(const T* a, const T* b, std::size_t n) {
     return sab / std::sqrt(saa * sbb);                                  // Pearson correlation of the ranks
 }
 
+template <class T>
+double ssim(const T* a, const T* b, std::size_t side) {
+    const std::size_t D = side * side, w = 7;
+    if (side < w) return 0;
+    const auto scaled = [D](const T* m) {                               // to [0, 1] by the map's own min and max
+        std::vector<double> v(m, m + D);
+        const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+        const double l = *lo, range = *hi - *lo;
+        for (double& x : v) x = range > 0 ? (x - l) / range : 0.0;
+        return v;
+    };
+    const std::vector<double> A = scaled(a), B = scaled(b);
+    const double C1 = 0.01 * 0.01, C2 = 0.03 * 0.03, n = static_cast<double>(w * w);
+    double total = 0;
+    std::size_t windows = 0;
+    for (std::size_t r = 0; r + w <= side; ++r)
+        for (std::size_t c = 0; c + w <= side; ++c) {
+            double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+            for (std::size_t i = r; i < r + w; ++i)
+                for (std::size_t j = c; j < c + w; ++j) {
+                    const double x = A[i * side + j], y = B[i * side + j];
+                    sa += x, sb += y, saa += x * x, sbb += y * y, sab += x * y;
+                }
+            const double ma = sa / n, mb = sb / n;
+            const double va = (saa - n * ma * ma) / (n - 1), vb = (sbb - n * mb * mb) / (n - 1);
+            const double cov = (sab - n * ma * mb) / (n - 1);
+            total += (2 * ma * mb + C1) * (2 * cov + C2) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+            ++windows;
+        }
+    return total / static_cast<double>(windows);
+}
+
 namespace {
+double standard_error(const std::vector<double>& v, double mean) {
+    if (v.size() < 2) return 0;
+    double ss = 0;
+    for (double x : v) ss += (x - mean) * (x - mean);
+    return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
+}
+
 // Rows comparing the maps `trained` (one per method, of `model`) with those of `randomized`, labelled `which`.
 template <class T>
 void compare_maps(SanityTable& table, const std::vector<nn::Tensor<T>>& trained, Model<T> randomized,
@@ -242,10 +281,17 @@ void compare_maps(SanityTable& table, const std::vector<nn::Tensor<T>>& trained,
         const nn::Tensor<T> ia = importance(m, a), ib = importance(m, b);
         const nn::Tensor<T> aa = xt::abs(a), ab = xt::abs(b);
         SanityRow row{method_name(m), which, 0, 0};
+        const auto side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(D))));
+        std::vector<double> rho(N), sim(N);
         for (std::size_t n = 0; n < N; ++n) {
-            row.spearman += spearman(ia.data() + n * D, ib.data() + n * D, D) / static_cast<double>(N);
+            rho[n] = spearman(ia.data() + n * D, ib.data() + n * D, D);
+            sim[n] = side * side == D ? ssim(ia.data() + n * D, ib.data() + n * D, side) : 0.0;
+            row.spearman += rho[n] / static_cast<double>(N);
             row.spearman_abs += spearman(aa.data() + n * D, ab.data() + n * D, D) / static_cast<double>(N);
+            row.ssim += sim[n] / static_cast<double>(N);
         }
+        row.spearman_se = standard_error(rho, row.spearman);
+        row.ssim_se = standard_error(sim, row.ssim);
         table.rows.push_back(row);
     }
 }
@@ -377,7 +423,8 @@ void to_json(nlohmann::json& j, const SanityTable& t) {
     j = nlohmann::json{{"images", t.images}, {"randomized_model_seed", t.randomized_model_seed}};
     for (const SanityRow& r : t.rows)
         j["methods"].push_back({{"method", r.method}, {"randomized", r.randomized}, {"spearman", r.spearman},
-                                {"spearman_abs", r.spearman_abs}});
+                                {"spearman_abs", r.spearman_abs}, {"spearman_se", r.spearman_se}, {"ssim", r.ssim},
+                                {"ssim_se", r.ssim_se}});
 }
 
 template DeletionCurve pixel_curve(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
@@ -395,6 +442,7 @@ template DeletionCurve random_deletion_curve(Model<float>, const nn::Tensor<floa
 template DeletionTable deletion_test(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
                                      const EvaluationOptions&);
 template double spearman(const float*, const float*, std::size_t);
+template double ssim(const float*, const float*, std::size_t);
 template SanityTable sanity_check(Model<float>, Model<float>, const nn::Tensor<float>&,
                                   const std::vector<int>&, const EvaluationOptions&);
 template SanityTable sanity_check(Model<float>, const nn::Tensor<float>&, const std::vector<int>&,
@@ -414,6 +462,7 @@ template DeletionCurve random_deletion_curve(Model<double>, const nn::Tensor<dou
 template DeletionTable deletion_test(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,
                                      const EvaluationOptions&);
 template double spearman(const double*, const double*, std::size_t);
+template double ssim(const double*, const double*, std::size_t);
 template SanityTable sanity_check(Model<double>, Model<double>, const nn::Tensor<double>&,
                                   const std::vector<int>&, const EvaluationOptions&);
 template SanityTable sanity_check(Model<double>, const nn::Tensor<double>&, const std::vector<int>&,

@@ -57,9 +57,16 @@ nn::Tensor<T> random_importance(const nn::Tensor<T>& x, std::uint64_t seed, bool
 template <class T>
 double spearman(const T* a, const T* b, std::size_t n);
 
+// Structural similarity (Wang et al. 2004) of two side × side maps, as Adebayo et al. (2018) compare saliency maps:
+// each map is first scaled to [0, 1] by its own min and max (a constant map becomes all 0), then the mean over every
+// 7 × 7 window inside the image of (2 μa μb + C1)(2 σab + C2) / ((μa² + μb² + C1)(σa² + σb² + C2)), C1 = 0.01²,
+// C2 = 0.03² (data range 1; sample covariances as scikit-image's default). 1: the same map; near 0: unrelated.
+template <class T>
+double ssim(const T* a, const T* b, std::size_t side);
+
 struct EvaluationOptions {
     AttributionOptions attribution;
-    std::vector<Method> methods = all_methods();
+    std::vector<Method> methods = default_methods();
     double step_fraction = 0.05;             // deletion: share of the pixels zeroed per step
     std::uint64_t random_order_seed = 7;     // deletion: the random baseline's orders
     std::uint64_t randomized_model_seed = 987654321;  // sanity: He init of the re-randomized model
@@ -105,6 +112,8 @@ struct SanityRow {
     std::string randomized;                  // which layers were re-initialised: "W2" or "W2, W1" (or "model")
     double spearman = 0;                     // of the importance maps, mean over images
     double spearman_abs = 0;                 // of |map|, mean over images
+    double spearman_se = 0;                  // standard error of `spearman` over images (sd / √N)
+    double ssim = 0, ssim_se = 0;            // SSIM of the importance maps (square images only; else 0), mean and SE
 };
 struct SanityTable {
     std::size_t images = 0;

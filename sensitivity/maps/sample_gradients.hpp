@@ -1,5 +1,5 @@
 // sensitivity/maps/sample_gradients.hpp — what the attribution methods share: the argument check, and the batched loop
-// of SmoothGrad and Integrated Gradients (many sample rows per image, one forward and one backward per chunk).
+// of SmoothGrad, Integrated Gradients and GradientSHAP (many sample rows per image, one forward and one backward per chunk).
 #pragma once
 
 #include <algorithm>
@@ -25,12 +25,12 @@ void check_targets(const ModelView<T>& model, const nn::Tensor<T>& x, const std:
                                     std::to_string(x.shape(0)) + " images");
 }
 
-// The common loop of SmoothGrad and IG: for each image, S sample rows built by make_row(n, s, row); one forward
-// and one backward per chunk; the gradient rows are combined as Σ_s weight[s]·grad(n, s) into sums [N, D].
-template <class T, class MakeRow>
-nn::Tensor<T> weighted_sample_gradients(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& targets,
-                                        std::size_t S, const std::vector<double>& weight, Output out,
-                                        std::size_t chunk_rows, MakeRow make_row) {
+// The common loop of SmoothGrad, IG and GradientSHAP: for each image, S sample rows built by make_row(n, s, row); one
+// forward and one backward per chunk; each gradient row g (D values) is folded into row n of sums [N, D] by
+// combine(n, s, g, sums_row).
+template <class T, class MakeRow, class Combine>
+nn::Tensor<T> sample_gradients(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& targets, std::size_t S,
+                               Output out, std::size_t chunk_rows, MakeRow make_row, Combine combine) {
     const std::size_t N = x.shape(0), D = model.in;
     nn::Tensor<T> sums = xt::zeros<T>({N, D});                          // [N, D]
     if (N == 0) return sums;
@@ -38,7 +38,7 @@ nn::Tensor<T> weighted_sample_gradients(Model<T> model, const nn::Tensor<T>& x, 
     InputGradient<T> grad(model, out);
     nn::Tensor<T> batch;                                                // [b·S, D]
     std::vector<int> cls;
-    nn::for_each_chunk(N, per_chunk, "weighted_sample_gradients", [&](std::size_t n0, std::size_t b) {
+    nn::for_each_chunk(N, per_chunk, "sample_gradients", [&](std::size_t n0, std::size_t b) {
         nn::reshape_to(batch, b * S, D);
         cls.assign(b * S, 0);
         for (std::size_t n = 0; n < b; ++n)
@@ -49,14 +49,23 @@ nn::Tensor<T> weighted_sample_gradients(Model<T> model, const nn::Tensor<T>& x, 
         grad.forward(batch);                                            // one forward of b·S rows
         const nn::Tensor<T>& dx = grad.backward_classes(cls);           // [b·S, D]
         for (std::size_t n = 0; n < b; ++n)
-            for (std::size_t s = 0; s < S; ++s) {
-                const T w = static_cast<T>(weight[s]);
-                const T* g = dx.data() + (n * S + s) * D;
-                T* acc = sums.data() + (n0 + n) * D;
-                for (std::size_t j = 0; j < D; ++j) acc[j] += w * g[j];
-            }
+            for (std::size_t s = 0; s < S; ++s)
+                combine(n0 + n, s, dx.data() + (n * S + s) * D, sums.data() + (n0 + n) * D);
     });
     return sums;
+}
+
+// SmoothGrad's and IG's combination: sums = Σ_s weight[s]·grad(n, s).
+template <class T, class MakeRow>
+nn::Tensor<T> weighted_sample_gradients(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& targets,
+                                        std::size_t S, const std::vector<double>& weight, Output out,
+                                        std::size_t chunk_rows, MakeRow make_row) {
+    const std::size_t D = model.in;
+    return sample_gradients(model, x, targets, S, out, chunk_rows, make_row,
+                            [&](std::size_t, std::size_t s, const T* g, T* acc) {
+                                const T w = static_cast<T>(weight[s]);
+                                for (std::size_t j = 0; j < D; ++j) acc[j] += w * g[j];
+                            });
 }
 
 }  // namespace sensitivity::maps
