@@ -54,7 +54,10 @@ int run(const Config& cfg) {
     if (model.activation != nn::Activation::Relu)
         throw std::runtime_error(cfg.model + ": the bench expects a relu model, this one is " +
                                  nn::activation_name(model.activation));
-    const std::size_t N = cfg.count, D = model.in(), H = model.hidden(), C = model.out();
+    if (model.layers().size() != 2)   // the raw-BLAS peer and the closed form are written for one hidden layer
+        throw std::runtime_error(cfg.model + ": the bench expects one hidden layer, this model is " +
+                                 nn::layer_widths(model));
+    const std::size_t N = cfg.count, D = model.in(), H = model.layer(0).out, C = model.out();
     std::printf("bench_jacobian: J[n, i, j] = dp_i/dx_j (softmax outputs) of %zu MNIST test images, %zu-%zu-%zu ReLU MLP "
                 "(%s)\n",
                 N, D, H, C, cfg.model.empty() ? ("He init, seed " + std::to_string(cfg.seed)).c_str() : cfg.model.c_str());
@@ -141,7 +144,7 @@ int run(const Config& cfg) {
         for (int r = 0; r <= cfg.repeats; ++r) {                    // run 0 is a warm-up
             const double t0 = bench::now_seconds();
             const xt::xtensor<float, 3> Js = bench::structured_forward_jacobian(
-                tp.value(model.layer1.W), tp.value(model.layer1.b), tp.value(model.layer2.W), tp.value(model.layer2.b), X);
+                tp.value(model.layer(0).W), tp.value(model.layer(0).b), tp.value(model.layer(1).W), tp.value(model.layer(1).b), X);
             if (r > 0) s_secs.push_back(bench::now_seconds() - t0);
             if (r == 0) {
                 structured_diff = 0;
@@ -202,8 +205,8 @@ int run(const Config& cfg) {
         const double t_write = bench::now_seconds() - t0;
         t0 = bench::now_seconds();
         const auto& tp = model.tape();
-        bench::raw_blas_jacobian(tp.value(model.layer1.W), tp.value(model.layer1.b), tp.value(model.layer2.W),
-                                 tp.value(model.layer2.b), X, Jraw);
+        bench::raw_blas_jacobian(tp.value(model.layer(0).W), tp.value(model.layer(0).b), tp.value(model.layer(1).W),
+                                 tp.value(model.layer(1).b), X, Jraw);
         const double t_raw = bench::now_seconds() - t0;
         if (r == 0) {
             double d = 0;
@@ -226,10 +229,10 @@ int run(const Config& cfg) {
     } else {
         bench::TempDir dir("nnsense-bench-jacobian-");
         const auto& tape = model.tape();
-        bench::save_npy(dir.file("W1.npy"), tape.value(model.layer1.W));
-        bench::save_npy(dir.file("b1.npy"), tape.value(model.layer1.b));
-        bench::save_npy(dir.file("W2.npy"), tape.value(model.layer2.W));
-        bench::save_npy(dir.file("b2.npy"), tape.value(model.layer2.b));
+        bench::save_npy(dir.file("W1.npy"), tape.value(model.layer(0).W));
+        bench::save_npy(dir.file("b1.npy"), tape.value(model.layer(0).b));
+        bench::save_npy(dir.file("W2.npy"), tape.value(model.layer(1).W));
+        bench::save_npy(dir.file("b2.npy"), tape.value(model.layer(1).b));
         bench::save_npy(dir.file("X.npy"), X);
         std::printf("    PyTorch: running %s/torch_jacobian.py ...\n", cfg.peers.c_str());
         const bench::PeerResult r =

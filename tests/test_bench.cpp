@@ -29,9 +29,9 @@ TEST_CASE("the raw BLAS step and the tape's train_step reach the same weights af
     const std::size_t in = 20, H = 16, out = 5, B = 8;
     nn::MLP<float> model(in, H, out, nn::Activation::Relu, 3);
     auto& tape = model.tape();
-    const nn::Tensor<float> W1_init = tape.value(model.layer1.W);
-    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
-                          tape.value(model.layer2.b));
+    const nn::Tensor<float> W1_init = tape.value(model.layer(0).W);
+    bench::RawBlasMlp raw(tape.value(model.layer(0).W), tape.value(model.layer(0).b), tape.value(model.layer(1).W),
+                          tape.value(model.layer(1).b));
     nn::SGD<float> sgd(0.9, /*nesterov=*/false);
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> u(0.f, 1.f);
@@ -47,18 +47,18 @@ TEST_CASE("the raw BLAS step and the tape's train_step reach the same weights af
         const double raw_loss = raw.step(X, labels, 0.1f, 0.9f);
         CHECK(raw_loss == doctest::Approx(tape_loss).epsilon(1e-5));
     }
-    CHECK(max_abs_diff(tape.value(model.layer1.W), W1_init) > 1e-3);   // the weights did move
-    CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) < 1e-5);
-    CHECK(max_abs_diff(tape.value(model.layer1.b), raw.b1) < 1e-5);
-    CHECK(max_abs_diff(tape.value(model.layer2.W), raw.W2) < 1e-5);
-    CHECK(max_abs_diff(tape.value(model.layer2.b), raw.b2) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(0).W), W1_init) > 1e-3);   // the weights did move
+    CHECK(max_abs_diff(tape.value(model.layer(0).W), raw.W1) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(0).b), raw.b1) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(1).W), raw.W2) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(1).b), raw.b2) < 1e-5);
 }
 
 TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (the comparison can fail)") {
     nn::MLP<float> model(6, 4, 3, nn::Activation::Relu, 5);
     auto& tape = model.tape();
-    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
-                          tape.value(model.layer2.b));
+    bench::RawBlasMlp raw(tape.value(model.layer(0).W), tape.value(model.layer(0).b), tape.value(model.layer(1).W),
+                          tape.value(model.layer(1).b));
     nn::SGD<float> sgd(0.9, false);
     nn::Tensor<float> X = {{0.1f, 0.9f, 0.3f, 0.5f, 0.7f, 0.2f}, {0.8f, 0.4f, 0.6f, 0.0f, 0.3f, 1.0f}};
     const std::vector<int> labels = {2, 0};
@@ -69,7 +69,7 @@ TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (th
         nn::training::train_step(model, x, labels, sgd, 0.5);
         raw.step(X, labels, 0.5f, 0.0f);                                     // plain SGD: not the same thing
     }
-    CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) > 1e-4);
+    CHECK(max_abs_diff(tape.value(model.layer(0).W), raw.W1) > 1e-4);
 }
 
 TEST_CASE("the raw BLAS Jacobian, written in place into J's strided slices, equals the engine's; a changed weight shows") {
@@ -81,8 +81,8 @@ TEST_CASE("the raw BLAS Jacobian, written in place into J's strided slices, equa
     for (auto& v : X) v = u(rng);
     const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(model, X, sensitivity::maps::Output::Softmax);   // [N, C, D]
     const auto& tape = model.tape();
-    const nn::Tensor<float> W1 = tape.value(model.layer1.W), b1 = tape.value(model.layer1.b),
-                            W2 = tape.value(model.layer2.W), b2 = tape.value(model.layer2.b);
+    const nn::Tensor<float> W1 = tape.value(model.layer(0).W), b1 = tape.value(model.layer(0).b),
+                            W2 = tape.value(model.layer(1).W), b2 = tape.value(model.layer(1).b);
     xt::xtensor<float, 3> Jraw = xt::zeros<float>({N, C, D});
     bench::raw_blas_jacobian(W1, b1, W2, b2, X, Jraw);
     double diff = 0, scale = 0;

@@ -19,8 +19,10 @@
 #include <xtensor/xtensor.hpp>
 
 #include "nn/mlp.hpp"
+#include "nn/onnx/from_mlp.hpp"
 #include "nn/onnx/read.hpp"
 #include "nn/onnx/stack_model.hpp"
+#include "nn/onnx/write.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 #include "tests/child_process.hpp"
@@ -230,6 +232,49 @@ std::vector<std::pair<std::string, double>> mean_abs_column(const fs::path& run_
 }
 std::string table_file(const std::string& name) { return (fixtures() / name).string(); }
 }  // namespace
+
+TEST_CASE("--hidden 16,8 trains 784-16-8-10: W1..W3 and model.onnx saved, the FD check and the 3-step sanity cascade run") {
+    TempDir dir("deeper");
+    const std::string out = run({"--data", mnist(), "--out", dir.path.string(), "--epochs", "1", "--hidden", "16,8",
+                                 "--explain-count", "5", "--fd-images", "2", "--no-probes"},
+                                dir.path);
+    CHECK(out.find("training 784-16-8-10 ") != std::string::npos);
+    const fs::path model_dir = dir.path / "model";
+    for (const char* f : {"W1.npy", "b1.npy", "W2.npy", "b2.npy", "W3.npy", "b3.npy", "model.json", "model.onnx"})
+        CHECK_MESSAGE(fs::exists(model_dir / f), f);
+    CHECK(read_json(model_dir / "model.json")["hidden"] == nlohmann::json::array({16, 8}));
+    const nn::MLP<float> mlp = nn::training::load_model(model_dir.string());
+    const xt::xtensor<float, 2> x = xt::load_npy<float>((dir.path / "sensitivity" / "inputs.npy").string());   // [5, 784]
+    nn::onnx::StackModel<float> back(nn::onnx::read_onnx((model_dir / "model.onnx").string()));
+    CHECK(sensitivity::maps::predict(sensitivity::maps::Model<float>(back), nn::Tensor<float>(x),
+                                     sensitivity::maps::Output::Logits) == nn::predict_logits(mlp, nn::Tensor<float>(x)));
+
+    const nlohmann::json report = read_json(dir.path / "report.json");
+    CHECK(report["fd_check"]["passed"] == true);
+    const nlohmann::json& sanity = report["beyond"]["sanity"]["methods"];
+    REQUIRE(sanity.is_array());
+    CHECK(sanity.size() == 15);                                          // 5 maps × W3, then W3 and W2, then all
+    CHECK(sanity.back()["randomized"] == "W3, W2, W1");
+    CHECK(report["beyond"]["settings"]["ig_rule"] == "midpoint");         // kink-aware IG needs one hidden layer
+
+    // The directory is a model like any other: --model explains it without training.
+    TempDir again("deeper-again");
+    const std::string out2 = run({"--data", mnist(), "--model", model_dir.string(), "--out", again.path.string(),
+                                  "--explain-count", "5", "--fd-images", "1", "--no-probes"},
+                                 again.path);
+    CHECK(out2.find("(784-16-8-10)") != std::string::npos);
+}
+
+TEST_CASE("a deeper table net from ONNX (3-8-4-1, tanh) explains a table: the one-hidden-layer limit is gone") {
+    TempDir dir("table-deeper");
+    const fs::path onnx_file = dir.path / "deep.onnx";
+    nn::onnx::write_onnx(nn::onnx::from_mlp(nn::MLP<float>(3, {8, 4}, 1, nn::Activation::Tanh, 5)), onnx_file.string());
+    const std::string out = run({"--csv", table_file("table_net.csv"), "--model", onnx_file.string(), "--target", "y",
+                                 "--scaling", table_file("table_net.scaling.json"), "--out", dir.path.string(), "--quiet"},
+                                dir.path);
+    CHECK(mean_abs_column(dir.path).size() == 3);
+}
+
 
 TEST_CASE("a 3-8-1 regression net from PyTorch explains a table: per-feature sensitivities equal torch.autograd's") {
     TempDir dir("table");

@@ -108,11 +108,11 @@ Interval noise_corrected_jackknife(const std::vector<std::vector<double>>& fold_
 TableResult run_procedure(std::uint64_t s, std::size_t rows, std::size_t K) {
     const tr::TableData data = simulate(rows, 1000 + s);
     tr::TrainConfig config;
-    config.hidden = 8;
+    config.hidden = {8};
     config.activation = nn::Activation::Tanh;
     config.epochs = 60;
     config.batch = 16;
-    config.optimizer = "adam";
+    config.optimizer = nn::OptimizerKind::Adam;
     config.lr = 0.02;
     config.seed = s;
     const tr::EarlyStopping stop{10};
