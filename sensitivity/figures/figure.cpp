@@ -53,8 +53,8 @@ std::string temporary_name(const std::string& path) {
 }
 
 // The RGB pixels [height, width, 3] as an 8-bit RGB PNG file. Figures are mostly flat colour, so the fastest zlib level
-// with the "up" filter (each row minus the one above: a white page becomes zeros) compresses them to about the size
-// cairo's own PNG writer gives (zlib level 6 with adaptive filters) in a fraction of the time (docs/appendix-a-performance.md).
+// with the "up" filter (each row minus the one above: a white page becomes zeros) gives files about 15% larger than
+// cairo's own PNG writer (zlib level 6, adaptive filters) for much less CPU (docs/appendix-a-performance.md, chapter 15).
 void write_png(const std::string& file, const std::string& shown, const std::vector<unsigned char>& rgb, int width, int height) {
     std::FILE* f = std::fopen(file.c_str(), "wb");
     if (!f) throw std::runtime_error(shown + ": cannot write (" + std::strerror(errno) + ")");
