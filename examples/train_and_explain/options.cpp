@@ -73,6 +73,8 @@ int parse_options(int argc, char** argv, Options& opt) {
                  "skip the second model, trained on digits rotated up to ±45° and shifted up to 2 px, whose rotation "
                  "probe is compared with the first model's (about 20 s; always skipped with --model or --no-probes)");
     cli.add_flag("--quiet", opt.quiet, "print only the final summary");
+    cli.add_flag("--timings", opt.timings, "with --csv: print the wall-clock seconds of each stage (metrics.json always "
+                                           "holds them, as seconds_by_stage)");
     auto* explorer = "Draw-a-digit explorer (docs/14-draw-a-digit.md)";
     cli.add_flag("--serve", opt.serve, "serve a page to draw a digit on and watch the network decide, plus its JSON API "
                                        "(POST /api/v1/explain); trains first unless --model is given")->group(explorer);

@@ -29,6 +29,7 @@ struct Options {
     bool no_probes = false;
     bool no_augmented = false;          // skip the rotation-augmented second model of the probes stage
     bool quiet = false;
+    bool timings = false;               // --csv: print the seconds of each stage (always in metrics.json)
     // tables (examples/train_and_explain/table_stage.cpp): --csv switches from images to a table
     std::string csv;                    // the table: a CSV file or a JSON array of records (--csv or --table)
     std::string target;                 // the column to predict
