@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -28,7 +29,12 @@ namespace st = sensitivity::tables;
 // weaker and linear, one nearly absent. Noise SD 0.5.
 constexpr std::size_t kD = 3;
 constexpr std::size_t kRepeats = 2;             // refits per fold, as train-and-explain runs them
-constexpr std::size_t kReplicates = 20;         // bootstrap replicates, as train-and-explain runs them
+// Bootstrap replicates: 20, as train-and-explain runs them by default; NNSENSE_CALIBRATION_REPLICATES=B measures the
+// coverage of a smaller --refit-replicates B (the checks below are for 20).
+const std::size_t kReplicates = [] {
+    const char* b = std::getenv("NNSENSE_CALIBRATION_REPLICATES");
+    return b != nullptr && std::atoi(b) >= 2 ? static_cast<std::size_t>(std::atoi(b)) : std::size_t(20);
+}();
 double truth(const double* z) { return std::sin(1.2 * z[0]) + 0.5 * z[1] + 0.1 * z[2] * z[2]; }
 void truth_gradient(const double* z, double* g) {
     g[0] = 1.2 * std::cos(1.2 * z[0]);

@@ -1,6 +1,7 @@
 // examples/train_and_explain/table_fit.cpp — train-and-explain --csv, how far to trust the fit: the loss curve with the kept
 // epoch, the K-fold scores of the net and the linear baseline, and the sensitivities' refit intervals. The work is in
 // nn/training/ and sensitivity/tables/refit.hpp; this stage calls them, prints one verdict and fills t.report.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <iostream>
 #include <numeric>
 #include <sstream>
+#include <thread>
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
@@ -140,6 +142,8 @@ void cross_validate(const Options& opt, TableRun& t) {
     // which lie in the held-out folds); --weight-decay fixes it everywhere.
     sensitivity::tables::RefitPlan plan;
     plan.weight_decays = opt.weight_decay >= 0 ? std::vector<double>{opt.weight_decay} : kWeightDecayGrid;
+    plan.replicates = opt.refit_replicates;
+    plan.threads = std::max(1u, std::thread::hardware_concurrency());
     const sensitivity::tables::CrossFit cf = sensitivity::tables::cross_fit(
         table_data(t, all), out, config, nn::training::EarlyStopping{opt.patience}, opt.folds, classify ? 1.0 : t.y_sd, gradient,
         numeric, plan);

@@ -2,12 +2,16 @@
 // refits. Everything in double; the nets and baselines come from nn/training/.
 #include "sensitivity/tables/refit.hpp"
 
+#include "nn/training/denormals.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -191,8 +195,11 @@ CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const n
         if (n > most) most = n, mode = wd;
     }
     s.weight_decays = {mode};
-    std::uniform_int_distribution<std::size_t> row(0, N - 1);
-    for (std::size_t b = 0; b < plan.replicates; ++b) {
+    // Each replicate is its own seeded computation, so they run on plan.threads threads (replicate b on thread
+    // b mod T) and give the same numbers on any number of threads.
+    cf.replicates.assign(plan.replicates, {});
+    const auto replicate = [&](std::size_t b) {
+        std::uniform_int_distribution<std::size_t> row(0, N - 1);
         std::seed_seq seq{config.seed, std::uint64_t(b), std::uint64_t(13)};
         std::mt19937_64 rng(seq);
         std::vector<std::size_t> copies(N, 0);
@@ -201,8 +208,24 @@ CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const n
         std::vector<double> mean(rep[0][0].size(), 0);
         for (const auto& fold : rep)
             for (std::size_t j = 0; j < mean.size(); ++j) mean[j] += fold[0][j] / static_cast<double>(rep.size());
-        cf.replicates.push_back(mean);
-    }
+        cf.replicates[b] = mean;
+    };
+    const std::size_t T = std::max<std::size_t>(1, std::min(plan.threads, plan.replicates));
+    std::vector<std::exception_ptr> failed(T);
+    const auto work = [&](std::size_t t) {
+        nn::training::FlushDenormals flush;     // as on the calling thread: FTZ/DAZ are per thread
+        try {
+            for (std::size_t b = t; b < plan.replicates; b += T) replicate(b);
+        } catch (...) {
+            failed[t] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> others;
+    for (std::size_t t = 1; t < T; ++t) others.emplace_back(work, t);
+    work(0);
+    for (std::thread& t : others) t.join();
+    for (const std::exception_ptr& e : failed)
+        if (e) std::rethrow_exception(e);
     cf.features = refit_intervals(per_fit, cf.replicates);
     return cf;
 }

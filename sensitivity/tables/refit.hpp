@@ -67,6 +67,7 @@ struct CrossFit {
 struct RefitPlan {
     std::size_t repeats = 2;                  // R: nets a fold, each its own seed (R >= 2 measures the training noise)
     std::size_t replicates = 20;              // B: bootstrap replicates of the whole cross-fitting (>= 2)
+    std::size_t threads = 1;                  // threads the replicates run on (the numbers do not depend on it)
     std::vector<double> weight_decays;        // chosen inside each fold by its inner validation loss; empty: config's
 };
 
@@ -77,7 +78,7 @@ struct RefitPlan {
 // (nn::training::fit_baseline: its penalty chosen by an inner cross-validation), both scored on the held-out fold;
 // and the net's per-SD sensitivities over the rows it was fitted to, of the inputs `columns` (empty: every input), in
 // that order. Then plan.replicates bootstrap replicates of the cross-fitting (one net a fold) for the interval.
-// Cost: K·(G + R − 1) nets (G weight decays), plus B·K for the replicates. `out`: 1 or the number of classes;
+// Cost: K·(G + R − 1) nets (G weight decays), plus B·K for the replicates (on plan.threads threads). `out`: 1 or the number of classes;
 // `target_sd` turns standardized RMSE and sensitivities into the target's units (1 for classification).
 CrossFit cross_fit(const nn::training::TableData& data, std::size_t out, const nn::training::TrainConfig& config,
                    nn::training::EarlyStopping stop, std::size_t folds, double target_sd, const FeatureGradient& gradient,
