@@ -875,7 +875,7 @@ TEST_CASE("--attribution-target and --group-threshold: bad values, a regression 
                    {"--attribution-target and --group-threshold need --csv FILE"});
 }
 
-TEST_CASE("--folds, --patience and --weight-decay: out of range, more folds than the rows allow, and no --csv are refused") {
+TEST_CASE("--folds, --patience, --weight-decay and --refit-replicates: out of range, more folds than the rows allow, and no --csv are refused") {
     Sandbox s;
     expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--folds", "1"}), 2,
                    {"--folds: Value 1 not in range 2 to 20"});
@@ -892,8 +892,14 @@ TEST_CASE("--folds, --patience and --weight-decay: out of range, more folds than
                    {"--weight-decay must be a finite number >= 0, got nan"});
     expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--weight-decay", "abc"}), 2,
                    {"Could not convert: --weight-decay = abc"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--refit-replicates", "1"}), 2,
+                   {"--refit-replicates: Value 1 not in range 2 to 1000"});
+    expect_failure(s, run_csv(s, good_table(), {"--task", "regression", "--refit-replicates", "x"}), 2,
+                   {"--refit-replicates: Value x not in range 2 to 1000"});
     expect_failure(s, s.run({"--folds", "3", "--out", s.out.string()}), 2,
-                   {"--weight-decay, --patience and --folds need --csv FILE"});
+                   {"--weight-decay, --patience, --folds and --refit-replicates need --csv FILE"});
+    expect_failure(s, s.run({"--refit-replicates", "5", "--out", s.out.string()}), 2,
+                   {"--folds and --refit-replicates need --csv FILE"});
 }
 
 TEST_CASE("bad CSVs: ragged row, non-numeric value, NaN, Inf, empty file, duplicate header") {

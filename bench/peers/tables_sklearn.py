@@ -8,11 +8,16 @@ rows without a target dropped), then times the same work with
 scikit-learn's defaults:
   1. the weight-decay choice: MLPRegressor(hidden, early_stopping=True) for alpha in 0, 1e-4, 1e-3, 1e-2 on one
      training split, the lowest validation loss kept;
-  2. permutation_importance (n_repeats=5) of that net on the held-out rows, and its finite-difference per-SD
-     sensitivities (central differences, step 1e-3 SD) on the training rows;
-  3. K-fold cross-validation (KFold shuffle): per fold MLPRegressor(early_stopping=True) with the chosen alpha,
-     RidgeCV, both scored by R² and RMSE on the held-out fold, and the fold net's finite-difference sensitivities.
-Prints one JSON line: seconds and the CV summaries. Not a test; never a runtime dependency.
+  2. that net's finite-difference per-SD sensitivities (central differences, step 1e-3 SD) on every row, each with a
+     95% row bootstrap (1000 resamples), the Spearman groups of the features (|rho| >= 0.8), and
+     permutation_importance (n_repeats=20, as train-and-explain shuffles each column 20 times) on the held-out rows;
+  3. K-fold cross-validation (KFold shuffle): per fold two MLPRegressor(early_stopping=True) with the chosen alpha and
+     their own seeds (train-and-explain refits each fold twice), RidgeCV, the nets and ridge scored by R² and RMSE on the
+     held-out fold (the first net's scores are the CV figures), and each fold net's finite-difference sensitivities.
+Not done here, done by train-and-explain: a group shuffled as one block, the categorical level effects, the
+finite-difference check of the Jacobian, the probes, figures and the report (bench_tables times those apart).
+Prints one JSON line: seconds of the work (after imports and reading the table), the process's CPU seconds from its
+start, and the CV summaries. Not a test; never a runtime dependency.
 """
 import argparse
 import json
@@ -67,15 +72,47 @@ def net_model(a, alpha):
                                                    random_state=a.seed), transformer=StandardScaler())
 
 
-def fd_sensitivity(model, Z, step=1e-3):
-    """Mean |d prediction / d input| per standardised input, by central differences."""
-    out = np.empty(Z.shape[1])
+def fd_rows(model, Z, step=1e-3):
+    """|d prediction / d input| of every row [N, D] per standardised input, by central differences."""
+    out = np.empty(Z.shape)
     for j in range(Z.shape[1]):
         up, dn = Z.copy(), Z.copy()
         up[:, j] += step
         dn[:, j] -= step
-        out[j] = np.mean(np.abs(model.predict(up) - model.predict(dn)) / (2 * step))
+        out[:, j] = np.abs(model.predict(up) - model.predict(dn)) / (2 * step)
     return out
+
+
+def fd_sensitivity(model, Z, step=1e-3):
+    """Mean |d prediction / d input| per standardised input."""
+    return fd_rows(model, Z, step).mean(axis=0)
+
+
+def row_bootstrap(G, resamples, rng):
+    """95% percentile interval of each column's mean over rows resampled with replacement."""
+    idx = rng.integers(0, G.shape[0], size=(resamples, G.shape[0]))
+    means = G[idx].mean(axis=1)                                 # [resamples, D]
+    return np.percentile(means, [2.5, 97.5], axis=0)
+
+
+def spearman_groups(Z, threshold=0.8):
+    """Connected components of |Spearman rho| >= threshold (single linkage), as lists of column indices."""
+    from scipy.stats import spearmanr
+    rho = np.atleast_2d(spearmanr(Z).correlation)
+    D = Z.shape[1]
+    group = list(range(D))
+    for a in range(D):
+        for b in range(a + 1, D):
+            if abs(rho[a, b]) >= threshold:
+                ga, gb = group[a], group[b]
+                group = [ga if g == gb else g for g in group]
+    return [[j for j in range(D) if group[j] == g] for g in sorted(set(group)) if group.count(g) > 1]
+
+
+def a_with_seed(a, seed):
+    b = argparse.Namespace(**vars(a))
+    b.seed = seed
+    return b
 
 
 def summary(v):
@@ -112,8 +149,12 @@ def main():
         if best is None or score > best[0]:
             best = (score, alpha, m)
     _, alpha, net = best
-    perm = permutation_importance(net, Zte, yte, n_repeats=5, random_state=a.seed)
-    sens = fd_sensitivity(net, Ztr)
+    Zall = enc.transform(X)
+    rows = fd_rows(net, Zall)
+    sens = rows.mean(axis=0)
+    interval = row_bootstrap(rows, 1000, np.random.default_rng(a.seed))
+    groups = spearman_groups(Ztr[:, :len(names)])
+    perm = permutation_importance(net, Zte, yte, n_repeats=20, random_state=a.seed)
     t_main = time.perf_counter() - t0
 
     # 3. K-fold: net and ridge per fold, scored on the held-out fold; the fold net's sensitivities.
@@ -123,8 +164,10 @@ def main():
         enc = encoder().fit(X[tr])
         Ztr, Zte = enc.transform(X[tr]), enc.transform(X[te])
         m = net_model(a, alpha).fit(Ztr, y[tr])
-        r = RidgeCV().fit(Ztr, y[tr])
         fd_sensitivity(m, Ztr)
+        b = a_with_seed(a, a.seed + 1000)                       # the fold's second fit, its own seed
+        fd_sensitivity(net_model(b, alpha).fit(Ztr, y[tr]), Ztr)
+        r = RidgeCV().fit(Ztr, y[tr])
         for model, r2s, rmses in ((m, net_r2, net_rmse), (r, base_r2, base_rmse)):
             p = model.predict(Zte)
             r2s.append(r2_score(y[te], p))
@@ -133,6 +176,8 @@ def main():
 
     print(json.dumps({"sklearn": sklearn.__version__, "rows": int(len(y)), "inputs": int(Ztr.shape[1]),
                       "seconds": time.perf_counter() - t0, "seconds_main": t_main, "seconds_cv": t_cv,
+                      "cpu_seconds_process": time.process_time(), "groups": [[names[j] for j in g] for g in groups],
+                      "fits_per_fold": 2, "permutation_repeats": 20, "bootstrap_resamples": 1000,
                       "alpha": alpha, "net": {"r2": summary(net_r2), "rmse": summary(net_rmse)},
                       "baseline": {"r2": summary(base_r2), "rmse": summary(base_rmse)},
                       "permutation_top": names[int(np.argmax(perm.importances_mean[:len(names)]))]}))

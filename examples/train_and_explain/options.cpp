@@ -110,6 +110,8 @@ int parse_options(int argc, char** argv, Options& opt) {
                  "skip the second model, trained on digits rotated up to ±45° and shifted up to 2 px, whose rotation "
                  "probe is compared with the first model's (about 20 s; always skipped with --model or --no-probes)");
     cli.add_flag("--quiet", opt.quiet, "print only the final summary");
+    cli.add_flag("--timings", opt.timings, "with --csv: print the wall-clock seconds of each stage (metrics.json always "
+                                           "holds them, as seconds_by_stage)");
     auto* explorer = "Draw-a-digit explorer (docs/14-draw-a-digit.md)";
     cli.add_flag("--serve", opt.serve, "serve a page to draw a digit on and watch the network decide, plus its JSON API "
                                        "(POST /api/v1/explain); trains first unless --model is given")->group(explorer);
@@ -154,6 +156,10 @@ int parse_options(int argc, char** argv, Options& opt) {
     cli.add_option("--folds", opt.folds, "K of the K-fold cross-validation that scores the net against a linear "
                                          "baseline and refits it for the sensitivities' intervals")
         ->check(CLI::Range(std::size_t(2), std::size_t(20)))->capture_default_str()->group(tables);
+    cli.add_option("--refit-replicates", opt.refit_replicates,
+                   "B: bootstrap replicates of the whole cross-fitting behind the refit interval (each fits one net a "
+                   "fold; fewer is faster, the interval's t quantile has B - 1 degrees of freedom)")
+        ->check(CLI::Range(std::size_t(2), std::size_t(1000)))->capture_default_str()->group(tables);
     cli.add_option("--attribution-target", opt.attribution_target,
                    "classification tables: take the sensitivity of the predicted class's log-odds (logodds, the "
                    "default: it does not saturate) or of its probability (prob)")
@@ -258,9 +264,10 @@ int parse_options(int argc, char** argv, Options& opt) {
             return kExitUsage;
         }
     } else if (!opt.target.empty() || !opt.task.empty() || !opt.features.empty() || !opt.meta.empty() ||
-               cli.count("--missing") + cli.count("--weight-decay") + cli.count("--patience") + cli.count("--folds") > 0) {
-        std::cerr << "train-and-explain: --target, --task, --features, --meta, --missing, --weight-decay, --patience and "
-                     "--folds need --csv FILE\n";
+               cli.count("--missing") + cli.count("--weight-decay") + cli.count("--patience") + cli.count("--folds") +
+                       cli.count("--refit-replicates") > 0) {
+        std::cerr << "train-and-explain: --target, --task, --features, --meta, --missing, --weight-decay, --patience, "
+                     "--folds and --refit-replicates need --csv FILE\n";
         return kExitUsage;
     }
     if (opt.serve && (!opt.csv.empty() || !opt.image.empty())) {

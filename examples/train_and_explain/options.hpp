@@ -36,6 +36,7 @@ struct Options {
     bool no_probes = false;
     bool no_augmented = false;          // skip the rotation-augmented second model of the probes stage
     bool quiet = false;
+    bool timings = false;               // --csv: print the seconds of each stage (always in metrics.json)
     // tables (examples/train_and_explain/table_stage.cpp): --csv switches from images to a table
     std::string csv;                    // the table: a CSV file or a JSON array of records (--csv or --table)
     std::string target;                 // the column to predict
@@ -48,6 +49,7 @@ struct Options {
     double weight_decay = -1;           // L2 weight decay of a table model; < 0: chosen on the validation rows
     std::size_t patience = 30;          // early stopping: epochs without a better validation loss (>= 1)
     std::size_t folds = 5;              // K of the K-fold cross-validation of the net and the baseline
+    std::size_t refit_replicates = 20;  // B: bootstrap replicates of the whole cross-fitting for the refit interval
     std::string attribution_target;     // classification tables: "logodds" (default when empty) | "prob"
     double group_threshold = 0.8;       // |Spearman ρ| at or above which features form a group
     // the draw-a-digit explorer (examples/train_and_explain/serve.cpp): --serve trains (or loads --model), then serves a page and an API

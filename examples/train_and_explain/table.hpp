@@ -2,8 +2,10 @@
 // Declarations only: loading and training are table_stage.cpp, explaining table_explain.cpp, the page table_report.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +20,28 @@
 #include "nn/training/train_table.hpp"
 
 namespace app {
+
+// Wall-clock seconds of each stage of a table run, in the order the stages first ran; a stage that runs in pieces
+// (the figures) adds up. Into metrics.json as "seconds_by_stage"; --timings prints them. Measures, decides nothing.
+struct StageSeconds {
+    std::vector<std::pair<std::string, double>> stages;
+    void add(const std::string& name, double seconds);
+    double total() const;
+};
+
+// Times one stage from construction to destruction into `into` (scopes must not nest: each second counts once).
+class StageClock {
+public:
+    StageClock(StageSeconds& into, std::string name) : into_(into), name_(std::move(name)) {}
+    ~StageClock() { into_.add(name_, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count()); }
+    StageClock(const StageClock&) = delete;
+    StageClock& operator=(const StageClock&) = delete;
+
+private:
+    StageSeconds& into_;
+    std::string name_;
+    std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
 
 struct TableRun {
     datasets::CsvTable csv;                    // the file as read (CSV or JSON records), every row
@@ -40,6 +64,7 @@ struct TableRun {
     nlohmann::ordered_json report;             // metrics.json, then the report's sections
     std::string fd_summary;
     std::string cv_summary;                    // the cross-validation verdict: net against the linear baseline
+    StageSeconds seconds;                      // per stage, for --timings and metrics.json
 };
 
 // Standardized inputs of the given rows (all rows when `rows` is empty) -> [rows, D] float.

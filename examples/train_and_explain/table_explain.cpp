@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -95,6 +96,7 @@ std::string features_csv(const std::vector<sensitivity::tables::FeatureSensitivi
 // Sensitivities of every row: J [N, C, D] in the target's units per unit of each feature, and the summary of the
 // differentiated output (regression: y; classification: each row's predicted class, its log-odds or its probability).
 void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, const fs::path& dir) {
+    std::optional<StageClock> clock(std::in_place, t.seconds, "sensitivities and row bootstrap");
     const AttributionTarget target = attribution_target(opt, t);
     const bool classify = t.task == "classification";
     const auto out = classify && !target.log_odds ? sensitivity::maps::Output::Softmax : sensitivity::maps::Output::Logits;
@@ -132,11 +134,15 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
         }
     auto features = F ? sensitivity::tables::feature_sensitivity(Jsel, xnum, names, opt.group_threshold, 1000, opt.seed)
                       : std::vector<sensitivity::tables::FeatureSensitivity>{};
+    clock.emplace(t.seconds, "groups");
     const TableGroups groups = group_features(opt, t, Jsel, features, numeric, names);
+    clock.emplace(t.seconds, "permutation importance");
     const TableImportance importance = permutation_stage(opt, t, groups, features, numeric);
+    clock.emplace(t.seconds, "sensitivities and row bootstrap");
     const nlohmann::ordered_json refit = t.report.contains("refit") ? t.report["refit"] : nlohmann::ordered_json();
     nn::training::write_file_atomic((dir / "features.csv").string(), features_csv(features, groups, importance, refit));
 
+    clock.emplace(t.seconds, "figures");
     if (F)
         sensitivity::figures::feature_bars_png((dir / "features.png").string(), features, group_notes(groups),
                                                target.name);
@@ -149,6 +155,7 @@ void sensitivities(const Options& opt, TableRun& t, const nn::Tensor<float>& z, 
         sensitivity::figures::dependence_png((dir / name).string(), features[j], xs, gs, target.name);
         dependence.push_back("sensitivity/" + name);
     }
+    clock.emplace(t.seconds, "sensitivities and row bootstrap");
     // Ranked by the mean over the refits when there are refits, else by the one fit's per-SD value.
     std::vector<std::size_t> order = sensitivity::tables::rank_by_per_sd(features);
     if (!refit.is_null())
@@ -272,6 +279,7 @@ void finite_differences(const Options& opt, TableRun& t, const nn::Tensor<float>
 // true class, and whether the argmax is right.
 void probes(const Options& opt, TableRun& t, const fs::path& dir) {
     if (opt.no_probes || !t.has_target) return;
+    std::optional<StageClock> clock(std::in_place, t.seconds, "probes");
     const std::vector<std::size_t>& rows = t.validation_rows;
     const bool classify = t.task == "classification";
     const nn::Tensor<float> z = standardized(t, rows);
@@ -321,7 +329,9 @@ void probes(const Options& opt, TableRun& t, const fs::path& dir) {
             fig.panels[0].ylabel = "|error| of " + t.target;
             fig.panels[1].ylabel = "share |error| <= median";
         }
+        clock.emplace(t.seconds, "figures");
         sensitivity::figures::lineplot_png((dir / (stem + ".png")).string(), fig);
+        clock.emplace(t.seconds, "probes");
         nlohmann::ordered_json j = sensitivity::probes::probe_json(r);
         j["figure"] = "probes/" + stem + ".png";
         j["meta"] = std::find(t.meta.begin(), t.meta.end(), c) != t.meta.end();
@@ -343,10 +353,16 @@ void explain_table(const Options& opt, TableRun& t) {
     const fs::path out(opt.out);
     fs::create_directories(out / "sensitivity");
     const nn::Tensor<float> z = standardized(t);                       // [N, D], every row of the table
-    finite_differences(opt, t, z);
-    sensitivities(opt, t, z, out / "sensitivity");
-    categorical_effects(opt, t, z, out / "sensitivity");
-    probes(opt, t, out / "probes");
+    {
+        StageClock clock(t.seconds, "finite-difference check");
+        finite_differences(opt, t, z);
+    }
+    sensitivities(opt, t, z, out / "sensitivity");                      // times its own parts
+    {
+        StageClock clock(t.seconds, "categorical effects");
+        categorical_effects(opt, t, z, out / "sensitivity");
+    }
+    probes(opt, t, out / "probes");                                     // times its own parts
 }
 
 }  // namespace app

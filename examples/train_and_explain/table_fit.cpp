@@ -1,6 +1,7 @@
 // examples/train_and_explain/table_fit.cpp — train-and-explain --csv, how far to trust the fit: the loss curve with the kept
 // epoch, the K-fold scores of the net and the linear baseline, and the sensitivities' refit intervals. The work is in
 // nn/training/ and sensitivity/tables/refit.hpp; this stage calls them, prints one verdict and fills t.report.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <iostream>
 #include <numeric>
 #include <sstream>
+#include <thread>
 
 #include "examples/train_and_explain/stages.hpp"
 #include "examples/train_and_explain/table.hpp"
@@ -136,14 +138,21 @@ void cross_validate(const Options& opt, TableRun& t) {
         return xt::cast<float>(sensitivity::tables::predicted_class_log_odds(J, logits).J);                // [N, D]
     };
     const auto t0 = std::chrono::steady_clock::now();
+    // Each fold chooses its own weight decay on its own rows (the main split's choice would leak its validation rows,
+    // which lie in the held-out folds); --weight-decay fixes it everywhere.
+    sensitivity::tables::RefitPlan plan;
+    plan.weight_decays = opt.weight_decay >= 0 ? std::vector<double>{opt.weight_decay} : kWeightDecayGrid;
+    plan.replicates = opt.refit_replicates;
+    plan.threads = std::max(1u, std::thread::hardware_concurrency());
     const sensitivity::tables::CrossFit cf = sensitivity::tables::cross_fit(
         table_data(t, all), out, config, nn::training::EarlyStopping{opt.patience}, opt.folds, classify ? 1.0 : t.y_sd, gradient,
-        numeric);
+        numeric, plan);
 
     // The scores: R² and RMSE, or accuracy and log-loss, per fold; the verdict compares the paired per-fold gain.
     const std::string main_metric = classify ? "accuracy" : "r2";
     std::vector<double> net_a, net_b, base_a, base_b, gain;
-    nlohmann::ordered_json epochs = nlohmann::ordered_json::array(), penalties = nlohmann::ordered_json::array();
+    nlohmann::ordered_json epochs = nlohmann::ordered_json::array(), penalties = nlohmann::ordered_json::array(),
+                           decays = nlohmann::ordered_json::array();
     for (const auto& f : cf.folds) {
         net_a.push_back(classify ? f.net.accuracy : f.net.r2);
         net_b.push_back(classify ? f.net.log_loss : f.net.rmse);
@@ -151,6 +160,7 @@ void cross_validate(const Options& opt, TableRun& t) {
         base_b.push_back(classify ? f.baseline.log_loss : f.baseline.rmse);
         gain.push_back(net_a.back() - base_a.back());
         epochs.push_back(f.best_epoch);
+        decays.push_back(f.weight_decay);
         penalties.push_back(f.baseline_penalty);
     }
     const std::string second = classify ? "log_loss" : "rmse";
@@ -159,7 +169,8 @@ void cross_validate(const Options& opt, TableRun& t) {
     const std::string baseline_name = classify ? "multinomial logistic regression" : "ridge least squares";
     t.report["cv"] = {{"folds", opt.folds},
                       {"seconds", seconds_since(t0)},
-                      {"net", {{main_metric, summary(net_a)}, {second, summary(net_b)}, {"best_epochs", epochs}}},
+                      {"net", {{main_metric, summary(net_a)}, {second, summary(net_b)}, {"best_epochs", epochs},
+                               {"weight_decays", decays}}},
                       {"baseline", {{"model", baseline_name}, {main_metric, summary(base_a)}, {second, summary(base_b)},
                                     {"penalties", penalties}}},
                       {"gain", {{"metric", main_metric}, {"mean", g.mean}, {"sd", g.sd}}},
@@ -173,13 +184,17 @@ void cross_validate(const Options& opt, TableRun& t) {
         const auto& r = cf.features[j];
         features.push_back({{"feature", t.inputs[numeric[j]]}, {"mean_over_fits", r.mean}, {"refit_lo", r.lo}, {"refit_hi", r.hi},
                             {"top3_share", r.top3_share}, {"rank_min", r.rank_min}, {"rank_max", r.rank_max},
-                            {"unstable", r.unstable}, {"se", r.se}, {"noise_sd", r.noise_sd}, {"df", r.df},
+                            {"unstable", r.unstable}, {"se", r.se}, {"noise_sd", r.noise_sd},
+                            {"replicate_sd", r.replicate_sd}, {"df", r.df},
                             {"baseline_per_sd", coef[j]}});
     }
-    t.report["refit"] = {{"fits", opt.folds * 2},
-                         {"interval", "95%: the mean over K folds x 2 refits (each its own seed) ± t·√V, V = the delete-a-fold "
-                                      "jackknife of the fold means with the training noise (the spread of a fold's two refits) "
-                                      "taken out, plus that noise over the 2K fits; t with Satterthwaite's degrees of freedom. "
+    t.report["refit"] = {{"fits", opt.folds * plan.repeats},
+                         {"bootstrap_replicates", plan.replicates},
+                         {"interval", "95%: the mean over K folds x 2 refits (each its own seed) ± t(B-1)·√V, V from B bootstrap "
+                                      "replicates of the whole cross-fitting (rows drawn again with replacement; new folds, early "
+                                      "stopping and seeds, one net a fold, the weight decay the folds chose most often): their "
+                                      "variance, less the training "
+                                      "noise one net a fold adds beyond the mean of 2 (the spread of a fold's two refits). "
                                       "Includes the between-fit variance"},
                          {"baseline", !classify ? "signed ridge coefficient per SD"
                                      : log_odds ? "mean |d log-odds(predicted)/dx| per SD of the logistic regression"

@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -479,11 +480,30 @@ void load_foreign_table_model(const Options& opt, TableRun& t) {
 
 }  // namespace
 
+void StageSeconds::add(const std::string& name, double s) {
+    for (auto& [n, total] : stages)
+        if (n == name) {
+            total += s;
+            return;
+        }
+    stages.emplace_back(name, s);
+}
+
+double StageSeconds::total() const {
+    double s = 0;
+    for (const auto& st : stages) s += st.second;
+    return s;
+}
+
 int run_table(const Options& opt) {
     const auto t0 = std::chrono::steady_clock::now();
     TableRun t;
-    t.csv = datasets::read_table(opt.csv);
-    t.table = datasets::type_columns(t.csv);
+    {
+        StageClock clock(t.seconds, "read the table");
+        t.csv = datasets::read_table(opt.csv);
+        t.table = datasets::type_columns(t.csv);
+    }
+    std::optional<StageClock> prepare(std::in_place, t.seconds, "columns and encoding");
     nlohmann::json saved;
     if (!opt.model.empty() && is_onnx_model(opt.model)) {
         load_foreign_table_model(opt, t);
@@ -534,9 +554,15 @@ int run_table(const Options& opt) {
         check_folds(opt, t);
         print_columns(opt, t);                                            // every check before any training
         fit_standardization(t);
-        train(opt, t);
+        prepare.reset();
+        {
+            StageClock clock(t.seconds, "training (the weight-decay choice)");
+            train(opt, t);
+        }
+        StageClock clock(t.seconds, "figures");
         loss_curve_figure(opt, t);
     }
+    prepare.reset();
     auto& tr = t.report["table"];
     tr["csv"] = opt.csv;
     tr["target"] = t.target;
@@ -548,17 +574,27 @@ int run_table(const Options& opt) {
     tr["train_rows"] = t.train_rows.size();
     tr["validation_rows"] = t.validation_rows.size();
     tr["model"] = opt.model.empty() ? "trained" : opt.model;
-    evaluate(t);
+    {
+        StageClock clock(t.seconds, "evaluate and save the model");
+        evaluate(t);
+        if (opt.model.empty()) save(opt, t);
+    }
     if (opt.model.empty()) {
-        save(opt, t);
+        StageClock clock(t.seconds, "cross-validation and refits");
         cross_validate(opt, t);
     }
     explain_table(opt, t);
-    nlohmann::ordered_json metrics = t.report["metrics"];             // r2 / test_accuracy at the top, then the rest
-    for (const auto& [key, value] : t.report.items())
-        if (key != "metrics") metrics[key] = value;
-    nn::training::write_file_atomic((fs::path(opt.out) / "metrics.json").string(), metrics.dump(2) + "\n");
-    write_table_report(opt, t);
+    {
+        StageClock clock(t.seconds, "metrics.json and report.html");
+        nlohmann::ordered_json& by_stage = t.report["seconds_by_stage"];
+        for (const auto& [name, s] : t.seconds.stages) by_stage[name] = s;
+        by_stage["all stages (before writing metrics.json)"] = seconds_since(t0);
+        nlohmann::ordered_json metrics = t.report["metrics"];         // r2 / test_accuracy at the top, then the rest
+        for (const auto& [key, value] : t.report.items())
+            if (key != "metrics") metrics[key] = value;
+        nn::training::write_file_atomic((fs::path(opt.out) / "metrics.json").string(), metrics.dump(2) + "\n");
+        write_table_report(opt, t);
+    }
 
     const auto& m = t.report["metrics"];
     if (m.contains("r2"))
@@ -570,6 +606,12 @@ int run_table(const Options& opt) {
                   << fixed(100 * m["test_accuracy"].get<double>(), 2) << "%\n";
     if (!t.cv_summary.empty()) std::cout << t.cv_summary << "\n";
     if (opt.quiet && !t.fd_summary.empty()) std::cout << t.fd_summary << "\n";
+    if (opt.timings) {
+        std::cout << "seconds by stage (wall clock):\n";
+        for (const auto& [name, s] : t.seconds.stages) std::cout << "  " << std::left << std::setw(36) << name << fixed(s, 3) << "\n";
+        std::cout << "  " << std::left << std::setw(36) << "other (between stages)" << fixed(seconds_since(t0) - t.seconds.total(), 3)
+                  << "\n";
+    }
     std::cout << "total time:    " << fixed(seconds_since(t0), 1) << " s\n"
               << "features:      " << (fs::path(opt.out) / "sensitivity" / "features.csv").string() << "\n"
               << "page:          " << (fs::path(opt.out) / "report.html").string() << "\n";

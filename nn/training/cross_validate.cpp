@@ -54,16 +54,24 @@ TableData subset(const TableData& data, const std::vector<std::size_t>& rows) {
 
 FittedNet fit_table_net(const TableData& data, std::size_t out, const TrainConfig& config, EarlyStopping stop,
                         double validation_share) {
-    const std::size_t N = data.size();
+    return fit_table_net(data, std::vector<std::size_t>(data.size(), 1), out, config, stop, validation_share);
+}
+
+FittedNet fit_table_net(const TableData& data, const std::vector<std::size_t>& copies, std::size_t out,
+                        const TrainConfig& config, EarlyStopping stop, double validation_share) {
+    if (copies.size() != data.size()) throw std::invalid_argument("fit_table_net: one count of copies per row needed");
+    std::vector<std::size_t> order;                          // the rows present, each once
+    for (std::size_t n = 0; n < copies.size(); ++n)
+        if (copies[n] > 0) order.push_back(n);
+    const std::size_t N = order.size();
     if (N < 4) throw std::invalid_argument("fit_table_net: need at least 4 rows");
-    std::vector<std::size_t> order(N);
-    std::iota(order.begin(), order.end(), std::size_t(0));
     std::seed_seq seq{config.seed, std::uint64_t(7)};
     std::mt19937_64 rng(seq);
     std::shuffle(order.begin(), order.end(), rng);
     const std::size_t V = std::max<std::size_t>(2, static_cast<std::size_t>(validation_share * static_cast<double>(N)));
-    const std::vector<std::size_t> train(order.begin(), order.end() - static_cast<std::ptrdiff_t>(V)),
-        validation(order.end() - static_cast<std::ptrdiff_t>(V), order.end());
+    std::vector<std::size_t> train, validation;              // every copy of a row on the side its row fell
+    for (std::size_t i = 0; i < N; ++i)
+        for (std::size_t c = 0; c < copies[order[i]]; ++c) (i + V < N ? train : validation).push_back(order[i]);
     FittedNet f;
     f.model = make_mlp(config, data.x.shape(1), out);
     f.curve = train_table(f.model, subset(data, train), subset(data, validation), config, stop);

@@ -32,6 +32,11 @@ struct FittedNet {
 // `out`: the net's outputs (1 for one numeric target, the number of classes for classification).
 FittedNet fit_table_net(const TableData& data, std::size_t out, const TrainConfig& config, EarlyStopping stop,
                         double validation_share = 0.2);
+// The same with row n of `data` counted copies[n] times (0: left out), as in a bootstrap resample. The validation split
+// is over the rows, so that all copies of a row fall on one side: a copy on each side would let early stopping watch
+// a row the net learns from. With every count 1, the same net as above.
+FittedNet fit_table_net(const TableData& data, const std::vector<std::size_t>& copies, std::size_t out,
+                        const TrainConfig& config, EarlyStopping stop, double validation_share = 0.2);
 
 // How well a prediction fits held-out rows. Regression: r2 = 1 − SS_res/SS_tot (about the rows' own mean) and rmse in
 // the target's units (the standardized error times target_sd). Classification: accuracy and log_loss, the mean of

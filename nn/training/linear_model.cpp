@@ -1,5 +1,5 @@
-// nn/training/linear_model.cpp — ridge by a Cholesky solve written out, logistic regression as a no-hidden-layer net on the
-// tape, and the penalty of either chosen by an inner cross-validation.
+// nn/training/linear_model.cpp — ridge by a Cholesky solve written out, logistic regression (a no-hidden-layer net) by
+// Newton steps to convergence, and the penalty of either chosen by an inner cross-validation.
 #include "nn/training/linear_model.hpp"
 
 #include <algorithm>
@@ -26,8 +26,8 @@ void cholesky_solve(Tensor<double>& A, Tensor<double>& B) {
         double d = A(j, j);
         for (std::size_t k = 0; k < j; ++k) d -= A(j, k) * A(j, k);
         if (!(d > 1e-12 * std::max(1.0, std::abs(A(j, j)))))
-            throw std::invalid_argument("fit_ridge: ZᵀZ + λ·N·I is not positive definite (a constant or duplicated "
-                                        "feature with λ = 0?)");
+            throw std::invalid_argument("linear model: the matrix to solve (ZᵀZ + λ·N·I, or the logistic Hessian) is "
+                                        "not positive definite (a constant or duplicated feature with λ = 0?)");
         A(j, j) = std::sqrt(d);
         for (std::size_t i = j + 1; i < D; ++i) {
             double s = A(i, j);
@@ -88,32 +88,78 @@ LinearModel fit_ridge(const TableData& data, double lambda) {
     return model;
 }
 
-LinearModel fit_logistic(const TableData& data, std::size_t classes, double weight_decay, std::size_t steps) {
+LinearModel fit_logistic(const TableData& data, std::size_t classes, double weight_decay, std::size_t max_steps) {
     if (!data.classification()) throw std::invalid_argument("fit_logistic: needs class labels");
-    const std::size_t N = data.size(), D = data.x.shape(1);
+    const std::size_t N = data.size(), D = data.x.shape(1), P = D + 1, C = classes, Q = C * P;
     if (N == 0 || classes < 2) throw std::invalid_argument("fit_logistic: needs rows and at least 2 classes");
-    Tape<float> tape;
-    std::mt19937_64 rng(1);
-    Linear layer = make_linear(tape, D, classes, rng);     // W [D, C], b [1, C]
-    tape.value(layer.W).fill(0);                           // start at p = 1/C for every row: no seed to depend on
-    const std::size_t params_end = tape.mark();
-    OptimizerConfig oc;
-    oc.kind = OptimizerKind::Adam;
-    oc.weight_decay = weight_decay;
-    std::unique_ptr<Optimizer<float>> adam = make_optimizer<float>(oc);
-    const std::vector<Var> params = {layer.W, layer.b};
-    for (std::size_t step = 0; step < steps; ++step) {
-        tape.rewind(params_end);
-        Var x = tape.leaf(N, D, false);                    // [N, D]
-        tape.value(x) = data.x;
-        Var loss = tape.softmax_cross_entropy(forward(tape, layer, x), data.labels);   // [1, 1]
-        for (Var p : params) tape.zero_grad(p);
-        tape.backward(loss);                               // dW, db
-        adam->step(tape, params, 0.05);
+    if (!(weight_decay > 0) || !std::isfinite(weight_decay))
+        throw std::invalid_argument("fit_logistic: the weight decay must be a finite number > 0");
+    // θ[c·P + i] is W(i, c) for i < D and b(c) for i = D. The objective is the net's: mean softmax cross-entropy
+    // plus wd/2·|θ|² (weight decay on every weight, as the optimizers apply it), minimised by Newton's method.
+    std::vector<double> theta(Q, 0);                       // p = 1/C for every row: no seed to depend on
+    const auto row_p = [&](const std::vector<double>& t, std::size_t n) {
+        std::vector<double> z(C);
+        for (std::size_t c = 0; c < C; ++c) {
+            z[c] = t[c * P + D];
+            for (std::size_t i = 0; i < D; ++i) z[c] += t[c * P + i] * data.x(n, i);
+        }
+        const double top = *std::max_element(z.begin(), z.end());
+        double sum = 0;
+        for (double& v : z) sum += (v = std::exp(v - top));
+        for (double& v : z) v /= sum;
+        return z;                                          // [C] the row's class probabilities
+    };
+    const auto objective = [&](const std::vector<double>& t) {
+        double l = 0;
+        for (std::size_t n = 0; n < N; ++n) l -= std::log(std::max(row_p(t, n)[data.labels[n]], 1e-300)) / double(N);
+        for (double v : t) l += weight_decay / 2 * v * v;
+        return l;
+    };
+    double current = objective(theta);
+    for (std::size_t step = 0; step < max_steps; ++step) {
+        Tensor<double> H = xt::zeros<double>({Q, Q});      // [Q, Q] the Hessian (lower triangle), + wd·I
+        Tensor<double> g = xt::zeros<double>({Q, std::size_t(1)});   // [Q, 1] the gradient, then the Newton step
+        std::vector<double> x(P, 1.0);
+        for (std::size_t n = 0; n < N; ++n) {
+            const std::vector<double> p = row_p(theta, n);
+            for (std::size_t i = 0; i < D; ++i) x[i] = data.x(n, i);
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t i = 0; i < P; ++i) {
+                    const std::size_t q = c * P + i;
+                    g(q, 0) += (p[c] - (data.labels[n] == c ? 1.0 : 0.0)) * x[i] / double(N);
+                    for (std::size_t d = 0; d <= c; ++d)
+                        for (std::size_t j = 0; j < P && d * P + j <= q; ++j)
+                            H(q, d * P + j) += p[c] * ((c == d ? 1.0 : 0.0) - p[d]) * x[i] * x[j] / double(N);
+                }
+        }
+        double gmax = 0;
+        for (std::size_t q = 0; q < Q; ++q) {
+            g(q, 0) += weight_decay * theta[q];
+            H(q, q) += weight_decay;
+            gmax = std::max(gmax, std::abs(g(q, 0)));
+        }
+        if (gmax < 1e-9) break;                            // converged: the gradient of the objective is ~0
+        cholesky_solve(H, g);                              // g becomes H⁻¹·gradient
+        std::vector<double> trial(Q);
+        double scale = 1, next = current;
+        for (int halving = 0; halving < 40; ++halving, scale /= 2) {   // halve the step until the objective falls
+            for (std::size_t q = 0; q < Q; ++q) trial[q] = theta[q] - scale * g(q, 0);
+            next = objective(trial);
+            if (next <= current) break;
+        }
+        if (!(next <= current)) break;                     // no step lowers it: at the minimum to rounding
+        theta = trial;
+        const double fall = current - next;
+        current = next;
+        if (fall < 1e-14 * std::max(1.0, std::abs(current))) break;
     }
     LinearModel model;
-    model.W = xt::cast<double>(tape.value(layer.W));
-    model.b = xt::cast<double>(tape.value(layer.b));
+    model.W = xt::zeros<double>({D, C});
+    model.b = xt::zeros<double>({std::size_t(1), C});
+    for (std::size_t c = 0; c < C; ++c) {
+        for (std::size_t i = 0; i < D; ++i) model.W(i, c) = theta[c * P + i];
+        model.b(0, c) = theta[c * P + D];
+    }
     model.penalty = weight_decay;
     model.classification = true;
     return model;

@@ -1,5 +1,5 @@
 // nn/training/linear_model.hpp — the baseline a table net must beat: a straight line. Ridge least squares in closed form
-// for regression, multinomial logistic regression trained on the tape (a net with no hidden layer) for classification.
+// for regression, multinomial logistic regression (a net with no hidden layer) fitted by Newton steps for classification.
 #pragma once
 
 #include <cstddef>
@@ -25,10 +25,13 @@ struct LinearModel {
 // λ = 0 is ordinary least squares (needs ZᵀZ positive definite). Throws std::invalid_argument for λ < 0 or no rows.
 LinearModel fit_ridge(const TableData& data, double lambda);
 
-// Multinomial logistic regression on `data` (classification rows, `classes` classes): an nn::Linear layer D→classes on
-// a tape, softmax cross-entropy, full-batch Adam (lr 0.05, `steps` steps) with L2 weight decay `weight_decay`.
-// The same engine as the nets; only the hidden layer is missing. Deterministic (W starts at 0).
-LinearModel fit_logistic(const TableData& data, std::size_t classes, double weight_decay, std::size_t steps = 400);
+// Multinomial logistic regression on `data` (classification rows, `classes` classes): the net with no hidden layer,
+// softmax(z·W + b), fitted to convergence: it minimises the mean softmax cross-entropy + wd/2·|W, b|² (the nets' L2
+// weight decay, wd > 0) by Newton's method in double (the Hessian of all classes·(D + 1) weights, the step halved
+// until the objective falls; at most `max_steps` steps, stopping when the gradient's largest entry is below 1e-9).
+// 400 full-batch Adam steps on the tape fell short of the minimum (seattle-weather: CV accuracy 0.789 against 0.853
+// converged). Deterministic (θ starts at 0).
+LinearModel fit_logistic(const TableData& data, std::size_t classes, double weight_decay, std::size_t max_steps = 100);
 
 // The baseline of a table: ridge (regression) or logistic regression (classification), its penalty chosen from `grid`
 // (empty: 1e-6, 1e-4, 1e-3, 1e-2, 0.1, 1 for ridge; 1e-4, 1e-3, 1e-2 for logistic) by the mean validation loss of

@@ -1,9 +1,11 @@
-// sensitivity/figures/figure.cpp — the PLplot stream behind every figure: device check, white page, error capture, atomic rename.
-// PLplot reports most errors by printing and carrying on (a blank PNG); here they are collected and turned into exceptions.
+// sensitivity/figures/figure.cpp — the PLplot stream behind every figure: device check, white page, error capture, the PNG
+// file (written here with libpng, fast settings) and its atomic rename. PLplot reports most errors by printing and carrying
+// on (a blank figure); here they are collected and turned into exceptions.
 #include "sensitivity/figures/figure.hpp"
 
 #include <plplot.h>
 #include <plstream.h>
+#include <png.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -31,7 +33,7 @@ void on_plplot_error(PLCHAR_VECTOR message) {
 }
 
 // plinit() with an unknown device prints a menu, reads stdin and exits the process: check first.
-bool has_pngcairo() {
+bool has_memcairo() {
     static const bool found = [] {
         int n = 128;
         std::vector<PLCHAR_VECTOR> menu(n), names(n);
@@ -39,7 +41,7 @@ bool has_pngcairo() {
         PLCHAR_VECTOR* names_ptr = names.data();
         plgDevs(&menu_ptr, &names_ptr, &n);
         for (int i = 0; i < n; ++i)
-            if (names[i] && std::strcmp(names[i], "pngcairo") == 0) return true;
+            if (names[i] && std::strcmp(names[i], "memcairo") == 0) return true;
         return false;
     }();
     return found;
@@ -50,11 +52,30 @@ std::string temporary_name(const std::string& path) {
     return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
-bool is_png(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    char sig[8] = {};
-    in.read(sig, 8);
-    return in.gcount() == 8 && std::memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0;
+// The RGB pixels [height, width, 3] as an 8-bit RGB PNG file. Figures are mostly flat colour, so the fastest zlib level
+// with the "up" filter (each row minus the one above: a white page becomes zeros) gives files about 15% larger than
+// cairo's own PNG writer (zlib level 6, adaptive filters) for much less CPU (docs/appendix-a-performance.md, chapter 15).
+void write_png(const std::string& file, const std::string& shown, const std::vector<unsigned char>& rgb, int width, int height) {
+    std::FILE* f = std::fopen(file.c_str(), "wb");
+    if (!f) throw std::runtime_error(shown + ": cannot write (" + std::strerror(errno) + ")");
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!info || setjmp(png_jmpbuf(png))) {            // libpng reports an error by longjmp to here
+        png_destroy_write_struct(&png, info ? &info : nullptr);
+        std::fclose(f);
+        throw std::runtime_error(shown + ": libpng could not write the figure (disk full?)");
+    }
+    png_init_io(png, f);
+    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, 1);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+    png_write_info(png, info);
+    for (int y = 0; y < height; ++y)
+        png_write_row(png, rgb.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(width) * 3);
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    if (std::fclose(f) != 0) throw std::runtime_error(shown + ": cannot write (" + std::strerror(errno) + ")");
 }
 
 }  // namespace
@@ -64,8 +85,8 @@ Figure::Figure(const std::string& path, int width, int height)
     if (width < 16 || height < 16 || width > 20000 || height > 20000)
         throw std::invalid_argument(path + ": figure size " + std::to_string(width) + "x" +
                                     std::to_string(height) + " is outside 16..20000 pixels");
-    if (!has_pngcairo())
-        throw std::runtime_error(path + ": PLplot has no \"pngcairo\" device (install plplot-driver-cairo)");
+    if (!has_memcairo())
+        throw std::runtime_error(path + ": PLplot has no \"memcairo\" device (install plplot-driver-cairo)");
     // PLplot exits the process when it cannot open its output file, so prove the file can be created first.
     const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
@@ -75,8 +96,9 @@ Figure::Figure(const std::string& path, int width, int height)
     g_errors.clear();
     plsabort(on_plplot_error);
     pls_ = new plstream();
-    pls_->sdev("pngcairo");
-    pls_->sfnam(tmp_.c_str());
+    pls_->sdev("memcairo");                          // cairo draws into pixels_; write_png() makes the file
+    pixels_.assign(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3, 255);   // a white page
+    pls_->smem(width, height, pixels_.data());
     pls_->spage(0, 0, width, height, 0, 0);
     pls_->scmap0n(256);
     pls_->scolbg(255, 255, 255);  // PLplot's default page is black
@@ -140,10 +162,10 @@ void Figure::check() const {
 }
 
 void Figure::finish() {
-    delete pls_;
+    delete pls_;                                     // plend1: memcairo copies the drawing into pixels_
     pls_ = nullptr;
     check();
-    if (!is_png(tmp_)) throw std::runtime_error(path_ + ": PLplot wrote no PNG (disk full or driver failure?)");
+    write_png(tmp_, path_, pixels_, width_, height_);
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
         throw std::runtime_error(path_ + ": cannot rename the finished figure into place (" +
                                  std::strerror(errno) + ")");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sensitivity/figures/colormap.hpp"
 
@@ -17,7 +18,7 @@ struct PixelRect {
     double height() const { return y1 - y0; }
 };
 
-// Opening a Figure checks that the "pngcairo" device exists, that the directory of `path` is writable,
+// Opening a Figure checks that PLplot's "memcairo" device exists, that the directory of `path` is writable,
 // and starts a stream that draws into `<path>.tmp-<pid>-<n>` in the same directory.
 // finish() ends the stream, checks that PLplot reported no error, and renames the temporary to `path`.
 // A Figure destroyed without finish() (an exception while drawing) removes its temporary.
@@ -58,6 +59,7 @@ private:
     int width_ = 0, height_ = 0;
     int scratch_colour_ = 0;  // next free cmap0 slot for pen()
     double mm_per_pixel_ = 0;  // PLplot sizes text and ticks in mm
+    std::vector<unsigned char> pixels_;  // [height, width, RGB] the page PLplot draws on
     plstream* pls_ = nullptr;
     bool finished_ = false;
 };
