@@ -1,7 +1,7 @@
 // tests/wasm/check.mjs — runs the engine's WebAssembly module under node on the committed model and the first N MNIST
 // test digits, and compares it with the native engine's numbers (tests/wasm/reference.cpp): one OK / NOT OK line each.
 // usage: node check.mjs MODULE.js MODEL_DIR MNIST_DIR REFERENCE_DIR [--tolerance T] [--perturb]
-//   --perturb changes one weight by 1e-3 before loading it: every comparison must then fail (the test that it can).
+//   --perturb changes one weight of W1 by 1e-3 before loading it: the check must then fail (it does through J and W1_after).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
