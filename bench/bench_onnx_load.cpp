@@ -42,8 +42,9 @@ int run(int repeats, const std::string& python) {
     });
     std::printf("model       %s, %zu parameters, load average %s\n", nn::onnx::describe(s).c_str(), params,
                 bench::load_average().c_str());
-    std::printf("nnsense     read_onnx (parse + checks + DenseStack)      %.4f s (median of %d)\n",
-                bench::median(times), repeats);
+    const double t_read = bench::median(times);
+    std::printf("nnsense     read_onnx (parse + checks + DenseStack)      %.4f s (median of %d; target <= 0.2 s: %s)\n",
+                t_read, repeats, t_read <= 0.2 ? "met" : "NOT met");
     const bench::PeerResult peer = bench::run_peer(python, bench::source_root() + "/bench/peers/onnx_load.py",
                                                    {path, std::to_string(repeats)});
     if (peer.json)

@@ -89,8 +89,8 @@ int run(const Config& cfg) {
                                                            cfg.data + "/t10k-labels-idx1-ubyte", "mnist-test", digits)
                                        .slice(0, cfg.images);
     const std::vector<int> predicted = nn::argmax_rows(nn::predict(model, test.to_float<float>(0, test.size())));
-    std::printf("bench_serve: POST /api/v1/explain, model %s (784-%zu-10), the first %zu MNIST test images\n",
-                cfg.model.c_str(), model.hidden(), test.size());
+    std::printf("bench_serve: POST /api/v1/explain, model %s (%s), the first %zu MNIST test images\n",
+                cfg.model.c_str(), nn::layer_widths(model).c_str(), test.size());
     std::printf("machine: %u hardware threads; load average %s; server: 8 worker threads, BLAS 1 thread\n\n",
                 std::thread::hardware_concurrency(), bench::load_average().c_str());
 

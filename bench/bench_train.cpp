@@ -88,10 +88,10 @@ Epoch raw_epoch(bench::RawBlasMlp& net, nn::Tensor<float>& X, const datasets::Da
 // (b') the trainer's whole loop, nn::training::train (its own shuffle; validation is timed apart and not counted).
 std::vector<double> trainer_epochs(const datasets::Dataset& d, const Config& cfg, int total_epochs) {
     nn::training::TrainConfig tc;
-    tc.hidden = cfg.hidden;
+    tc.hidden = {cfg.hidden};
     tc.epochs = static_cast<std::size_t>(total_epochs);
     tc.batch = cfg.batch;
-    tc.optimizer = "sgd";
+    tc.optimizer = nn::OptimizerKind::Sgd;
     tc.lr = cfg.lr;
     tc.momentum = cfg.momentum;
     tc.nesterov = false;
@@ -172,8 +172,8 @@ int run(const Config& cfg) {
     // ---- the same initial weights and the same data order for every contestant
     nn::MLP<float> model(in, H, out, nn::Activation::Relu, cfg.seed);
     auto& tape = model.tape();
-    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
-                          tape.value(model.layer2.b));
+    bench::RawBlasMlp raw(tape.value(model.layer(0).W), tape.value(model.layer(0).b), tape.value(model.layer(1).W),
+                          tape.value(model.layer(1).b));
     const int total_epochs = 1 + cfg.epochs;
     xt::xtensor<std::int64_t, 2> orders({static_cast<std::size_t>(total_epochs), cfg.count});   // for PyTorch
     std::mt19937_64 rng(cfg.seed);
@@ -270,7 +270,7 @@ int run(const Config& cfg) {
     std::printf("    load average now: %s\n", bench::load_average().c_str());
 
     // ---- sanity: the three compute the same thing, so their losses must agree
-    const double dW = max_abs_diff(tape.value(model.layer1.W), raw.W1);
+    const double dW = max_abs_diff(tape.value(model.layer(0).W), raw.W1);
     bool ok = std::abs(tape_e.back().mean_loss - raw_e.back().mean_loss) < 1e-3 && dW < 1e-3;
     std::printf("\n    sanity: |loss tape - loss raw| = %.2e, max |W1 tape - W1 raw| = %.2e after %d epochs",
                 std::abs(tape_e.back().mean_loss - raw_e.back().mean_loss), dW, total_epochs);

@@ -37,7 +37,7 @@ double hvp_seconds(const nn::MLP<float>& model, const nn::Tensor<float>& X, cons
 void print_hvp_cost(const nn::MLP<float>& model_in, const nn::Tensor<float>& X, const std::vector<int>& labels,
                     int repeats, std::size_t K) {
     nn::MLP<float> model = model_in;                             // our own copy: its tape is ours to record on
-    const std::size_t N = X.shape(0), D = model.in(), H = model.hidden(), C = model.out();
+    const std::size_t N = X.shape(0), D = model.in(), H = model.layer(0).out, C = model.out();
     nn::Tensor<float> V1 = X;                                    // [N, D]: any direction; the image itself
     nn::Tensor<float> VK({K * N, D});                            // [K·N, D]: K copies
     for (std::size_t k = 0; k < K; ++k) std::copy(X.begin(), X.end(), VK.begin() + k * N * D);

@@ -13,6 +13,8 @@
 
 #include <zlib.h>
 
+#include "names/names.hpp"
+
 namespace datasets {
 namespace {
 
@@ -31,17 +33,14 @@ std::uint32_t big_endian_u32(const std::uint8_t* p) {
            std::uint32_t(p[3]);
 }
 
-const char* type_name(std::uint8_t type) {
-    switch (type) {
-        case 0x08: return "unsigned byte";
-        case 0x09: return "signed byte";
-        case 0x0B: return "int16";
-        case 0x0C: return "int32";
-        case 0x0D: return "float32";
-        case 0x0E: return "float64";
-        default: return "not an IDX type";
-    }
-}
+// The IDX type byte (the third byte of the magic) and what it means.
+const names::NameTable<std::uint8_t, 6> kTypeNames = {{{0x08, "unsigned byte"},
+                                                       {0x09, "signed byte"},
+                                                       {0x0B, "int16"},
+                                                       {0x0C, "int32"},
+                                                       {0x0D, "float32"},
+                                                       {0x0E, "float64"}}};
+const char* type_name(std::uint8_t type) { return names::name_of(kTypeNames, type, "not an IDX type"); }
 
 // What an IDX header says: magic (00 00 type ndim), big-endian uint32 dims, then the payload.
 struct Header {

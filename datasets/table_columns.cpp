@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "names/names.hpp"
+
 namespace datasets {
 
 namespace {
@@ -56,18 +58,17 @@ void count(TableColumn& c) {
 
 }  // namespace
 
-const char* kind_name(ColumnKind kind) {
-    switch (kind) {
-        case ColumnKind::Numeric: return "numeric";
-        case ColumnKind::Date: return "date";
-        case ColumnKind::Categorical: return "categorical";
-        case ColumnKind::ManyLevels: return "text (many levels)";
-        case ColumnKind::Identifier: return "identifier";
-        case ColumnKind::AllMissing: return "all missing";
-        case ColumnKind::Mixed: return "mixed";
-    }
-    return "?";
-}
+namespace {
+const names::NameTable<ColumnKind, 7> kKindNames = {{{ColumnKind::Numeric, "numeric"},
+                                                     {ColumnKind::Date, "date"},
+                                                     {ColumnKind::Categorical, "categorical"},
+                                                     {ColumnKind::ManyLevels, "text (many levels)"},
+                                                     {ColumnKind::Identifier, "identifier"},
+                                                     {ColumnKind::AllMissing, "all missing"},
+                                                     {ColumnKind::Mixed, "mixed"}}};
+}  // namespace
+
+const char* kind_name(ColumnKind kind) { return names::name_of(kKindNames, kind); }
 
 bool parse_iso_date(std::string_view s, double& year) {
     int y = 0, m = 0, d = 0, hh = 0, mm = 0, ss = 0;

@@ -31,7 +31,7 @@ static int run() {
     }
 
     nn::training::TrainConfig config;
-    config.hidden = 32, config.epochs = 60, config.batch = 64, config.optimizer = "adam", config.lr = 0.01;
+    config.hidden = {32}, config.epochs = 60, config.batch = 64, config.optimizer = nn::OptimizerKind::Adam, config.lr = 0.01;
     config.activation = nn::Activation::Tanh;
     nn::MLP<float> model = nn::training::make_mlp(config, D, 1);
     const auto curve = nn::training::train_table(model, train, train, config);

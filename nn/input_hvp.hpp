@@ -30,7 +30,10 @@ struct InputHvp {
 // the 0/1 mask, a constant, exact wherever relu is differentiable. `v` is [K·B, D]: direction k in rows k·B….
 template <class T>
 InputHvp<T> input_hvp(const MLP<T>& model, const Tensor<T>& x, const std::vector<int>& labels, const Tensor<T>& v) {
-    const std::size_t B = x.shape(0), D = model.in(), H = model.hidden(), C = model.out();
+    if (model.layers().size() != 2)
+        throw std::invalid_argument("input_hvp: the reverse sweep is written out for one hidden layer; this model is " +
+                                    layer_widths(model));
+    const std::size_t B = x.shape(0), D = model.in(), H = model.hidden()[0], C = model.out();
     if (x.shape(1) != D)
         throw std::invalid_argument("input_hvp: x has " + std::to_string(x.shape(1)) + " columns, the model expects " +
                                     std::to_string(D));
@@ -39,10 +42,10 @@ InputHvp<T> input_hvp(const MLP<T>& model, const Tensor<T>& x, const std::vector
     Tape<T> tape;                                                    // scratch: the model's tape is not touched
     auto constant = [&](const Tensor<T>& m) { return tape.leaf(m, false); };
     const Tape<T>& mt = model.tape();
-    const Linear l1{constant(mt.value(model.layer1.W)), constant(mt.value(model.layer1.b)), D, H};
-    const Linear l2{constant(mt.value(model.layer2.W)), constant(mt.value(model.layer2.b)), H, C};
-    const Var W1t = constant(xt::transpose(mt.value(model.layer1.W)));   // [H, D]
-    const Var W2t = constant(xt::transpose(mt.value(model.layer2.W)));   // [C, H]
+    const Linear l1{constant(mt.value(model.layer(0).W)), constant(mt.value(model.layer(0).b)), D, H};
+    const Linear l2{constant(mt.value(model.layer(1).W)), constant(mt.value(model.layer(1).b)), H, C};
+    const Var W1t = constant(xt::transpose(mt.value(model.layer(0).W)));   // [H, D]
+    const Var W2t = constant(xt::transpose(mt.value(model.layer(1).W)));   // [C, H]
 
     // forward
     const Var xv = constant(x);                                      // [B, D]

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "names/names.hpp"
 #include "nn/tape.hpp"
 
 namespace nn {
@@ -20,16 +21,26 @@ public:
     virtual const char* name() const = 0;
 };
 
+// Which update rule make_optimizer builds, and its name in flags and metrics.json.
+enum class OptimizerKind { Sgd, Adam };
+inline constexpr names::NameTable<OptimizerKind, 2> kOptimizerNames = {
+    {{OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam, "adam"}}};
+inline const char* optimizer_name(OptimizerKind kind) { return names::name_of(kOptimizerNames, kind); }
+// "sgd" | "adam"; anything else throws "unknown optimizer 'x' (expected sgd or adam)".
+inline OptimizerKind parse_optimizer(const std::string& name) {
+    return names::parse_name(kOptimizerNames, name, "optimizer");
+}
+
 // Everything make_optimizer needs; unused fields are ignored (momentum by Adam, betas by SGD).
 struct OptimizerConfig {
-    std::string kind = "sgd";      // "sgd" | "adam"
+    OptimizerKind kind = OptimizerKind::Sgd;
     double momentum = 0.9;         // SGD
     bool nesterov = true;          // SGD
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;   // Adam
     double weight_decay = 0;       // both: L2 term wd·w added to the gradient
 };
 
-// "sgd" -> SGD, "adam" -> Adam; anything else throws naming the accepted values.
+// OptimizerKind::Sgd -> SGD, OptimizerKind::Adam -> Adam.
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerConfig& config);
 

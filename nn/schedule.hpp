@@ -8,16 +8,18 @@
 #include <stdexcept>
 #include <string>
 
-#include "nn/names.hpp"
+#include "names/names.hpp"
 
 namespace nn {
 
 enum class ScheduleKind { Constant, Cosine, Step };
 
-inline const NameTable<ScheduleKind, 3> kScheduleNames = {{{ScheduleKind::Constant, "constant"},
+inline const names::NameTable<ScheduleKind, 3> kScheduleNames = {{{ScheduleKind::Constant, "constant"},
                                                            {ScheduleKind::Cosine, "cosine"},
                                                            {ScheduleKind::Step, "step"}}};
-inline ScheduleKind parse_schedule(const std::string& name) { return parse_name(kScheduleNames, name, "schedule"); }
+inline ScheduleKind parse_schedule(const std::string& name) {
+    return names::parse_name(kScheduleNames, name, "schedule");
+}
 
 struct Schedule {
     ScheduleKind kind = ScheduleKind::Cosine;

@@ -13,12 +13,14 @@
 namespace nn {
 
 // To add an op (say `exp`), write three things; the compiler and the tests hold you to each:
-//   1. its definition, nn/ops/exp.hpp: `template <> struct OpDef<Op::Exp>` with its name, arity, check, value,
-//      reverse and forward kernels under one comment line with the math (copy nn/ops/tanh.hpp), and its #include in
-//      nn/ops.hpp;
-//   2. its registration line, `Exp,` in enum class Op (nn/op.hpp). The tape's table (nn/tape.cpp) gets its row from
-//      the definition; an enum value without a definition does not compile. Record it with tape.apply(Op::Exp, a);
-//      a member recorder like relu() below is a one-line convenience, not needed;
+//   1. its definition, nn/ops/exp.hpp (copy nn/ops/tanh.hpp): its enumerator `Exp,` on the file's first line after
+//      the header comment, then `template <> struct OpDef<Op::Exp>` with its name, arity, check, value, reverse and
+//      forward kernels under one comment line with the math;
+//   2. its registration line, `#include "nn/ops/exp.hpp"  // Exp: e^a` at the end of the list nn/ops.hpp. That one
+//      line puts Exp in enum class Op (nn/op.hpp reads the list for the enumerators) and its row in the tape's table
+//      (nn/tape.cpp reads it for the definitions). A listed file without its OpDef does not compile, nor does an
+//      unlisted one wherever it is included (no Op::Exp). Record it with tape.apply(Op::Exp, a); a member recorder
+//      like relu() below is a one-line convenience, not needed;
 //   3. its finite-difference test, a case in all_op_cases() (tests/test_gradcheck.cpp): it then gets the FD check
 //      of its reverse and of its forward kernel, and the test "every op has a case" fails until you add it.
 

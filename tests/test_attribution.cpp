@@ -39,8 +39,8 @@ double max_abs_diff(const nn::Tensor<T>& a, const nn::Tensor<T>& b) {
 // logit of class 0 is `gain` times that unit; every other weight and bias is 0.
 nn::MLP<double> reads_only(const std::vector<std::size_t>& pixels, double gain) {
     nn::MLP<double> model(784, 4, 10, nn::Activation::Relu, 1);
-    auto& W1 = model.tape().value(model.layer1.W);
-    auto& W2 = model.tape().value(model.layer2.W);
+    auto& W1 = model.tape().value(model.layer(0).W);
+    auto& W2 = model.tape().value(model.layer(1).W);
     W1.fill(0);
     W2.fill(0);
     for (std::size_t j : pixels) W1(j, 0) = 1;
@@ -75,7 +75,7 @@ TEST_CASE("integrated gradients are complete within 1% at 64 steps") {
     nn::MLP<double> smooth(784, 16, 10, nn::Activation::Tanh, 33);
     std::mt19937_64 rng(34);
     std::normal_distribution<double> g(0.0, 0.5);
-    for (auto& v : smooth.tape().value(smooth.layer1.b)) v = g(rng);
+    for (auto& v : smooth.tape().value(smooth.layer(0).b)) v = g(rng);
     nn::MLP<double> relu(784, 16, 10, nn::Activation::Relu, 33);
     struct Case { nn::MLP<double>* model; sensitivity::maps::IgRule rule; const char* name; };
     for (const Case& c : {Case{&smooth, sensitivity::maps::IgRule::Midpoint, "tanh, midpoint"},
@@ -102,7 +102,7 @@ TEST_CASE("integrated gradients converge as the steps grow, even across relu kin
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 33);
     std::mt19937_64 rng(34);
     std::normal_distribution<double> g(0.0, 0.5);
-    for (auto& v : model.tape().value(model.layer1.b)) v = g(rng);
+    for (auto& v : model.tape().value(model.layer(0).b)) v = g(rng);
     const nn::Tensor<double> x = random_images<double>(6, 784, 35);
     const std::vector<int> t = {0, 1, 2, 3, 4, 5};
     double previous = 1e9;
@@ -145,7 +145,7 @@ TEST_CASE("SmoothGrad with sigma 0 is the plain gradient, and the same seed give
 TEST_CASE("SmoothGrad of a model linear in the pixels is its gradient, whatever the noise") {
     // Logits of a relu network with all pre-activations far above 0 are linear in x: every noisy gradient is W1·W2.
     nn::MLP<double> model(784, 8, 10, nn::Activation::Relu, 40);
-    model.tape().value(model.layer1.b).fill(1000.0);
+    model.tape().value(model.layer(0).b).fill(1000.0);
     const nn::Tensor<double> x = random_images<double>(2, 784, 41);
     const std::vector<int> t = {4, 7};
     const nn::Tensor<double> g = sensitivity::maps::class_gradient(model, x, t, Output::Logits);
@@ -261,6 +261,19 @@ TEST_CASE("Spearman rank correlation on hand-worked examples") {
     CHECK(sensitivity::maps::spearman(flat.data(), a.data(), 4) == 0.0);
 }
 
+TEST_CASE("importance is the signed map for every method: evidence against the class ranks last") {
+    // Zeroing pixel j moves f_t by about -x_j·∂f_t/∂x_j with x_j >= 0, so for a gradient map as for x ⊙ gradient the
+    // sign says whether deleting the pixel lowers the score. |map| (the old rule for the two gradient maps) would put
+    // pixel 1, the strongest evidence AGAINST the class, first.
+    const nn::Tensor<double> map = {{1.0, -2.0, 0.5}};                       // [1, 3]
+    for (sensitivity::maps::Method m : sensitivity::maps::all_methods()) {
+        CAPTURE(sensitivity::maps::method_name(m));
+        const nn::Tensor<double> imp = sensitivity::maps::importance(m, map);
+        CHECK(imp(0, 0) > imp(0, 2));                                        // +1 before +0.5
+        CHECK(imp(0, 2) > imp(0, 1));                                        // +0.5 before -2
+    }
+}
+
 TEST_CASE("sanity check: a model against itself correlates fully, against a re-randomized one far less") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 46);
     nn::MLP<float> same = model;
@@ -290,8 +303,8 @@ TEST_CASE("sanity check: a model against itself correlates fully, against a re-r
     // Step "W2" is the trained W1, b1 under a He-initialised W2, b2; step "W2, W1" is the He-initialised model.
     nn::MLP<float> fresh(784, 16, 10, nn::Activation::Relu, o.randomized_model_seed);
     nn::MLP<float> top = fresh;
-    top.tape().value(top.layer1.W) = model.tape().value(model.layer1.W);
-    top.tape().value(top.layer1.b) = model.tape().value(model.layer1.b);
+    top.tape().value(top.layer(0).W) = model.tape().value(model.layer(0).W);
+    top.tape().value(top.layer(0).b) = model.tape().value(model.layer(0).b);
     const sensitivity::maps::SanityTable step1 = sensitivity::maps::sanity_check(model, top, x, labels, o);
     const sensitivity::maps::SanityTable step2 = sensitivity::maps::sanity_check(model, fresh, x, labels, o);
     for (std::size_t k = 0; k < 5; ++k) {
@@ -304,13 +317,35 @@ TEST_CASE("sanity check: a model against itself correlates fully, against a re-r
     CHECK(j["randomized_model_seed"].get<std::uint64_t>() == o.randomized_model_seed);
 }
 
+TEST_CASE("the cascading sanity check of a 784-16-8-10 net re-initialises W3, then W2, then W1, from the top") {
+    nn::MLP<float> model(784, {16, 8}, 10, nn::Activation::Relu, 48);
+    const nn::Tensor<float> x = random_images<float>(4, 784, 49);
+    const std::vector<int> labels = {0, 2, 4, 6};
+    sensitivity::maps::EvaluationOptions o;
+    o.attribution.smoothgrad.samples = 8;
+    const sensitivity::maps::SanityTable cascade = sensitivity::maps::sanity_check(model, x, labels, o);
+    REQUIRE(cascade.rows.size() == 15);                      // 5 methods × 3 steps
+    const char* steps[] = {"W3", "W3, W2", "W3, W2, W1"};
+    for (std::size_t k = 0; k < 15; ++k) CHECK(cascade.rows[k].randomized == steps[k / 5]);
+    // The last step is the He-initialised model of the same shape and seed; the trained weights are back after.
+    nn::MLP<float> fresh(784, {16, 8}, 10, nn::Activation::Relu, o.randomized_model_seed);
+    const sensitivity::maps::SanityTable whole = sensitivity::maps::sanity_check(model, fresh, x, labels, o);
+    for (std::size_t k = 0; k < 5; ++k) {
+        CAPTURE(whole.rows[k].method);
+        CHECK(cascade.rows[k + 10].spearman == doctest::Approx(whole.rows[k].spearman).epsilon(1e-12));
+    }
+    const nn::MLP<float> again(784, {16, 8}, 10, nn::Activation::Relu, 48);
+    for (std::size_t i = 0; i < 6; ++i)
+        CHECK(model.tape().value(model.parameters()[i]) == again.tape().value(again.parameters()[i]));
+}
+
 // A relu network with random biases: along αx each hidden unit can switch on or off inside the path.
 nn::MLP<double> kinked_relu(std::size_t hidden, std::uint64_t seed) {
     nn::MLP<double> model(784, hidden, 10, nn::Activation::Relu, seed);
     std::mt19937_64 rng(seed + 1);
     std::normal_distribution<double> g(0.0, 0.5);
-    for (auto& v : model.tape().value(model.layer1.b)) v = g(rng);
-    for (auto& v : model.tape().value(model.layer2.b)) v = g(rng);
+    for (auto& v : model.tape().value(model.layer(0).b)) v = g(rng);
+    for (auto& v : model.tape().value(model.layer(1).b)) v = g(rng);
     return model;
 }
 
@@ -396,9 +431,9 @@ TEST_CASE("occlusion's probability drop has no cancellation on confident images 
     nn::MLP<double> model(784, 16, 10, nn::Activation::Relu, 56);
     const nn::Tensor<double> x = random_images<double>(4, 784, 57);
     // Make class t win by a wide margin: its column of W2 gets a large positive weight on every unit.
-    auto& W2 = model.tape().value(model.layer2.W);
+    auto& W2 = model.tape().value(model.layer(1).W);
     for (std::size_t h = 0; h < 16; ++h) W2(h, 3) = std::abs(W2(h, 3)) + 1.0;
-    model.tape().value(model.layer2.b)(0, 3) = 8.0;
+    model.tape().value(model.layer(1).b)(0, 3) = 8.0;
     const std::vector<int> t(4, 3);
     const nn::Tensor<double> p = sensitivity::maps::predict(model, x);
     for (std::size_t n = 0; n < 4; ++n) {

@@ -621,6 +621,14 @@ TEST_CASE("non-positive --epochs, --batch, --hidden and --threads are usage erro
     expect_failure(s, s.run_tiny({"--batch", "many"}), 2, {"--batch", "many"});
 }
 
+TEST_CASE("a --hidden that is not a comma-separated list of widths 1..65536 is a usage error naming the flag and the value") {
+    Sandbox s;
+    for (const char* hidden : {"256,", ",256", "256,,128", "256,0", "2x", "70000", "-5", "", "64;32", "1e3"}) {
+        CAPTURE(hidden);
+        expect_failure(s, s.run_tiny({"--hidden", hidden}), 2, {"--hidden", "256,128", "'" + std::string(hidden) + "'"});
+    }
+}
+
 TEST_CASE("a NaN, zero, negative or absurd --lr is a usage error giving the allowed range") {
     Sandbox s;
     for (const char* lr : {"nan", "0", "-0.1", "inf", "1e6"}) {
@@ -758,8 +766,8 @@ TEST_CASE("an MLP fed inputs of 1e4 gives finite probabilities and a finite loss
     nn::Var loss = tape.softmax_cross_entropy(logits, {0, 9});
     tape.backward(loss);
     CHECK(std::isfinite(tape.value(loss)(0, 0)));
-    CHECK(xt::all(xt::isfinite(tape.grad(model.layer1.W))));
-    CHECK(xt::all(xt::isfinite(tape.grad(model.layer2.W))));
+    CHECK(xt::all(xt::isfinite(tape.grad(model.layer(0).W))));
+    CHECK(xt::all(xt::isfinite(tape.grad(model.layer(1).W))));
 }
 
 // ---- tables (--csv): each bad CSV gets one line naming the file, the line and the column; nothing is written.

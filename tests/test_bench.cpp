@@ -1,5 +1,5 @@
-// tests/test_bench.cpp — the bench programs' references are right: the raw BLAS loop computes what the tape computes,
-// and the plumbing (medians, .npy temp files, running a peer) behaves. No timing is asserted here, ever.
+// tests/test_bench.cpp — the bench programs' references are right: the raw BLAS loop computes what the tape computes, the
+// PyTorch Jacobian peer the same J, and the plumbing (medians, .npy temp files, running a peer) behaves. No timing asserted.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,7 +11,9 @@
 #include "bench/bench_util.hpp"
 #include "bench/raw_blas_jacobian.hpp"
 #include "bench/raw_blas_mlp.hpp"
+#include "bench/torch_jacobian_peer.hpp"
 #include "nn/mlp.hpp"
+#include "nn/onnx/stack_model.hpp"
 #include "nn/sgd.hpp"
 #include "nn/training/train.hpp"
 #include "sensitivity/maps/jacobian.hpp"
@@ -29,9 +31,9 @@ TEST_CASE("the raw BLAS step and the tape's train_step reach the same weights af
     const std::size_t in = 20, H = 16, out = 5, B = 8;
     nn::MLP<float> model(in, H, out, nn::Activation::Relu, 3);
     auto& tape = model.tape();
-    const nn::Tensor<float> W1_init = tape.value(model.layer1.W);
-    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
-                          tape.value(model.layer2.b));
+    const nn::Tensor<float> W1_init = tape.value(model.layer(0).W);
+    bench::RawBlasMlp raw(tape.value(model.layer(0).W), tape.value(model.layer(0).b), tape.value(model.layer(1).W),
+                          tape.value(model.layer(1).b));
     nn::SGD<float> sgd(0.9, /*nesterov=*/false);
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> u(0.f, 1.f);
@@ -47,18 +49,18 @@ TEST_CASE("the raw BLAS step and the tape's train_step reach the same weights af
         const double raw_loss = raw.step(X, labels, 0.1f, 0.9f);
         CHECK(raw_loss == doctest::Approx(tape_loss).epsilon(1e-5));
     }
-    CHECK(max_abs_diff(tape.value(model.layer1.W), W1_init) > 1e-3);   // the weights did move
-    CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) < 1e-5);
-    CHECK(max_abs_diff(tape.value(model.layer1.b), raw.b1) < 1e-5);
-    CHECK(max_abs_diff(tape.value(model.layer2.W), raw.W2) < 1e-5);
-    CHECK(max_abs_diff(tape.value(model.layer2.b), raw.b2) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(0).W), W1_init) > 1e-3);   // the weights did move
+    CHECK(max_abs_diff(tape.value(model.layer(0).W), raw.W1) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(0).b), raw.b1) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(1).W), raw.W2) < 1e-5);
+    CHECK(max_abs_diff(tape.value(model.layer(1).b), raw.b2) < 1e-5);
 }
 
 TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (the comparison can fail)") {
     nn::MLP<float> model(6, 4, 3, nn::Activation::Relu, 5);
     auto& tape = model.tape();
-    bench::RawBlasMlp raw(tape.value(model.layer1.W), tape.value(model.layer1.b), tape.value(model.layer2.W),
-                          tape.value(model.layer2.b));
+    bench::RawBlasMlp raw(tape.value(model.layer(0).W), tape.value(model.layer(0).b), tape.value(model.layer(1).W),
+                          tape.value(model.layer(1).b));
     nn::SGD<float> sgd(0.9, false);
     nn::Tensor<float> X = {{0.1f, 0.9f, 0.3f, 0.5f, 0.7f, 0.2f}, {0.8f, 0.4f, 0.6f, 0.0f, 0.3f, 1.0f}};
     const std::vector<int> labels = {2, 0};
@@ -69,7 +71,7 @@ TEST_CASE("the raw BLAS step differs from the tape when its momentum differs (th
         nn::training::train_step(model, x, labels, sgd, 0.5);
         raw.step(X, labels, 0.5f, 0.0f);                                     // plain SGD: not the same thing
     }
-    CHECK(max_abs_diff(tape.value(model.layer1.W), raw.W1) > 1e-4);
+    CHECK(max_abs_diff(tape.value(model.layer(0).W), raw.W1) > 1e-4);
 }
 
 TEST_CASE("the raw BLAS Jacobian, written in place into J's strided slices, equals the engine's; a changed weight shows") {
@@ -81,8 +83,8 @@ TEST_CASE("the raw BLAS Jacobian, written in place into J's strided slices, equa
     for (auto& v : X) v = u(rng);
     const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(model, X, sensitivity::maps::Output::Softmax);   // [N, C, D]
     const auto& tape = model.tape();
-    const nn::Tensor<float> W1 = tape.value(model.layer1.W), b1 = tape.value(model.layer1.b),
-                            W2 = tape.value(model.layer2.W), b2 = tape.value(model.layer2.b);
+    const nn::Tensor<float> W1 = tape.value(model.layer(0).W), b1 = tape.value(model.layer(0).b),
+                            W2 = tape.value(model.layer(1).W), b2 = tape.value(model.layer(1).b);
     xt::xtensor<float, 3> Jraw = xt::zeros<float>({N, C, D});
     bench::raw_blas_jacobian(W1, b1, W2, b2, X, Jraw);
     double diff = 0, scale = 0;
@@ -148,4 +150,47 @@ TEST_CASE("run_peer returns a peer's JSON line, or says why there is none, witho
     CHECK(bench::run_peer("/bin/sh", silent, {}).error.find("no JSON line") != std::string::npos);
     CHECK(bench::run_peer("/nonexistent/python3", good, {}).error.find("/nonexistent/python3") != std::string::npos);
     CHECK(bench::run_peer("/bin/sh", dir.file("missing.py"), {}).error.find("not found") != std::string::npos);
+}
+
+// bench/peers/torch_jacobian.py's three methods (batched VJPs, 10 VJPs, the einsum closed form) on a small 3-layer net:
+// each J equals the engine's, and a J that is not the net's is reported as differing. Needs /usr/bin/python3 with torch.
+TEST_CASE("the PyTorch Jacobian peer's three methods equal the engine's J on a 3-layer net, and a wrong J shows") {
+    const std::size_t D = 12, C = 4, N = 6;
+    nn::onnx::DenseStack s;
+    s.input_width = D;
+    std::mt19937 rng(5);
+    std::normal_distribution<double> normal(0.0, 0.6);
+    std::size_t in = D;
+    for (std::size_t out : {std::size_t(9), std::size_t(7), C}) {
+        nn::onnx::Dense l;
+        l.W = nn::Tensor<double>({in, out});                               // [in, out]
+        for (auto& w : l.W) w = normal(rng);
+        l.b.assign(out, 0.1);
+        l.act = out == C ? nn::onnx::Activation::Identity : nn::onnx::Activation::Relu;
+        s.layers.push_back(std::move(l));
+        in = out;
+    }
+    nn::onnx::StackModel<float> model(s);
+    nn::Tensor<float> X({N, D});
+    for (auto& v : X) v = static_cast<float>(std::abs(normal(rng)));
+    const xt::xtensor<float, 3> J = sensitivity::maps::jacobian(model, X, sensitivity::maps::Output::Softmax);   // [N, C, D]
+    const std::vector<nn::Var> p = model.parameters();
+    std::vector<bench::PeerLayer> layers;
+    for (std::size_t k = 0; k < p.size(); k += 2) layers.push_back({&model.tape().value(p[k]), &model.tape().value(p[k + 1])});
+    const std::string peers = bench::source_root() + "/bench/peers";
+    const bench::TorchJacobian r = bench::run_torch_jacobian("/usr/bin/python3", peers, layers, X, J, 1, 1);
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    REQUIRE(r.methods.size() == 3);
+    CHECK(r.max_j > 1e-3);
+    for (const auto& m : r.methods) {
+        CAPTURE(m.name);
+        CHECK(m.max_diff < 1e-6);
+        CHECK(m.seconds > 0);
+    }
+    CHECK(bench::print_torch_jacobian(r, 1.0, 5, 1e-5));
+    xt::xtensor<float, 3> wrong = J;
+    wrong(N - 1, C - 1, D - 1) += 1e-3f;                                     // one entry off
+    const bench::TorchJacobian w = bench::run_torch_jacobian("/usr/bin/python3", peers, layers, X, wrong, 1, 1);
+    for (const auto& m : w.methods) CHECK(m.max_diff > 0.9e-3);
+    CHECK_FALSE(bench::print_torch_jacobian(w, 1.0, 5, 1e-5));
 }

@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "datasets/dataset.hpp"
+#include "datasets/table_columns.hpp"
 
 namespace fs = std::filesystem;
 using datasets::DataError;
@@ -536,4 +537,16 @@ TEST_CASE("load_mnist reads only the halves asked for: a test-only load needs no
     CHECK(t.test.name == "mnist-test");
     fs::remove(dir / "t10k-labels-idx1-ubyte");
     CHECK(datasets::load_mnist(dir.path.string(), train_only).train.size() == 3);
+}
+
+TEST_CASE("kind_name gives every column kind the name the plan files and the program print") {
+    using K = datasets::ColumnKind;
+    CHECK(std::string(datasets::kind_name(K::Numeric)) == "numeric");
+    CHECK(std::string(datasets::kind_name(K::Date)) == "date");
+    CHECK(std::string(datasets::kind_name(K::Categorical)) == "categorical");
+    CHECK(std::string(datasets::kind_name(K::ManyLevels)) == "text (many levels)");
+    CHECK(std::string(datasets::kind_name(K::Identifier)) == "identifier");
+    CHECK(std::string(datasets::kind_name(K::AllMissing)) == "all missing");
+    CHECK(std::string(datasets::kind_name(K::Mixed)) == "mixed");
+    CHECK(std::string(datasets::kind_name(static_cast<K>(99))) == "?");
 }

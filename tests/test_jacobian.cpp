@@ -16,6 +16,7 @@
 
 #include "datasets/dataset.hpp"
 #include "nn/argmax.hpp"
+#include "nn/gradcheck.hpp"
 #include "nn/mlp.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/fd_check.hpp"
@@ -142,12 +143,12 @@ TEST_CASE("softmax Jacobian rows sum to zero over the outputs") {
 
 TEST_CASE("the logits Jacobian of a network whose relu is always on equals W1·W2") {
     nn::MLP<double> model(20, 8, 4, nn::Activation::Relu, 13);
-    auto& b1 = model.tape().value(model.layer1.b);
+    auto& b1 = model.tape().value(model.layer(0).b);
     b1.fill(100.0);                                          // every pre-activation > 0: the path is linear
     const nn::Tensor<double> x = random_images<double>(3, 20, 14);
     const auto J = sensitivity::maps::jacobian(model, x, Output::Logits);
-    const auto& W1 = model.tape().value(model.layer1.W);
-    const auto& W2 = model.tape().value(model.layer2.W);
+    const auto& W1 = model.tape().value(model.layer(0).W);
+    const auto& W2 = model.tape().value(model.layer(1).W);
     double worst = 0;
     for (std::size_t n = 0; n < 3; ++n)
         for (std::size_t i = 0; i < 4; ++i)
@@ -240,11 +241,11 @@ TEST_CASE("taking a Jacobian leaves the model trainable and its tape rewound") {
     const std::size_t params_only = model.tape().size();
     (void)sensitivity::maps::jacobian(model, random_images<float>(2, 784, 20));
     CHECK(model.tape().size() == params_only);
-    CHECK(model.tape().node(model.layer1.W).requires_grad);
-    CHECK(model.tape().node(model.layer2.b).requires_grad);
+    CHECK(model.tape().node(model.layer(0).W).requires_grad);
+    CHECK(model.tape().node(model.layer(1).b).requires_grad);
     model.set_trainable(false);
     (void)sensitivity::maps::jacobian(model, random_images<float>(2, 784, 20));
-    CHECK_FALSE(model.tape().node(model.layer1.W).requires_grad);
+    CHECK_FALSE(model.tape().node(model.layer(0).W).requires_grad);
 }
 
 TEST_CASE("a wrong input width or class is refused with a message naming it") {
@@ -273,7 +274,7 @@ TEST_CASE("a confident prediction (1 - p between 1e-12 and 1e-5) keeps its Jacob
     // ~eps/(1 − p) ≈ 1 relative error and the double difference quotient with eps/(h(1 − p)) ≈ 1e-4.
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 29);
     const nn::Tensor<float> x = random_images<float>(2, 784, 30);
-    auto& W2 = model.tape().value(model.layer2.W);
+    auto& W2 = model.tape().value(model.layer(1).W);
     W2 *= 40.f;                                              // large logit gaps
     nn::MLP<double> model64(model);
     const nn::Tensor<double> l = sensitivity::maps::predict(model64, nn::Tensor<double>(xt::cast<double>(x)), Output::Logits);
@@ -336,10 +337,10 @@ TEST_CASE("fd_check skips the pixels whose step crosses a relu kink, and needs t
     const sensitivity::maps::FdReport generic = sensitivity::maps::fd_check(model, x, 2, h);
 
     // Put hidden unit 3's pre-activation right at 0 for image 0: b1[3] = −x_0·W1[:, 3]. Image 1 stays generic.
-    const auto& W1 = model.tape().value(model.layer1.W);
+    const auto& W1 = model.tape().value(model.layer(0).W);
     double z = 0;
     for (std::size_t j = 0; j < 784; ++j) z += static_cast<double>(x(0, j)) * static_cast<double>(W1(j, 3));
-    model.tape().value(model.layer1.b)(0, 3) = static_cast<float>(-z);
+    model.tape().value(model.layer(0).b)(0, 3) = static_cast<float>(-z);
     const sensitivity::maps::FdReport kink = sensitivity::maps::fd_check(model, x, 2, h);
     CHECK(kink.pairs_skipped > generic.pairs_skipped);
     CHECK(kink.pairs_skipped % 10 == 0);                     // a skipped pixel skips all 10 outputs
@@ -445,7 +446,7 @@ TEST_CASE("dot-product identity on the MLP: <u, J v> = <J^T u, v> within 1e-12, 
 TEST_CASE("FrozenLeaves gives every leaf its own previous flag back, and rewinds nothing") {
     nn::MLP<float> model(784, 16, 10, nn::Activation::Relu, 51);
     nn::Tape<float>& tape = model.tape();
-    tape.set_requires_grad(model.layer2.b, false);                        // a mixed state: three on, one off
+    tape.set_requires_grad(model.layer(1).b, false);                        // a mixed state: three on, one off
     const nn::Var x = model.input(2);
     const nn::Var before = model.logits(x);                                // recorded before the freeze
     const std::size_t size = tape.size();
@@ -456,10 +457,10 @@ TEST_CASE("FrozenLeaves gives every leaf its own previous flag back, and rewinds
         CHECK_FALSE(tape.node(model.logits(x)).requires_grad);             // recorded while frozen: no gradient
         CHECK(tape.node(before).requires_grad);                            // recorded before: keeps its flag
     }
-    CHECK(tape.node(model.layer1.W).requires_grad);
-    CHECK(tape.node(model.layer1.b).requires_grad);
-    CHECK(tape.node(model.layer2.W).requires_grad);
-    CHECK_FALSE(tape.node(model.layer2.b).requires_grad);                  // restored exactly, not "all on"
+    CHECK(tape.node(model.layer(0).W).requires_grad);
+    CHECK(tape.node(model.layer(0).b).requires_grad);
+    CHECK(tape.node(model.layer(1).W).requires_grad);
+    CHECK_FALSE(tape.node(model.layer(1).b).requires_grad);                  // restored exactly, not "all on"
     CHECK(tape.size() > size);                                             // the guard rewound nothing
 }
 
@@ -476,7 +477,7 @@ TEST_CASE("a Jacobian keeps the nodes its caller recorded before it, and forgets
     (void)sensitivity::maps::class_gradient(model, x, 3);
     CHECK(tape.size() == size);
     CHECK(tape.value(logits) == kept);
-    CHECK(tape.node(model.layer1.W).requires_grad);
+    CHECK(tape.node(model.layer(0).W).requires_grad);
 }
 
 TEST_CASE("nn::predict and predict_logits take a const model, leave its tape alone, and equal the recorded softmax in any chunking") {
@@ -568,4 +569,72 @@ TEST_CASE("the float Jacobian of the 100 most confident test images is within 1e
     MESSAGE("the textbook form on the same images: max rel " << textbook_error);
     CHECK(textbook_error > 1e-3);
 }
+}
+
+// ---------------------------------------------------------------- deeper networks: the same loop, more layers
+TEST_CASE("a 3-hidden-layer net: its parameter gradients and input Jacobian match central differences in double") {
+    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::Tanh, nn::Activation::Gelu}) {
+        CAPTURE(nn::activation_name(act));
+        const nn::MLP<double> model(6, {5, 4, 3}, 3, act, 21);
+        REQUIRE(model.parameters().size() == 8);
+        const nn::Tensor<double> x = random_images<double>(4, 6, 22);
+        const std::vector<int> labels = {0, 2, 1, 2};
+        // The loss of MLP::logits's own recording (record_logits), as a function of x, W1, b1, ..., W4, b4.
+        const nn::Recorder<double> loss = [&](nn::Tape<double>& tape, const std::vector<nn::Var>& leaves) {
+            std::vector<nn::Linear> layers;
+            for (std::size_t k = 0; k < 4; ++k)
+                layers.push_back({leaves[1 + 2 * k], leaves[2 + 2 * k], model.layer(k).in, model.layer(k).out});
+            return tape.softmax_cross_entropy(nn::record_logits(tape, layers, act, leaves[0]), labels);   // [1, 1]
+        };
+        std::vector<nn::Tensor<double>> inputs = {x};
+        for (nn::Var p : model.parameters()) inputs.push_back(model.tape().value(p));
+        for (std::size_t k = 0; k < 4; ++k)                              // b starts at 0: give the biases a gradient to show
+            for (auto& v : inputs[2 + 2 * k]) v = 0.1 * static_cast<double>(k + 1);
+        const std::vector<nn::GradCheckResult> r = nn::gradcheck(loss, inputs, nn::Tensor<double>{{1.0}}, 1e-6);
+        REQUIRE(r.size() == 9);
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            CAPTURE(i);                                                  // 0: x, then W1, b1, W2, b2, W3, b3, W4, b4
+            CAPTURE(r[i]);
+            CHECK(r[i].ok(1e-6));
+        }
+        for (Output out : {Output::Softmax, Output::Logits}) {
+            nn::MLP<double> m(model);
+            const auto J = sensitivity::maps::jacobian(m, x, out);
+            const auto cmp = sensitivity::maps::compare_jacobians(J, sensitivity::maps::fd_jacobian(m, x, 1e-6, out));
+            CHECK(cmp.pairs_compared > 0);
+            CHECK(max_abs(J) > 1e-4);
+            CHECK(cmp.max_rel_error <= 1e-6);
+        }
+    }
+}
+
+TEST_CASE("fd_check skips the pixels whose step crosses a relu kink in a deeper layer, and needs to") {
+    for (nn::Activation act : {nn::Activation::Relu, nn::Activation::LeakyRelu}) {
+        CAPTURE(nn::activation_name(act));
+        nn::MLP<float> model(784, {16, 12}, 10, act, 31);
+        const nn::Tensor<float> x = random_images<float>(2, 784, 32);
+        const double h = 1e-6;
+        const sensitivity::maps::FdReport generic = sensitivity::maps::fd_check(model, x, 2, h);
+        CHECK(generic.passed);
+
+        // Put unit 5 of the SECOND hidden layer at its kink for image 0: b2[5] −= z2[0, 5] (z2 computed in double).
+        nn::MLP<double> probe(model);
+        nn::Tape<double>& t = probe.tape();
+        const nn::Var z1 = nn::forward(t, probe.layer(0), t.leaf(nn::Tensor<double>(xt::cast<double>(x)), false));
+        const nn::Var z2 = nn::forward(t, probe.layer(1), nn::activate(t, act, z1));
+        const double z = t.value(z2)(0, 5);
+        model.tape().value(model.layer(1).b)(0, 5) -= static_cast<float>(z);
+        const sensitivity::maps::FdReport kink = sensitivity::maps::fd_check(model, x, 2, h);
+        CHECK(kink.pairs_skipped > generic.pairs_skipped);
+        CHECK(kink.max_rel_error <= 1e-6);
+        CHECK(kink.passed);
+
+        // Without the skip the same comparison fails: the difference quotient straddles the deeper kink.
+        nn::MLP<double> model64(model);
+        nn::Tensor<double> x64 = xt::cast<double>(x);
+        auto fd = sensitivity::maps::fd_jacobian(model64, x64, h);
+        const auto J = sensitivity::maps::jacobian(model64, x64);
+        fd.skip.fill(false);
+        CHECK(sensitivity::maps::compare_jacobians(J, fd).max_rel_error > 1e-4);
+    }
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -96,13 +97,13 @@ TEST_CASE("a leaky_relu or gelu model saves its activation's name and loads back
 TEST_CASE("save then load gives bitwise the same parameters, activation and manifest fields") {
     TempDir dir("roundtrip");
     nn::MLP<float> m(12, 5, 3, nn::Activation::Tanh, 42);
-    m.tape().value(m.layer1.b) = nn::Tensor<float>{{0.1f, -0.2f, 1e-30f, 3.5f, -7.25f}};   // b starts at 0: make it non-trivial
+    m.tape().value(m.layer(0).b) = nn::Tensor<float>{{0.1f, -0.2f, 1e-30f, 3.5f, -7.25f}};   // b starts at 0: make it non-trivial
     nn::training::save_model(m, dir.str(), small_info());
     nn::training::ModelInfo info;
     nn::MLP<float> back = nn::training::load_model(dir.str(), &info);
 
     CHECK(back.in() == 12);
-    CHECK(back.hidden() == 5);
+    CHECK(back.hidden() == std::vector<std::size_t>{5});
     CHECK(back.out() == 3);
     CHECK(back.activation == nn::Activation::Tanh);
     for (std::size_t i = 0; i < 4; ++i) {
@@ -136,7 +137,7 @@ TEST_CASE("the arrays are plain float32 .npy files: W 2-D, b 1-D, C order") {
     CHECK(read(dir.path / "W2.npy").find("'shape': (5, 3)") != std::string::npos);
     auto W1 = xt::load_npy<float>((dir.path / "W1.npy").string());
     CHECK(W1.dimension() == 2);
-    CHECK(W1(3, 4) == m.tape().value(m.layer1.W)(3, 4));
+    CHECK(W1(3, 4) == m.tape().value(m.layer(0).W)(3, 4));
     const nlohmann::json j = nlohmann::json::parse(read(dir.path / "model.json"));
     CHECK(j["format_version"] == 1);
     CHECK(j["hidden"] == 5);
@@ -258,7 +259,7 @@ TEST_CASE("saving overwrites an older model and leaves no temporary files; an im
     TempDir dir("overwrite");
     nn::training::save_model(nn::MLP<float>(12, 7, 3, nn::Activation::Relu, 1), dir.str(), small_info());
     nn::training::save_model(small_model(), dir.str(), small_info());
-    CHECK(nn::training::load_model(dir.str()).hidden() == 5);
+    CHECK(nn::training::load_model(dir.str()).hidden() == std::vector<std::size_t>{5});
     CHECK(temporaries_in(dir.path) == 0);
 
     nn::training::ModelInfo wrong = small_info();
@@ -282,4 +283,59 @@ TEST_CASE("saving overwrites an older model and leaves no temporary files; an im
     CHECK(message.rfind(blocked.str() + "/W2.npy: cannot rename the temporary file into place", 0) == 0);
     CHECK(temporaries_in(blocked.path) == 0);
     CHECK_FALSE(fs::exists(blocked.path / "model.json"));
+}
+
+TEST_CASE("a deeper model saves W1..W4, b1..b4 and \"hidden\": [6, 5, 4], and loads back bitwise with the same outputs") {
+    TempDir dir("deeper");
+    nn::MLP<float> m(12, {6, 5, 4}, 3, nn::Activation::Relu, 11);
+    for (std::size_t k = 0; k < 4; ++k)                                  // b starts at 0: make it non-trivial
+        for (auto& v : m.tape().value(m.layer(k).b)) v = 0.01f * static_cast<float>(k + 1);
+    nn::training::save_model(m, dir.str(), small_info());
+    for (const char* f : {"W1.npy", "b1.npy", "W2.npy", "b2.npy", "W3.npy", "b3.npy", "W4.npy", "b4.npy"})
+        CHECK_MESSAGE(fs::exists(dir.path / f), f);
+    CHECK_FALSE(fs::exists(dir.path / "W5.npy"));
+    const nlohmann::json j = nlohmann::json::parse(read(dir.path / "model.json"));
+    CHECK(j["hidden"] == nlohmann::json::array({6, 5, 4}));
+    CHECK(j["logits"] == "relu(relu(relu(x·W1 + b1)·W2 + b2)·W3 + b3)·W4 + b4");
+    auto W3 = xt::load_npy<float>((dir.path / "W3.npy").string());
+    CHECK(W3.shape() == std::vector<std::size_t>{5, 4});
+
+    nn::training::ModelInfo info;
+    nn::MLP<float> back = nn::training::load_model(dir.str(), &info);
+    CHECK(info.hidden == std::vector<std::size_t>{6, 5, 4});
+    CHECK(back.hidden() == std::vector<std::size_t>{6, 5, 4});
+    CHECK(nn::layer_widths(back) == "12-6-5-4-3");
+    REQUIRE(back.parameters().size() == 8);
+    for (std::size_t i = 0; i < 8; ++i) CHECK(m.tape().value(m.parameters()[i]) == back.tape().value(back.parameters()[i]));
+    nn::Tensor<float> x = xt::linspace<float>(0.f, 1.f, 24).reshape({2, 12});
+    CHECK(nn::predict(m, x) == nn::predict(back, x));
+
+    // A deeper array that does not fit names its axis as model.json's list does.
+    xt::dump_npy((dir.path / "W3.npy").string(), nn::Tensor<float>(xt::zeros<float>({std::size_t(5), std::size_t(7)})));
+    CHECK(load_error(dir.str()) == (dir.path / "W3.npy").string() + ": shape (5, 7) does not match model.json hidden[2] = 4");
+    for (const nlohmann::json& bad : {nlohmann::json::array(), nlohmann::json::array({6, 0, 4}), nlohmann::json("6,5")}) {
+        TempDir d2("deeper_bad");
+        nn::training::save_model(m, d2.str(), small_info());
+        edit_manifest(d2.path, "hidden", bad);
+        CAPTURE(bad.dump());
+        CHECK(load_error(d2.str()).find("model.json: 'hidden' must") != std::string::npos);
+    }
+}
+
+TEST_CASE("an older two-layer model directory loads unchanged, and saving it again writes the same bytes") {
+    // tests/fixtures/trained_mlp_784_64_10 was written before the MLP had any depth ("hidden": 64, W1, b1, W2, b2).
+    const char* env = std::getenv("NNSENSE_MODEL");
+    REQUIRE_MESSAGE(env, "NNSENSE_MODEL is not set: run through `meson test`");
+    const fs::path old_dir = env;
+    nn::training::ModelInfo info;
+    const nn::MLP<float> m = nn::training::load_model(old_dir.string(), &info);
+    CHECK(nn::layer_widths(m) == "784-64-10");
+    CHECK(info.hidden == std::vector<std::size_t>{64});
+    TempDir dir("again");
+    nn::training::save_model(m, dir.str(), info);
+    for (const char* f : {"W1.npy", "b1.npy", "W2.npy", "b2.npy", "model.json"}) {
+        CAPTURE(f);
+        CHECK(read(dir.path / f) == read(old_dir / f));                  // byte for byte, the manifest included
+    }
+    CHECK_FALSE(fs::exists(dir.path / "W3.npy"));
 }

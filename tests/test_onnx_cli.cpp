@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,8 +20,10 @@
 #include <xtensor/xtensor.hpp>
 
 #include "nn/mlp.hpp"
+#include "nn/onnx/from_mlp.hpp"
 #include "nn/onnx/read.hpp"
 #include "nn/onnx/stack_model.hpp"
+#include "nn/onnx/write.hpp"
 #include "nn/training/model_io.hpp"
 #include "sensitivity/maps/jacobian.hpp"
 #include "tests/child_process.hpp"
@@ -231,6 +234,49 @@ std::vector<std::pair<std::string, double>> mean_abs_column(const fs::path& run_
 std::string table_file(const std::string& name) { return (fixtures() / name).string(); }
 }  // namespace
 
+TEST_CASE("--hidden 16,8 trains 784-16-8-10: W1..W3 and model.onnx saved, the FD check and the 3-step sanity cascade run") {
+    TempDir dir("deeper");
+    const std::string out = run({"--data", mnist(), "--out", dir.path.string(), "--epochs", "1", "--hidden", "16,8",
+                                 "--explain-count", "5", "--fd-images", "2", "--no-probes"},
+                                dir.path);
+    CHECK(out.find("training 784-16-8-10 ") != std::string::npos);
+    const fs::path model_dir = dir.path / "model";
+    for (const char* f : {"W1.npy", "b1.npy", "W2.npy", "b2.npy", "W3.npy", "b3.npy", "model.json", "model.onnx"})
+        CHECK_MESSAGE(fs::exists(model_dir / f), f);
+    CHECK(read_json(model_dir / "model.json")["hidden"] == nlohmann::json::array({16, 8}));
+    const nn::MLP<float> mlp = nn::training::load_model(model_dir.string());
+    const xt::xtensor<float, 2> x = xt::load_npy<float>((dir.path / "sensitivity" / "inputs.npy").string());   // [5, 784]
+    nn::onnx::StackModel<float> back(nn::onnx::read_onnx((model_dir / "model.onnx").string()));
+    CHECK(sensitivity::maps::predict(sensitivity::maps::Model<float>(back), nn::Tensor<float>(x),
+                                     sensitivity::maps::Output::Logits) == nn::predict_logits(mlp, nn::Tensor<float>(x)));
+
+    const nlohmann::json report = read_json(dir.path / "report.json");
+    CHECK(report["fd_check"]["passed"] == true);
+    const nlohmann::json& sanity = report["beyond"]["sanity"]["methods"];
+    REQUIRE(sanity.is_array());
+    CHECK(sanity.size() == 15);                                          // 5 maps × W3, then W3 and W2, then all
+    CHECK(sanity.back()["randomized"] == "W3, W2, W1");
+    CHECK(report["beyond"]["settings"]["ig_rule"] == "midpoint");         // kink-aware IG needs one hidden layer
+
+    // The directory is a model like any other: --model explains it without training.
+    TempDir again("deeper-again");
+    const std::string out2 = run({"--data", mnist(), "--model", model_dir.string(), "--out", again.path.string(),
+                                  "--explain-count", "5", "--fd-images", "1", "--no-probes"},
+                                 again.path);
+    CHECK(out2.find("(784-16-8-10)") != std::string::npos);
+}
+
+TEST_CASE("a deeper table net from ONNX (3-8-4-1, tanh) explains a table: the one-hidden-layer limit is gone") {
+    TempDir dir("table-deeper");
+    const fs::path onnx_file = dir.path / "deep.onnx";
+    nn::onnx::write_onnx(nn::onnx::from_mlp(nn::MLP<float>(3, {8, 4}, 1, nn::Activation::Tanh, 5)), onnx_file.string());
+    const std::string out = run({"--csv", table_file("table_net.csv"), "--model", onnx_file.string(), "--target", "y",
+                                 "--scaling", table_file("table_net.scaling.json"), "--out", dir.path.string(), "--quiet"},
+                                dir.path);
+    CHECK(mean_abs_column(dir.path).size() == 3);
+}
+
+
 TEST_CASE("a 3-8-1 regression net from PyTorch explains a table: per-feature sensitivities equal torch.autograd's") {
     TempDir dir("table");
     const std::string out = run({"--csv", table_file("table_net.csv"), "--model", table_file("table_net.onnx"), "--target",
@@ -263,4 +309,59 @@ TEST_CASE("the same table net fed raw columns (no --scaling) predicts badly, and
     const nlohmann::json m = read_json(dir.path / "metrics.json");
     std::printf("  table net without --scaling: R² %.3f\n", m["r2"].get<double>());
     CHECK(m["r2"].get<double>() < 0.5);
+}
+
+namespace {
+// Column `col` (0-based) of every data row of a small CSV without quotes.
+std::vector<std::string> csv_column(const std::string& path, std::size_t col) {
+    std::ifstream f(path);
+    REQUIRE_MESSAGE(f, path);
+    std::string line;
+    std::getline(f, line);                                     // the header
+    std::vector<std::string> out;
+    while (std::getline(f, line)) {
+        std::size_t start = 0;
+        for (std::size_t c = 0; c < col; ++c) start = line.find(',', start) + 1;
+        out.push_back(line.substr(start, line.find(',', start) - start));
+    }
+    return out;
+}
+// The share of rows whose label equals names[pred[row]].
+double accuracy(const std::vector<std::string>& labels, const xt::xtensor<std::int64_t, 1>& pred,
+                const std::vector<std::string>& names) {
+    REQUIRE(labels.size() == pred.size());
+    std::size_t right = 0;
+    for (std::size_t n = 0; n < labels.size(); ++n) right += labels[n] == names.at(static_cast<std::size_t>(pred(n)));
+    return static_cast<double>(right) / static_cast<double>(labels.size());
+}
+}  // namespace
+
+// tests/fixtures/onnx/make_table_classifier.py: PyTorch's output k is the k-th level sorted (apple, fig, pear; codes
+// 2, 9, 10 as numbers). The rows start with a pear, then an apple, so first-seen order and text order of the codes
+// differ from it; reading the outputs in either of those orders would name most rows' predictions wrongly.
+TEST_CASE("a table classifier from ONNX: outputs are the target's levels sorted (text, and numbers numerically)") {
+    const std::string csv = table_file("table_classifier.csv");
+    const xt::xtensor<std::int64_t, 1> pred =
+        xt::load_npy<std::int64_t>((fixtures() / "table_classifier" / "pred.npy").string());   // [300] torch's argmax
+    struct Case {
+        std::string target;
+        std::size_t column;
+        std::vector<std::string> sorted, wrong;                // the order nnsense must use; one it must not
+    };
+    for (const Case& c : {Case{"fruit", 2, {"apple", "fig", "pear"}, {"pear", "apple", "fig"}},        // wrong: first seen
+                          Case{"code", 3, {"2", "9", "10"}, {"10", "2", "9"}}}) {                     // wrong: as text
+        CAPTURE(c.target);
+        TempDir dir("table-classes-" + c.target);
+        run({"--csv", csv, "--model", table_file("table_classifier.onnx"), "--target", c.target, "--features", "x1,x2",
+             "--out", dir.path.string(), "--quiet"},
+            dir.path);
+        const std::vector<std::string> labels = csv_column(csv, c.column);
+        const double expected = accuracy(labels, pred, c.sorted), wrong = accuracy(labels, pred, c.wrong);
+        const double ours = read_json(dir.path / "metrics.json")["test_accuracy"].get<double>();
+        std::printf("  table classifier, --target %s: accuracy nnsense %.4f, PyTorch %.4f (%.4f in the wrong order)\n",
+                    c.target.c_str(), ours, expected, wrong);
+        CHECK(expected > 0.8);                                 // the fixture can tell the orders apart
+        CHECK(wrong < 0.5);
+        CHECK(ours == doctest::Approx(expected).epsilon(1e-12));   // the same rows right: count / 300
+    }
 }

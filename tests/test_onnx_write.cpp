@@ -116,6 +116,50 @@ TEST_CASE("an MLP written as model.onnx reads back with identical outputs, and P
     python_check(path, &x, &y, dir.path);
 }
 
+TEST_CASE("a 3-hidden-layer MLP written as model.onnx reads back with identical outputs, and PyTorch rebuilt from it agrees") {
+    TempDir dir;
+    const nn::MLP<float> mlp(12, {16, 8, 6}, 5, nn::Activation::Relu, 9);
+    const nn::onnx::DenseStack s = nn::onnx::from_mlp(mlp);
+    CHECK(nn::onnx::describe(s) == "12-16-8-6-5 (relu, relu, relu, identity; head none)");
+    const fs::path path = dir.path / "model.onnx";
+    nn::onnx::write_onnx(s, path.string());
+    const nn::onnx::DenseStack back = nn::onnx::read_onnx(path.string());
+    check_same_layers(s, back, 0.0);
+
+    const nn::Tensor<double> x = inputs(6, 12, 2);
+    const nn::Tensor<float> theirs = nn::predict_logits(mlp, nn::Tensor<float>(xt::cast<float>(x)));
+    CHECK(outputs<float>(back, x) == theirs);                            // identical, not close
+    const nn::Tensor<double> y = outputs<double>(back, x);
+    python_check(path, &x, &y, dir.path);
+
+    // And back into an MLP (the table mode's path): the same depth, the same logits.
+    const nn::MLP<float> again = nn::onnx::to_mlp(back);
+    CHECK(nn::layer_widths(again) == "12-16-8-6-5");
+    CHECK(nn::predict_logits(again, nn::Tensor<float>(xt::cast<float>(x))) == theirs);
+}
+
+TEST_CASE("to_mlp takes any depth with one activation after every hidden layer, and names a stack that mixes them") {
+    nn::onnx::DenseStack s = nn::onnx::from_mlp(nn::MLP<float>(4, {3, 3}, 2, nn::Activation::Tanh, 3));
+    s.source = "mixed.onnx";
+    CHECK(nn::onnx::to_mlp(s).activation == nn::Activation::Tanh);
+    s.layers[1].act = nn::onnx::Activation::Relu;
+    try {
+        nn::onnx::to_mlp(s);
+        FAIL("a stack with tanh then relu became an MLP");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find("mixed.onnx: 4-3-3-2 (tanh, relu, identity") == 0);
+        CHECK(std::string(e.what()).find("one activation after every hidden layer") != std::string::npos);
+    }
+    s.layers.erase(s.layers.begin(), s.layers.begin() + 2);              // one dense layer: no hidden layer
+    s.input_width = 3;
+    try {
+        nn::onnx::to_mlp(s);
+        FAIL("a stack of one dense layer became an MLP");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find("has no hidden layer") != std::string::npos);
+    }
+}
+
 TEST_CASE("a read fixture (BatchNorm folded, log-softmax head) and the table net round-trip through the writer") {
     TempDir dir;
     for (const char* name : {"batchnorm", "table_3_8_1", "matmul_add"}) {

@@ -75,11 +75,11 @@ nn::Tensor<float> gradient(nn::MLP<float>& model, const nn::Tensor<float>& z) {
 TableResult run_procedure(std::uint64_t s, std::size_t rows, std::size_t K) {
     const tr::TableData data = simulate(rows, 1000 + s);
     tr::TrainConfig config;
-    config.hidden = 8;
+    config.hidden = {8};
     config.activation = nn::Activation::Tanh;
     config.epochs = 60;
     config.batch = 16;
-    config.optimizer = "adam";
+    config.optimizer = nn::OptimizerKind::Adam;
     config.lr = 0.02;
     config.seed = s;
     const tr::EarlyStopping stop{10};

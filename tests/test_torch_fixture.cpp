@@ -76,10 +76,10 @@ TEST_CASE("the MLP's loss and every gradient match PyTorch's to 1e-5 relative (7
     const std::size_t B = 16, IN = 784, H = 32, OUT = 10;
     nn::MLP<float> model(IN, H, OUT, nn::Activation::Relu, 1);
     nn::Tape<float>& tape = model.tape();
-    tape.value(model.layer1.W) = load_matrix("W1", IN, H);       // [784, 32]
-    tape.value(model.layer1.b) = load_matrix("b1", 1, H);        // [1, 32]
-    tape.value(model.layer2.W) = load_matrix("W2", H, OUT);      // [32, 10]
-    tape.value(model.layer2.b) = load_matrix("b2", 1, OUT);      // [1, 10]
+    tape.value(model.layer(0).W) = load_matrix("W1", IN, H);       // [784, 32]
+    tape.value(model.layer(0).b) = load_matrix("b1", 1, H);        // [1, 32]
+    tape.value(model.layer(1).W) = load_matrix("W2", H, OUT);      // [32, 10]
+    tape.value(model.layer(1).b) = load_matrix("b2", 1, OUT);      // [1, 10]
     const std::vector<int> labels = load_labels("labels", B, static_cast<int>(OUT));
 
     model.reset();
@@ -92,10 +92,10 @@ TEST_CASE("the MLP's loss and every gradient match PyTorch's to 1e-5 relative (7
 
     CHECK(compare("logits", tape.value(logits), load_matrix("logits", B, OUT)) <= 1e-5);
     CHECK(compare("loss", tape.value(loss), load_matrix("loss", 1, 1)) <= 1e-5);
-    CHECK(compare("dW1", tape.grad(model.layer1.W), load_matrix("dW1", IN, H)) <= 1e-5);
-    CHECK(compare("db1", tape.grad(model.layer1.b), load_matrix("db1", 1, H)) <= 1e-5);
-    CHECK(compare("dW2", tape.grad(model.layer2.W), load_matrix("dW2", H, OUT)) <= 1e-5);
-    CHECK(compare("db2", tape.grad(model.layer2.b), load_matrix("db2", 1, OUT)) <= 1e-5);
+    CHECK(compare("dW1", tape.grad(model.layer(0).W), load_matrix("dW1", IN, H)) <= 1e-5);
+    CHECK(compare("db1", tape.grad(model.layer(0).b), load_matrix("db1", 1, H)) <= 1e-5);
+    CHECK(compare("dW2", tape.grad(model.layer(1).W), load_matrix("dW2", H, OUT)) <= 1e-5);
+    CHECK(compare("db2", tape.grad(model.layer(1).b), load_matrix("db2", 1, OUT)) <= 1e-5);
     CHECK(compare("dx", tape.grad(x), load_matrix("dx", B, IN)) <= 1e-5);
 }
 

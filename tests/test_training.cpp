@@ -78,10 +78,10 @@ Net plus(const Net& a, double s, const Net& b) {
 
 void load_into(nn::MLP<double>& model, const Net& n) {
     auto& t = model.tape();
-    t.value(model.layer1.W) = Matrix{{n.W1[0][0], n.W1[0][1]}, {n.W1[1][0], n.W1[1][1]}};
-    t.value(model.layer1.b) = Matrix{{n.b1[0], n.b1[1]}};
-    t.value(model.layer2.W) = Matrix{{n.W2[0][0], n.W2[0][1]}, {n.W2[1][0], n.W2[1][1]}};
-    t.value(model.layer2.b) = Matrix{{n.b2[0], n.b2[1]}};
+    t.value(model.layer(0).W) = Matrix{{n.W1[0][0], n.W1[0][1]}, {n.W1[1][0], n.W1[1][1]}};
+    t.value(model.layer(0).b) = Matrix{{n.b1[0], n.b1[1]}};
+    t.value(model.layer(1).W) = Matrix{{n.W2[0][0], n.W2[0][1]}, {n.W2[1][0], n.W2[1][1]}};
+    t.value(model.layer(1).b) = Matrix{{n.b2[0], n.b2[1]}};
 }
 
 // A toy dataset of 4x4 images in 3 classes: class 0 lights the top-left 2x2 block, class 1 the
@@ -109,7 +109,7 @@ datasets::Dataset toy_dataset(std::size_t n, std::uint64_t seed) {
 
 nn::training::TrainConfig toy_config() {
     nn::training::TrainConfig c;
-    c.hidden = 8;
+    c.hidden = {8};
     c.epochs = 4;
     c.batch = 16;
     c.lr = 0.1;
@@ -175,12 +175,12 @@ TEST_CASE("two SGD-momentum steps on a 2-2-2 net match the update computed by ha
     const auto& t = model.tape();
     for (int i = 0; i < 2; ++i)
         for (int j = 0; j < 2; ++j) {
-            CHECK(t.value(model.layer1.W)(i, j) == doctest::Approx(w2.W1[i][j]).epsilon(1e-12));
-            CHECK(t.value(model.layer2.W)(i, j) == doctest::Approx(w2.W2[i][j]).epsilon(1e-12));
+            CHECK(t.value(model.layer(0).W)(i, j) == doctest::Approx(w2.W1[i][j]).epsilon(1e-12));
+            CHECK(t.value(model.layer(1).W)(i, j) == doctest::Approx(w2.W2[i][j]).epsilon(1e-12));
         }
     for (int j = 0; j < 2; ++j) {
-        CHECK(t.value(model.layer1.b)(0, j) == doctest::Approx(w2.b1[j]).epsilon(1e-12));
-        CHECK(t.value(model.layer2.b)(0, j) == doctest::Approx(w2.b2[j]).epsilon(1e-12));
+        CHECK(t.value(model.layer(0).b)(0, j) == doctest::Approx(w2.b1[j]).epsilon(1e-12));
+        CHECK(t.value(model.layer(1).b)(0, j) == doctest::Approx(w2.b2[j]).epsilon(1e-12));
     }
 }
 
@@ -221,13 +221,13 @@ TEST_CASE("the first Adam step moves every weight by about lr against the sign o
 
 TEST_CASE("make_optimizer builds the named optimizer and rejects unknown names") {
     nn::OptimizerConfig c;
-    c.kind = "adam";
+    c.kind = nn::parse_optimizer("adam");
     CHECK(std::string(nn::make_optimizer<float>(c)->name()) == "adam");
-    c.kind = "sgd";
+    c.kind = nn::parse_optimizer("sgd");
     c.nesterov = true;
     CHECK(std::string(nn::make_optimizer<float>(c)->name()) == "sgd-nesterov");
-    c.kind = "rmsprop";
-    CHECK_THROWS_WITH(nn::make_optimizer<float>(c), "unknown optimizer 'rmsprop' (expected sgd or adam)");
+    CHECK(std::string(nn::optimizer_name(nn::OptimizerKind::Adam)) == "adam");
+    CHECK_THROWS_WITH(nn::parse_optimizer("rmsprop"), "unknown optimizer 'rmsprop' (expected sgd or adam)");
 }
 
 TEST_CASE("schedules: constant stays, cosine falls from lr to final_lr along a half cosine, step decays by gamma") {
@@ -332,7 +332,7 @@ TEST_CASE("FlushDenormals makes subnormal results 0 inside its scope and restore
 TEST_CASE("Adam and the step schedule train the toy problem too") {
     const datasets::Dataset data = toy_dataset(700, 11);
     nn::training::TrainConfig c = toy_config();
-    c.optimizer = "adam";
+    c.optimizer = nn::OptimizerKind::Adam;
     c.lr = 0.01;
     c.schedule = "step";
     c.step_epochs = 2;
@@ -398,7 +398,7 @@ TEST_CASE("train rejects configurations and data that cannot work, naming the pr
         CHECK_THROWS_WITH(nn::training::train(model, data, c), "train: batch 101 is larger than the 100 training examples of 'toy'");
     }
     SUBCASE("model and configuration disagree on the hidden size") {
-        c.hidden = 9;
+        c.hidden = {9};
         CHECK_THROWS_WITH(nn::training::train(model, data, c),
                           "train: the model has hidden = 8 but the configuration says hidden = 9");
     }
@@ -409,9 +409,6 @@ TEST_CASE("train rejects configurations and data that cannot work, naming the pr
     SUBCASE("bad fields") {
         c.lr = -1;
         CHECK_THROWS_AS(nn::training::train(model, data, c), std::invalid_argument);
-        c = toy_config();
-        c.optimizer = "lbfgs";
-        CHECK_THROWS_WITH(nn::training::check_config(c), "train: unknown optimizer 'lbfgs' (expected sgd or adam)");
         c = toy_config();
         c.schedule = "warm";
         CHECK_THROWS_AS(nn::training::check_config(c), std::invalid_argument);
@@ -430,10 +427,10 @@ TEST_CASE("evaluate counts a confusion matrix by hand-checkable predictions") {
     d.images = xt::xtensor<std::uint8_t, 2>{{255, 0}, {0, 255}, {200, 100}, {10, 20}, {50, 40}};
     d.labels = {0, 1, 1, 0, 0};
     nn::MLP<float> m(2, 2, 3, nn::Activation::Relu, 1);
-    m.tape().value(m.layer1.W) = nn::Tensor<float>{{1, 0}, {0, 1}};
-    m.tape().value(m.layer1.b) = nn::Tensor<float>{{0, 0}};
-    m.tape().value(m.layer2.W) = nn::Tensor<float>{{1, 0, 0}, {0, 1, 0}};
-    m.tape().value(m.layer2.b) = nn::Tensor<float>{{0, 0, 0}};
+    m.tape().value(m.layer(0).W) = nn::Tensor<float>{{1, 0}, {0, 1}};
+    m.tape().value(m.layer(0).b) = nn::Tensor<float>{{0, 0}};
+    m.tape().value(m.layer(1).W) = nn::Tensor<float>{{1, 0, 0}, {0, 1, 0}};
+    m.tape().value(m.layer(1).b) = nn::Tensor<float>{{0, 0, 0}};
     const nn::training::Evaluation e = nn::training::evaluate(m, d, 2);          // batches of 2, 2 and 1
     CHECK(e.count == 5);
     CHECK(e.accuracy == doctest::Approx(3.0 / 5));
@@ -597,11 +594,11 @@ TEST_CASE("ridge with lambda 0 is least squares: the normal equations' solution,
 TEST_CASE("early stopping puts back the weights of the lowest validation loss and says which epoch that was") {
     const nn::training::TableData train = line_table(80, 5, 2.0), validation = line_table(40, 6, 2.0);
     nn::training::TrainConfig config;
-    config.hidden = 32;
+    config.hidden = {32};
     config.activation = nn::Activation::Tanh;
     config.epochs = 300;
     config.batch = 8;
-    config.optimizer = "adam";
+    config.optimizer = nn::OptimizerKind::Adam;
     config.lr = 0.03;
     config.seed = 2;
     nn::MLP<float> model = nn::training::make_mlp(config, 2, 1);

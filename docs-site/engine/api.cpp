@@ -67,10 +67,10 @@ int nns_load(int in, int hidden, int out, const char* activation, const float* W
         const std::size_t I = positive(in, "in"), H = positive(hidden, "hidden"), O = positive(out, "out");
         auto m = std::make_unique<nn::MLP<float>>(I, H, O, nn::parse_activation(activation), 0);
         nn::Tape<float>& tape = m->tape();
-        std::copy(W1, W1 + I * H, tape.value(m->layer1.W).data());             // [in, H]
-        std::copy(b1, b1 + H, tape.value(m->layer1.b).data());                 // [1, H]
-        std::copy(W2, W2 + H * O, tape.value(m->layer2.W).data());             // [H, out]
-        std::copy(b2, b2 + O, tape.value(m->layer2.b).data());                 // [1, out]
+        std::copy(W1, W1 + I * H, tape.value(m->layer(0).W).data());             // [in, H]
+        std::copy(b1, b1 + H, tape.value(m->layer(0).b).data());                 // [1, H]
+        std::copy(W2, W2 + H * O, tape.value(m->layer(1).W).data());             // [H, out]
+        std::copy(b2, b2 + O, tape.value(m->layer(1).b).data());                 // [1, out]
         g_model = std::move(m);
         g_optimizer.reset();
     });
@@ -82,7 +82,7 @@ int nns_weights(float* W1, float* b1, float* W2, float* b2) {
         const nn::MLP<float>& m = model("nns_weights");
         const nn::Tape<float>& tape = m.tape();
         auto out = [&](nn::Var v, float* to) { std::copy(tape.value(v).begin(), tape.value(v).end(), to); };
-        out(m.layer1.W, W1), out(m.layer1.b, b1), out(m.layer2.W, W2), out(m.layer2.b, b2);
+        out(m.layer(0).W, W1), out(m.layer(0).b, b1), out(m.layer(1).W, W2), out(m.layer(1).b, b2);
     });
 }
 
@@ -114,7 +114,7 @@ int nns_train_step(const float* x, const int* labels, int n, float lr, float* lo
         const std::size_t B = positive(n, "n");
         if (!g_optimizer) {
             nn::OptimizerConfig config;
-            config.kind = "sgd";
+            config.kind = nn::OptimizerKind::Sgd;
             config.momentum = 0;
             config.nesterov = false;
             g_optimizer = nn::make_optimizer<float>(config);

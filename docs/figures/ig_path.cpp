@@ -43,10 +43,10 @@ int main(int argc, char** argv) {
             slope.push_back(s);
         }
         // Kinks: hidden unit h is relu(α (x·W1)_h + b1_h), linear in α, so it switches once, at α = −b1_h / (x·W1)_h.
-        const nn::Tensor<double>& W1 = model.tape().value(model.layer1.W);   // [784, H]
-        const nn::Tensor<double>& b1 = model.tape().value(model.layer1.b);   // [1, H]
+        const nn::Tensor<double>& W1 = model.tape().value(model.layer(0).W);   // [784, H]
+        const nn::Tensor<double>& b1 = model.tape().value(model.layer(0).b);   // [1, H]
         std::vector<double> kinks;
-        for (std::size_t h = 0; h < model.hidden(); ++h) {
+        for (std::size_t h = 0; h < model.layer(0).out; ++h) {
             double xw = 0;
             for (std::size_t j = 0; j < in; ++j) xw += x(0, j) * W1(j, h);
             if (xw != 0 && -b1(0, h) / xw > 0 && -b1(0, h) / xw < 1) kinks.push_back(-b1(0, h) / xw);

@@ -1,4 +1,4 @@
-// docs/figures/schedules.cpp — the figure of chapter 9: the learning rate over the default run's 10 308 steps,
+// docs/figures/schedules.cpp — a figure of chapter 9: the learning rate over the default run's 10 308 steps,
 // for the three schedules of nn/schedule.hpp. Draws docs/figures/ch09-schedules.png and checks its shape.
 #include <cmath>
 #include <cstdio>

@@ -57,16 +57,16 @@ int main() {
 
     // Adam's first step: m̂ = g and v̂ = g², so every weight moves by lr·g/(|g| + ε), almost exactly lr.
     nn::MLP<double> fresh(4, 5, 3, nn::Activation::Relu, 7);
-    const Matrix before = fresh.tape().value(fresh.layer1.W);                   // [4, 5]
+    const Matrix before = fresh.tape().value(fresh.layer(0).W);                   // [4, 5]
     loss_and_grads(fresh, xs, labels);
-    const Matrix dW1 = fresh.tape().grad(fresh.layer1.W);
+    const Matrix dW1 = fresh.tape().grad(fresh.layer(0).W);
     nn::Adam<double> adam;                                                      // β1 0.9, β2 0.999, ε 1e-8
     adam.step(fresh.tape(), fresh.parameters(), 0.001);
     std::size_t moved = 0, nonzero = 0;
     for (std::size_t i = 0; i < before.size(); ++i) {
         if (dW1.data()[i] == 0) continue;                                      // relu and a 0 input cut every path
         ++nonzero;
-        const double change = std::fabs(fresh.tape().value(fresh.layer1.W).data()[i] - before.data()[i]);
+        const double change = std::fabs(fresh.tape().value(fresh.layer(0).W).data()[i] - before.data()[i]);
         moved += std::fabs(change - 0.001) < 1e-6;
     }
     std::printf("adam step 1: %zu of %zu weights of W1 with a gradient moved by lr = 0.001\n", moved, nonzero);

@@ -42,7 +42,7 @@ int main() {
 
     // What broadcasting computes: mean over n, j of (p_n - sin x_nj)² = mean over n of (p_n - mean_j sin x_nj)² + a
     // constant. So the network is fitted to the AVERAGE of the three sines. We train on exactly that target.
-    auto adam = nn::make_optimizer<double>(nn::OptimizerConfig{"adam"});
+    auto adam = nn::make_optimizer<double>(nn::OptimizerConfig{nn::OptimizerKind::Adam});
     double loss = 0;
     for (int step = 0; step < 3000; ++step) {
         net.set_trainable(true);

@@ -30,7 +30,7 @@ int main() {
     nn::MLP<double> model(D, 12, 4, nn::Activation::Relu, 7);
     std::mt19937_64 rng(8);
     std::normal_distribution<double> g(0.0, 0.5);
-    for (auto& v : model.tape().value(model.layer1.b)) v = g(rng);           // kinks inside the path
+    for (auto& v : model.tape().value(model.layer(0).b)) v = g(rng);           // kinks inside the path
     std::uniform_real_distribution<double> pixel(0.0, 1.0);
     nn::Tensor<double> x({3, D});                                            // [3, 64]
     for (double& v : x) v = pixel(rng) < 0.3 ? pixel(rng) : 0.0;             // sparse "ink"

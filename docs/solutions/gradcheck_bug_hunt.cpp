@@ -1,7 +1,7 @@
 // docs/solutions/gradcheck_bug_hunt.cpp — chapter 7, exercise 3 (the bug hunt): the op swish_planted
 // (docs/solutions/ops/swish_planted.hpp) has a wrong reverse kernel. nn::gradcheck finds it on signed inputs, misses it
 // on non-negative ones (pixels in [0, 1]), and passes the fixed op swish (docs/solutions/ops/swish.hpp) on both.
-// Both ops are added to a copy of nn/op.hpp by tests/extra_ops (chapter 6, exercise 3); this program links that tape.
+// Both ops are listed in a copy of nn/ops.hpp by tests/extra_ops (chapter 6, exercise 3); this program links that tape.
 #include <cmath>
 #include <iostream>
 #include <random>

@@ -12,8 +12,8 @@ using Matrix = nn::Tensor<double>;
 int main() {
     nn::MLP<double> a(2, 4, 1, nn::Activation::Tanh, 9);
     nn::MLP<double> b(a);                                           // the same network ...
-    Matrix& Wa = a.tape().value(a.layer1.W);                        // [2, 4]: row 0 reads x1, row 1 reads x2
-    Matrix& Wb = b.tape().value(b.layer1.W);
+    Matrix& Wa = a.tape().value(a.layer(0).W);                        // [2, 4]: row 0 reads x1, row 1 reads x2
+    Matrix& Wb = b.tape().value(b.layer(0).W);
     for (std::size_t u = 0; u < 4; ++u) {                           // ... with the weight split 100:0 and 30:70
         const double total = Wa(0, u) + Wa(1, u);
         Wa(0, u) = total;

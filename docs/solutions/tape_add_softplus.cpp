@@ -1,7 +1,8 @@
 // docs/solutions/tape_add_softplus.cpp — chapter 6, exercise 3 (the capstone): add the op softplus, prove its two
 // kernels by central differences, and use it as the hidden activation of a small MLP that then trains.
-// The op is docs/solutions/ops/softplus.hpp; its registration is the line `Softplus,` that tests/extra_ops inserts
-// before `Count` in a copy of nn/op.hpp, and this program links the tape built from that copy (library nn_extra_ops).
+// The op is docs/solutions/ops/softplus.hpp; its registration is the line `#include "docs/solutions/ops/softplus.hpp"`
+// that tests/extra_ops appends to a copy of nn/ops.hpp, and this program links the tape built from that copy
+// (library nn_extra_ops).
 #include <cmath>
 #include <cstdio>
 #include <iostream>

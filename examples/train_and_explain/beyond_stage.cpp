@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include <xtensor/xmath.hpp>
 #include <xtensor/xnpy.hpp>
 #include <xtensor/xview.hpp>
 
@@ -44,7 +45,8 @@ sensitivity::maps::AttributionOptions attribution_options() {
     return o;
 }
 
-// How a method's map is drawn: the two gradient maps as magnitudes (what importance() ranks), the rest signed.
+// How a method's map is drawn: the two gradient maps as magnitudes (Simonyan et al.'s picture), the rest signed.
+// The deletion and insertion tests rank every map signed (importance()); this is only the figure.
 struct Shown {
     std::string title;
     sensitivity::figures::PanelKind kind;
@@ -96,9 +98,10 @@ void methods_figure(RunState& st, const fs::path& path, const nn::Tensor<float>&
         input.colorbar = false;
         fig.panels.push_back(input);
         for (std::size_t k = 0; k < methods.size(); ++k) {
-            const nn::Tensor<float> imp = sensitivity::maps::importance(methods[k], maps[k]);   // [K, 784]
             const Shown s = shown(methods[k]);
-            fig.panels.push_back(panel(s.title, row_values(imp, n), s.kind));
+            const nn::Tensor<float> drawn =                                   // [K, 784]
+                s.kind == sensitivity::figures::PanelKind::Sequential ? nn::Tensor<float>(xt::abs(maps[k])) : maps[k];
+            fig.panels.push_back(panel(s.title, row_values(drawn, n), s.kind));
         }
     }
     sensitivity::figures::heatmap_png(path.string(), fig);

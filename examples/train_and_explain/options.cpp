@@ -11,8 +11,28 @@
 
 namespace app {
 
+namespace {
+// "256" or "256,128": one width per hidden layer, each in 1..65536. False for anything else ("", "256,", "0", "2x").
+bool parse_hidden(const std::string& text, std::vector<std::size_t>& widths) {
+    std::vector<std::size_t> w;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', start);
+        const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos) return false;
+        const std::size_t v = std::stoul(item);
+        if (v < 1 || v > 65536) return false;
+        w.push_back(v);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    widths = std::move(w);
+    return true;
+}
+}  // namespace
+
 int parse_options(int argc, char** argv, Options& opt) {
-    CLI::App cli{"train-and-explain: train a two-layer MLP on MNIST (or a CSV table), then explain it with sensitivity maps and probes.",
+    CLI::App cli{"train-and-explain: train an MLP on MNIST (784-256-10 by default, deeper with --hidden 256,128; or a CSV table), then explain it with sensitivity maps and probes.",
                  "train-and-explain"};
     cli.get_formatter()->column_width(34);
     const auto positive = CLI::Range(std::size_t(1), std::size_t(1) << 30);
@@ -20,8 +40,9 @@ int parse_options(int argc, char** argv, Options& opt) {
         ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
     cli.add_option("--data", opt.data, "directory with the IDX files (default: data/mnist, or the Debian "
                                        "Fashion-MNIST folder for --dataset fashion)");
-    cli.add_option("--hidden", opt.hidden, "hidden units H of the 784-H-10 network")
-        ->check(CLI::Range(std::size_t(1), std::size_t(65536)))->capture_default_str();
+    std::string hidden = "256";
+    cli.add_option("--hidden", hidden, "hidden units H of the 784-H-10 network, or one width per hidden layer "
+                                       "(256,128 is 784-256-128-10)")->capture_default_str();
     cli.add_option("--epochs", opt.epochs, "training epochs")->check(CLI::Range(std::size_t(1), std::size_t(10000)))
         ->capture_default_str();
     cli.add_option("--batch", opt.batch, "minibatch size")->check(CLI::Range(std::size_t(1), std::size_t(60000)))
@@ -118,6 +139,11 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "train-and-explain: --weight-decay must be a finite number >= 0, got " << opt.weight_decay << "\n";
         return kExitUsage;
     }
+    if (!parse_hidden(hidden, opt.hidden)) {
+        std::cerr << "train-and-explain: --hidden must be one width or several separated by commas, each 1 to 65536 "
+                     "(e.g. 256 or 256,128), got '" << hidden << "'\n";
+        return kExitUsage;
+    }
     if (!normalize.empty()) {
         std::size_t used = 0, used2 = 0;
         const std::size_t comma = normalize.find(',');
@@ -178,7 +204,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         return kExitUsage;
     }
     if (!opt.csv.empty()) {   // a table is small: a smaller network, more epochs, Adam
-        if (cli.count("--hidden") == 0) opt.hidden = 32;
+        if (cli.count("--hidden") == 0) opt.hidden = {32};
         if (cli.count("--epochs") == 0) opt.epochs = 200;
         if (cli.count("--batch") == 0) opt.batch = 32;
         if (cli.count("--optimizer") == 0) opt.optimizer = "adam";

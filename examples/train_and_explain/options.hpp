@@ -11,7 +11,7 @@ namespace app {
 struct Options {
     std::string dataset = "mnist";      // mnist | fashion
     std::string data;                   // empty: data/mnist or /usr/share/datasets/fashion-mnist
-    std::size_t hidden = 256;
+    std::vector<std::size_t> hidden = {256};   // one width per hidden layer (--hidden 256,128)
     std::size_t epochs = 12;
     std::size_t batch = 64;
     double lr = 0.05;

@@ -32,7 +32,7 @@ void describe_run(const Options& opt, RunState& st, double total_seconds) {
                      {"--model", opt.model.empty() ? "(train)" : opt.model},
                      {"--input-scale", opt.input_scale.empty() ? "0..1" : opt.input_scale},
                      {"--normalize", opt.normalize},
-                     {"--hidden", opt.hidden},       {"--epochs", opt.epochs},
+                     {"--hidden", nn::training::hidden_json(opt.hidden)},       {"--epochs", opt.epochs},
                      {"--batch", opt.batch},         {"--lr", opt.lr},
                      {"--optimizer", opt.optimizer}, {"--seed", opt.seed},
                      {"--threads", opt.threads},     {"--explain-count", opt.explain_count},

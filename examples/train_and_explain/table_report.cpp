@@ -46,7 +46,7 @@ void write_table_report(const Options& opt, const TableRun& t) {
       << " features (" << html_escape(r["table"]["features"].dump()) << ") as " << t.inputs.size() << " inputs, meta "
       << html_escape(r["table"]["meta"].dump()) << ". ";
     if (r.contains("training"))
-        h << "Network " << t.inputs.size() << "-" << r["training"]["hidden"].get<std::size_t>() << "-" << t.model.out() << " "
+        h << "Network " << html_escape(nn::layer_widths(t.model)) << " "
           << html_escape(r["training"]["activation"].get<std::string>()) << ", up to " << r["training"]["epochs"].get<std::size_t>()
           << " epochs of " << html_escape(r["training"]["optimizer"].get<std::string>()) << " with weight decay "
           << num(r["training"]["weight_decay"]) << " (" << html_escape(r["training"]["weight_decay_from"].get<std::string>())

@@ -77,7 +77,7 @@ nn::training::TrainConfig table_train_config(const Options& opt) {
     config.epochs = opt.epochs;
     config.batch = opt.batch;
     config.lr = opt.lr;
-    config.optimizer = opt.optimizer;
+    config.optimizer = nn::parse_optimizer(opt.optimizer);
     config.seed = opt.seed;
     config.weight_decay = std::max(0.0, opt.weight_decay);
     return config;
@@ -309,7 +309,7 @@ void train(const Options& opt, TableRun& t) {
     if (!opt.quiet)
         std::cout << "table: " << t.table.source << ", " << t.table.size() << " rows (" << t.train_rows.size() << " train, "
                   << t.validation_rows.size() << " validation), " << t.features.size() << " features as " << t.inputs.size()
-                  << " inputs, " << t.task << " of '" << t.target << "'; network " << t.inputs.size() << "-" << opt.hidden
+                  << " inputs, " << t.task << " of '" << t.target << "'; network " << t.inputs.size() << "-" << nn::hidden_text(opt.hidden, '-')
                   << "-" << out << " "
                   << opt.activation << "\n";
     const auto t0 = std::chrono::steady_clock::now();
@@ -351,7 +351,7 @@ void train(const Options& opt, TableRun& t) {
         curve.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"validation_loss", e.validation_loss}});
     t.report["training"] = {{"seconds", seconds_since(t0)},
                             {"loss", t.task == "classification" ? "softmax cross-entropy" : "MSE of the standardized target"},
-                            {"hidden", opt.hidden},
+                            {"hidden", nn::training::hidden_json(opt.hidden)},
                             {"activation", opt.activation},
                             {"epochs", opt.epochs},
                             {"batch", opt.batch},

@@ -47,7 +47,7 @@ nn::training::TrainConfig train_config(const Options& opt, std::size_t train_siz
     c.epochs = opt.epochs;
     c.batch = opt.batch;
     c.lr = opt.lr;
-    c.optimizer = opt.optimizer;
+    c.optimizer = nn::parse_optimizer(opt.optimizer);
     c.seed = opt.seed;
     if (opt.augment) c.augment = nn::training::random_rotate_shift(10.0, 1.0);
     c.progress = opt.quiet ? nn::training::ProgressMode::Quiet : nn::training::ProgressMode::Auto;
@@ -98,10 +98,8 @@ void train_or_load(const Options& opt, RunState& st) {
                                      " pixels but the data has " + std::to_string(st.data.test.pixels()));
         st.test = nn::training::evaluate(st.model, st.data.test);
         st.net.emplace(net_of(st.model));
-        st.report["model"] = {{"source", opt.model}, {"hidden", st.model.hidden()}};
-        if (!opt.quiet)
-            std::cout << "model: loaded " << opt.model << " (" << st.model.in() << "-" << st.model.hidden() << "-"
-                      << st.model.out() << ")\n";
+        st.report["model"] = {{"source", opt.model}, {"hidden", nn::training::hidden_json(st.model.hidden())}};
+        if (!opt.quiet) std::cout << "model: loaded " << opt.model << " (" << nn::layer_widths(st.model) << ")\n";
         return;
     }
 
@@ -112,8 +110,8 @@ void train_or_load(const Options& opt, RunState& st) {
     nn::training::TrainConfig config = train_config(opt, st.data.train.size());
     st.model = nn::training::make_mlp(config, st.data.train.pixels(), st.data.train.class_names.size());
     if (!opt.quiet) {
-        std::cout << "training " << st.model.in() << "-" << config.hidden << "-" << st.model.out() << " ("
-                  << config.optimizer << ", lr " << config.lr
+        std::cout << "training " << nn::layer_widths(st.model) << " ("
+                  << nn::optimizer_name(config.optimizer) << ", lr " << config.lr
                   << ", batch " << config.batch << ", " << config.epochs << " epochs)\n";
         if (const std::string hint = nn::training::blas_kernel_hint(); !hint.empty()) std::cout << hint << "\n";  // appendix A
     }

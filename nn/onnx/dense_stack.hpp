@@ -6,26 +6,26 @@
 #include <string>
 #include <vector>
 
-#include "nn/names.hpp"
+#include "names/names.hpp"
 #include "nn/tensor.hpp"
 
 namespace nn::onnx {
 
 // The activation after a dense layer. GELU is the exact one, x·½(1 + erf(x/√2)), what nn.GELU() computes.
 enum class Activation { Identity, Relu, Tanh, Sigmoid, LeakyRelu, Gelu };
-inline constexpr NameTable<Activation, 6> kActivationNames = {{{Activation::Identity, "identity"},
+inline constexpr names::NameTable<Activation, 6> kActivationNames = {{{Activation::Identity, "identity"},
                                                                {Activation::Relu, "relu"},
                                                                {Activation::Tanh, "tanh"},
                                                                {Activation::Sigmoid, "sigmoid"},
                                                                {Activation::LeakyRelu, "leaky_relu"},
                                                                {Activation::Gelu, "gelu"}}};
-inline const char* activation_name(Activation a) { return name_of(kActivationNames, a); }
+inline const char* activation_name(Activation a) { return names::name_of(kActivationNames, a); }
 
 // What follows the last layer: nothing (the outputs are logits or plain values), softmax or log-softmax by row.
 enum class Head { None, Softmax, LogSoftmax };
-inline constexpr NameTable<Head, 3> kHeadNames = {
+inline constexpr names::NameTable<Head, 3> kHeadNames = {
     {{Head::None, "none"}, {Head::Softmax, "softmax"}, {Head::LogSoftmax, "log_softmax"}}};
-inline const char* head_name(Head h) { return name_of(kHeadNames, h); }
+inline const char* head_name(Head h) { return names::name_of(kHeadNames, h); }
 
 // One dense layer: y = act(x·W + b) for a batch x [B, in].
 struct Dense {

@@ -30,32 +30,44 @@ DenseStack from_mlp(const MLP<float>& model) {
     }
     DenseStack s;
     s.input_width = model.in();
-    s.layers.push_back(dense(model, model.layer1, act));
-    s.layers.back().alpha = nn::kLeakyReluSlope;                          // used only by a leaky_relu layer
-    s.layers.push_back(dense(model, model.layer2, Activation::Identity));
-    s.notes.push_back("converted from nn::MLP " + std::to_string(model.in()) + "-" + std::to_string(model.hidden()) +
-                      "-" + std::to_string(model.out()) + " (" + nn::activation_name(model.activation) + ")");
+    const std::vector<Linear>& layers = model.layers();
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+        const bool last = k + 1 == layers.size();
+        s.layers.push_back(dense(model, layers[k], last ? Activation::Identity : act));
+        s.layers.back().alpha = nn::kLeakyReluSlope;                      // used only by a leaky_relu layer
+    }
+    s.notes.push_back("converted from nn::MLP " + layer_widths(model) + " (" + nn::activation_name(model.activation) +
+                      ")");
     return s;
 }
 
 MLP<float> to_mlp(const DenseStack& s) {
     const std::string source = s.source.empty() ? "the model" : s.source;
-    if (s.layers.size() != 2)
-        throw std::runtime_error(source + ": " + describe(s) + " has " + std::to_string(s.layers.size()) +
-                                 " dense layers; this mode takes two (one hidden layer) for now");
-    const Activation a = s.layers[0].act;
-    if (!(a == Activation::Relu || a == Activation::Tanh || a == Activation::Sigmoid) ||
-        s.layers[1].act != Activation::Identity)
-        throw std::runtime_error(source + ": " + describe(s) + ": this mode takes relu, tanh or sigmoid between the two "
-                                 "layers and none after the second");
-    const nn::Activation act = a == Activation::Relu ? nn::Activation::Relu
-                             : a == Activation::Tanh ? nn::Activation::Tanh
-                                                     : nn::Activation::Sigmoid;
-    MLP<float> m(s.input_width, s.layers[0].out(), s.layers[1].out(), act, 0);
-    const Linear* targets[2] = {&m.layer1, &m.layer2};
-    for (std::size_t k = 0; k < 2; ++k) {
-        m.tape().value(targets[k]->W) = xt::cast<float>(s.layers[k].W);                  // [in, out]
-        Tensor<float>& b = m.tape().value(targets[k]->b);                                 // [1, out]
+    if (s.layers.size() < 2)
+        throw std::runtime_error(source + ": " + describe(s) + " has no hidden layer; this mode takes at least one");
+    const Dense& first = s.layers.front();
+    bool uniform = s.layers.back().act == Activation::Identity;
+    for (std::size_t k = 0; k + 1 < s.layers.size(); ++k)
+        uniform = uniform && s.layers[k].act == first.act &&
+                  (first.act != Activation::LeakyRelu || s.layers[k].alpha == nn::kLeakyReluSlope);
+    if (!uniform || first.act == Activation::Identity)
+        throw std::runtime_error(source + ": " + describe(s) + ": this mode takes one activation after every hidden "
+                                 "layer (relu, tanh, sigmoid, gelu, or leaky_relu of slope 0.01) and none after the last");
+    nn::Activation act = nn::Activation::Relu;
+    switch (first.act) {
+        case Activation::Relu: act = nn::Activation::Relu; break;
+        case Activation::Tanh: act = nn::Activation::Tanh; break;
+        case Activation::Sigmoid: act = nn::Activation::Sigmoid; break;
+        case Activation::LeakyRelu: act = nn::Activation::LeakyRelu; break;
+        case Activation::Gelu: act = nn::Activation::Gelu; break;
+        case Activation::Identity: break;
+    }
+    std::vector<std::size_t> hidden;
+    for (std::size_t k = 0; k + 1 < s.layers.size(); ++k) hidden.push_back(s.layers[k].out());
+    MLP<float> m(s.input_width, hidden, s.layers.back().out(), act, 0);
+    for (std::size_t k = 0; k < s.layers.size(); ++k) {
+        m.tape().value(m.layer(k).W) = xt::cast<float>(s.layers[k].W);                 // [in, out]
+        Tensor<float>& b = m.tape().value(m.layer(k).b);                                // [1, out]
         std::copy(s.layers[k].b.begin(), s.layers[k].b.end(), b.begin());
     }
     return m;

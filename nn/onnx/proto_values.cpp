@@ -7,26 +7,25 @@
 #include <limits>
 #include <stdexcept>
 
+#include "names/names.hpp"
+
 namespace nn::onnx {
 
 namespace {
 constexpr std::int64_t kMaxValues = std::int64_t(1) << 31;   // 2^31 values: far beyond any dense net we read
 
-const char* type_name(int t) {
-    switch (t) {
-        case ::onnx::TensorProto::FLOAT: return "float";
-        case ::onnx::TensorProto::DOUBLE: return "double";
-        case ::onnx::TensorProto::INT32: return "int32";
-        case ::onnx::TensorProto::INT64: return "int64";
-        case ::onnx::TensorProto::FLOAT16: return "float16";
-        case ::onnx::TensorProto::BFLOAT16: return "bfloat16";
-        case ::onnx::TensorProto::UINT8: return "uint8";
-        case ::onnx::TensorProto::INT8: return "int8";
-        case ::onnx::TensorProto::BOOL: return "bool";
-        case ::onnx::TensorProto::STRING: return "string";
-        default: return "an unknown type";
-    }
-}
+using Proto = ::onnx::TensorProto;
+const names::NameTable<int, 10> kTypeNames = {{{Proto::FLOAT, "float"},
+                                               {Proto::DOUBLE, "double"},
+                                               {Proto::INT32, "int32"},
+                                               {Proto::INT64, "int64"},
+                                               {Proto::FLOAT16, "float16"},
+                                               {Proto::BFLOAT16, "bfloat16"},
+                                               {Proto::UINT8, "uint8"},
+                                               {Proto::INT8, "int8"},
+                                               {Proto::BOOL, "bool"},
+                                               {Proto::STRING, "string"}}};
+const char* type_name(int t) { return names::name_of(kTypeNames, t, "an unknown type"); }
 
 // Copies `count` little-endian values of type S from raw bytes, or the typed field, into out.
 template <class S, class Field>

@@ -1,6 +1,9 @@
 // nn/ops/add.hpp — a + b, same shapes: value, reverse (VJP) and forward (JVP) kernels under one line of math.
-// Registered as Op::Add in nn/op.hpp; a bias broadcast over the batch is add_bias.hpp.
-#pragma once
+// Registered by its line in nn/ops.hpp; a bias broadcast over the batch is add_bias.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Add,
+#elif !defined(NN_OPS_ADD_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_ADD_HPP
 
 #include <xtensor/xnoalias.hpp>
 
@@ -37,3 +40,5 @@ struct OpDef<Op::Add> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_ADD_HPP

@@ -1,6 +1,9 @@
 // nn/ops/add_bias.hpp — a + b with b one row broadcast over the batch: value, reverse (VJP) and forward (JVP) kernels.
-// The layer's bias; registered as Op::AddBias in nn/op.hpp.
-#pragma once
+// The layer's bias; registered by its line in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+AddBias,
+#elif !defined(NN_OPS_ADD_BIAS_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_ADD_BIAS_HPP
 
 #include <xtensor/xnoalias.hpp>
 
@@ -44,3 +47,5 @@ struct OpDef<Op::AddBias> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_ADD_BIAS_HPP

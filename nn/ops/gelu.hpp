@@ -1,6 +1,9 @@
-// nn/ops/gelu.hpp — the exact GELU elementwise, a·Φ(a) with Φ the standard normal CDF (PyTorch's nn.GELU(), its
-// approximate='none'; not the tanh approximation): value, reverse (VJP) and forward (JVP) kernels. Registered as Op::Gelu.
-#pragma once
+// nn/ops/gelu.hpp — the exact GELU elementwise, a·Φ(a) with Φ the standard normal CDF (PyTorch's nn.GELU() with
+// approximate='none', not the tanh form): value, reverse (VJP) and forward (JVP) kernels. Registered in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Gelu,
+#elif !defined(NN_OPS_GELU_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_GELU_HPP
 
 #include <cmath>
 #include <cstddef>
@@ -58,3 +61,5 @@ struct OpDef<Op::Gelu> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_GELU_HPP

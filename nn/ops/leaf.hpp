@@ -1,6 +1,9 @@
 // nn/ops/leaf.hpp — the leaf: an input or a parameter, whose value the caller gives (Tape::leaf).
 // It has no inputs and nothing to compute; its row in the table exists so that the table covers the whole enum.
-#pragma once
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Leaf,
+#elif !defined(NN_OPS_LEAF_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_LEAF_HPP
 
 #include "nn/ops/args.hpp"
 
@@ -23,3 +26,5 @@ struct OpDef<Op::Leaf> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_LEAF_HPP

@@ -1,6 +1,9 @@
 // nn/ops/leaky_relu.hpp — a for a > 0, c·a otherwise (c the slope, a constant of the node): value, reverse (VJP) and
-// forward (JVP) kernels. Registered as Op::LeakyRelu in nn/op.hpp; the slope is the node's `c`, like scale's.
-#pragma once
+// forward (JVP) kernels. Registered by its line in nn/ops.hpp; the slope is the node's `c`, like scale's.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+LeakyRelu,
+#elif !defined(NN_OPS_LEAKY_RELU_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_LEAKY_RELU_HPP
 
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xoperation.hpp>
@@ -35,3 +38,5 @@ struct OpDef<Op::LeakyRelu> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_LEAKY_RELU_HPP

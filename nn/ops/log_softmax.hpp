@@ -1,6 +1,9 @@
 // nn/ops/log_softmax.hpp — row-wise log of the softmax: value, reverse (VJP) and forward (JVP) kernels under the math.
-// Registered as Op::LogSoftmax in nn/op.hpp; stable for logits of any size.
-#pragma once
+// Registered by its line in nn/ops.hpp; stable for logits of any size.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+LogSoftmax,
+#elif !defined(NN_OPS_LOG_SOFTMAX_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_LOG_SOFTMAX_HPP
 
 #include <algorithm>
 #include <cmath>
@@ -67,3 +70,5 @@ struct OpDef<Op::LogSoftmax> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_LOG_SOFTMAX_HPP

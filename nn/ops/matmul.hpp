@@ -1,7 +1,10 @@
 // nn/ops/matmul.hpp — the matrix product a·b: value, reverse (VJP) and forward (JVP) kernels under one line of math.
 // Every product through nn::gemm (nn/gemm.hpp: BLAS, or the portable loops) with transpose flags, no copies;
-// registered as Op::MatMul in nn/op.hpp.
-#pragma once
+// registered by its line in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+MatMul,
+#elif !defined(NN_OPS_MATMUL_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_MATMUL_HPP
 
 #include <algorithm>
 
@@ -52,3 +55,5 @@ struct OpDef<Op::MatMul> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_MATMUL_HPP

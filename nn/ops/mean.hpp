@@ -1,6 +1,9 @@
 // nn/ops/mean.hpp — the mean of all elements, a [1, 1] result: value, reverse (VJP) and forward (JVP) kernels.
-// Registered as Op::Mean in nn/op.hpp; the sum's kernels (sum.hpp) divided by n.
-#pragma once
+// Registered by its line in nn/ops.hpp; the sum's kernels (sum.hpp) divided by n.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Mean,
+#elif !defined(NN_OPS_MEAN_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_MEAN_HPP
 
 #include "nn/ops/args.hpp"
 #include "nn/ops/sum.hpp"
@@ -32,3 +35,5 @@ struct OpDef<Op::Mean> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_MEAN_HPP

@@ -1,6 +1,9 @@
 // nn/ops/mse.hpp — the mean squared difference of two same-shaped matrices: value, reverse (VJP) and forward (JVP).
-// Registered as Op::Mse in nn/op.hpp; sums in double.
-#pragma once
+// Registered by its line in nn/ops.hpp; sums in double.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Mse,
+#elif !defined(NN_OPS_MSE_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_MSE_HPP
 
 #include <xtensor/xnoalias.hpp>
 
@@ -53,3 +56,5 @@ struct OpDef<Op::Mse> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_MSE_HPP

@@ -1,6 +1,9 @@
 // nn/ops/mul.hpp — a * b elementwise, same shapes: value, reverse (VJP) and forward (JVP) kernels under one math line.
-// Registered as Op::Mul in nn/op.hpp; the matrix product is matmul.hpp.
-#pragma once
+// Registered by its line in nn/ops.hpp; the matrix product is matmul.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Mul,
+#elif !defined(NN_OPS_MUL_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_MUL_HPP
 
 #include <xtensor/xnoalias.hpp>
 
@@ -39,3 +42,5 @@ struct OpDef<Op::Mul> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_MUL_HPP

@@ -1,6 +1,9 @@
 // nn/ops/relu.hpp — max(a, 0) elementwise: value, reverse (VJP) and forward (JVP) kernels under one line of math.
-// Registered as Op::Relu in nn/op.hpp.
-#pragma once
+// Registered by its line in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Relu,
+#elif !defined(NN_OPS_RELU_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_RELU_HPP
 
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xoperation.hpp>
@@ -34,3 +37,5 @@ struct OpDef<Op::Relu> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_RELU_HPP

@@ -1,6 +1,9 @@
 // nn/ops/scale.hpp — c * a with c a constant of the node: value, reverse (VJP) and forward (JVP) kernels.
-// Registered as Op::Scale in nn/op.hpp; the constant is the node's `c` (Tape::scale, Tape::apply).
-#pragma once
+// Registered by its line in nn/ops.hpp; the constant is the node's `c` (Tape::scale, Tape::apply).
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Scale,
+#elif !defined(NN_OPS_SCALE_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_SCALE_HPP
 
 #include <xtensor/xnoalias.hpp>
 
@@ -33,3 +36,5 @@ struct OpDef<Op::Scale> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_SCALE_HPP

@@ -1,6 +1,9 @@
 // nn/ops/sigmoid.hpp — the logistic function elementwise: value, reverse (VJP) and forward (JVP) kernels.
-// Registered as Op::Sigmoid in nn/op.hpp.
-#pragma once
+// Registered by its line in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Sigmoid,
+#elif !defined(NN_OPS_SIGMOID_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_SIGMOID_HPP
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -38,3 +41,5 @@ struct OpDef<Op::Sigmoid> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_SIGMOID_HPP

@@ -1,6 +1,9 @@
 // nn/ops/softmax.hpp — row-wise softmax: value, reverse (VJP) and forward (JVP) kernels under the math.
-// Registered as Op::Softmax in nn/op.hpp; the loss on logits is softmax_cross_entropy.hpp.
-#pragma once
+// Registered by its line in nn/ops.hpp; the loss on logits is softmax_cross_entropy.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Softmax,
+#elif !defined(NN_OPS_SOFTMAX_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_SOFTMAX_HPP
 
 #include <algorithm>
 #include <cmath>
@@ -61,3 +64,5 @@ struct OpDef<Op::Softmax> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_SOFTMAX_HPP

@@ -1,6 +1,9 @@
 // nn/ops/softmax_cross_entropy.hpp — the classification loss on logits with integer labels, mean over the batch.
-// Value, reverse (VJP) and forward (JVP) kernels; registered as Op::SoftmaxCrossEntropy in nn/op.hpp.
-#pragma once
+// Value, reverse (VJP) and forward (JVP) kernels; registered by its line in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+SoftmaxCrossEntropy,
+#elif !defined(NN_OPS_SOFTMAX_CROSS_ENTROPY_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_SOFTMAX_CROSS_ENTROPY_HPP
 
 #include <algorithm>
 #include <cmath>
@@ -76,3 +79,5 @@ struct OpDef<Op::SoftmaxCrossEntropy> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_SOFTMAX_CROSS_ENTROPY_HPP

@@ -1,6 +1,9 @@
 // nn/ops/sub.hpp — a - b, same shapes: value, reverse (VJP) and forward (JVP) kernels under one line of math.
-// Registered as Op::Sub in nn/op.hpp.
-#pragma once
+// Registered by its line in nn/ops.hpp.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Sub,
+#elif !defined(NN_OPS_SUB_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_SUB_HPP
 
 #include <xtensor/xnoalias.hpp>
 
@@ -37,3 +40,5 @@ struct OpDef<Op::Sub> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_SUB_HPP

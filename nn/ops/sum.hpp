@@ -1,6 +1,9 @@
 // nn/ops/sum.hpp — the sum of all elements, a [1, 1] result: value, reverse (VJP) and forward (JVP) kernels.
-// Registered as Op::Sum in nn/op.hpp; accumulates in double. The mean (mean.hpp) reuses these kernels.
-#pragma once
+// Registered by its line in nn/ops.hpp; accumulates in double. The mean (mean.hpp) reuses these kernels.
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Sum,
+#elif !defined(NN_OPS_SUM_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_OPS_SUM_HPP
 
 #include "nn/ops/args.hpp"
 
@@ -38,3 +41,5 @@ struct OpDef<Op::Sum> {
 };
 
 }  // namespace nn
+
+#endif  // NN_OPS_SUM_HPP

@@ -98,7 +98,7 @@ LinearModel fit_logistic(const TableData& data, std::size_t classes, double weig
     tape.value(layer.W).fill(0);                           // start at p = 1/C for every row: no seed to depend on
     const std::size_t params_end = tape.mark();
     OptimizerConfig oc;
-    oc.kind = "adam";
+    oc.kind = OptimizerKind::Adam;
     oc.weight_decay = weight_decay;
     std::unique_ptr<Optimizer<float>> adam = make_optimizer<float>(oc);
     const std::vector<Var> params = {layer.W, layer.b};

@@ -5,13 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/training/atomic_file.hpp"
+#include "nn/training/model_io.hpp"
 
 namespace nn::training {
 
 nlohmann::json config_json(const TrainConfig& c) {
-    return {{"hidden", c.hidden},           {"activation", activation_name(c.activation)},
+    return {{"hidden", hidden_json(c.hidden)},           {"activation", activation_name(c.activation)},
             {"epochs", c.epochs},           {"batch", c.batch},
-            {"optimizer", c.optimizer},     {"lr", c.lr},
+            {"optimizer", optimizer_name(c.optimizer)}, {"lr", c.lr},
             {"momentum", c.momentum},       {"nesterov", c.nesterov},
             {"beta1", c.beta1},             {"beta2", c.beta2},
             {"eps", c.eps},                 {"weight_decay", c.weight_decay},

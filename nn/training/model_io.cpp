@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kLayout = "a model directory holds W1.npy, b1.npy, W2.npy, b2.npy and model.json";
+const char* kLayout = "a model directory holds W1.npy, b1.npy, W2.npy, b2.npy and model.json";   // and W3.npy ... for a deeper net
 
 [[noreturn]] void fail(const fs::path& file, const std::string& problem) {
     throw std::runtime_error(file.string() + ": " + problem);
@@ -45,7 +45,7 @@ std::string read_bytes(const fs::path& file) {
 // One expected axis: its size and the model.json key the size comes from.
 struct Axis {
     std::size_t size;
-    const char* key;
+    std::string key;
 };
 
 // Reads a float32 .npy array and checks it against the expected axes. Returned as a matrix: a 1-D
@@ -120,7 +120,36 @@ std::size_t positive(const nlohmann::json& j, const fs::path& file, const char* 
     return v.get<std::size_t>();
 }
 
+// "hidden": a positive integer (one hidden layer) or a non-empty list of them.
+std::vector<std::size_t> hidden_widths(const nlohmann::json& j, const fs::path& file) {
+    if (!j.contains("hidden")) fail(file, "key 'hidden' is missing");
+    const nlohmann::json& v = j["hidden"];
+    if (!v.is_array()) return {positive(j, file, "hidden")};
+    std::vector<std::size_t> h;
+    for (const nlohmann::json& e : v) {
+        if (!e.is_number_unsigned() || e.get<std::size_t>() == 0)
+            fail(file, "'hidden' must be a positive integer or a list of them, got " + v.dump());
+        h.push_back(e.get<std::size_t>());
+    }
+    if (h.empty()) fail(file, "'hidden' must not be an empty list");
+    return h;
+}
+
+// "relu(x·W1 + b1)·W2 + b2", one act(…) per hidden layer: the logits as model.json states them.
+std::string logits_formula(std::size_t layers, const std::string& act) {
+    std::string s = "x";
+    for (std::size_t k = 1; k <= layers; ++k) {
+        s += "·W" + std::to_string(k) + " + b" + std::to_string(k);
+        if (k < layers) s = act + "(" + s + ")";
+    }
+    return s;
+}
+
 }  // namespace
+
+nlohmann::json hidden_json(const std::vector<std::size_t>& hidden) {
+    return hidden.size() == 1 ? nlohmann::json(hidden[0]) : nlohmann::json(hidden);
+}
 
 void save_model(const MLP<float>& model, const std::string& dir, const ModelInfo& info) {
     if (info.rows * info.cols != model.in())
@@ -140,13 +169,13 @@ void save_model(const MLP<float>& model, const std::string& dir, const ModelInfo
         {"format", "nnsense-mlp"},
         {"format_version", kModelFormatVersion},
         {"in", model.in()},
-        {"hidden", model.hidden()},
+        {"hidden", hidden_json(model.hidden())},
         {"out", model.out()},
         {"activation", activation_name(model.activation)},
         {"rows", info.rows},
         {"cols", info.cols},
         {"input", "x = pixel byte / 255, row-major [batch, in]"},
-        {"logits", std::string(activation_name(model.activation)) + "(x·W1 + b1)·W2 + b2"},
+        {"logits", logits_formula(model.layers().size(), activation_name(model.activation))},
         {"dataset", info.dataset},
         {"class_names", info.class_names},
         {"seed", info.seed},
@@ -159,13 +188,13 @@ void save_model(const MLP<float>& model, const std::string& dir, const ModelInfo
             : "x = (feature - table.means) / table.sds, columns in table.features order [batch, in]";
         manifest["table"] = info.table;
     }
-    const std::vector<std::pair<std::string, std::string>> files = {
-        {"W1.npy", xt::dump_npy(tape.value(model.layer1.W))},         // [in, H]
-        {"b1.npy", xt::dump_npy(vector_of(tape.value(model.layer1.b)))},  // [H]
-        {"W2.npy", xt::dump_npy(tape.value(model.layer2.W))},         // [H, out]
-        {"b2.npy", xt::dump_npy(vector_of(tape.value(model.layer2.b)))},  // [out]
-        {"model.json", manifest.dump(2) + "\n"},                       // last: readers look for it first
-    };
+    std::vector<std::pair<std::string, std::string>> files;
+    for (std::size_t k = 0; k < model.layers().size(); ++k) {
+        const std::string n = std::to_string(k + 1);
+        files.push_back({"W" + n + ".npy", xt::dump_npy(tape.value(model.layer(k).W))});               // [in_k, out_k]
+        files.push_back({"b" + n + ".npy", xt::dump_npy(vector_of(tape.value(model.layer(k).b)))});    // [out_k]
+    }
+    files.push_back({"model.json", manifest.dump(2) + "\n"});                                        // last: readers look for it first
     std::vector<std::string> temporaries;
     try {
         for (const auto& [name, bytes] : files) temporaries.push_back(write_temporary((fs::path(dir) / name).string(), bytes));
@@ -197,7 +226,7 @@ MLP<float> load_model(const std::string& dir, ModelInfo* info_out) {
                                 std::to_string(kModelFormatVersion) + ")");
     ModelInfo info;
     info.in = positive(j, manifest_path, "in");
-    info.hidden = positive(j, manifest_path, "hidden");
+    info.hidden = hidden_widths(j, manifest_path);
     info.out = positive(j, manifest_path, "out");
     if (!j.contains("activation") || !j["activation"].is_string()) fail(manifest_path, "key 'activation' is missing");
     info.activation = j["activation"].get<std::string>();
@@ -232,18 +261,28 @@ MLP<float> load_model(const std::string& dir, ModelInfo* info_out) {
         fail(manifest_path, "class_names has " + std::to_string(info.class_names.size()) + " names but out = " +
                                 std::to_string(info.out));
 
+    // Every array is read and checked before the model is built, so that a manifest promising a huge network
+    // fails on its first array instead of allocating that network.
     const fs::path d(dir);
-    Tensor<float> W1 = read_array(d / "W1.npy", {{info.in, "in"}, {info.hidden, "hidden"}});
-    Tensor<float> b1 = read_array(d / "b1.npy", {{info.hidden, "hidden"}});
-    Tensor<float> W2 = read_array(d / "W2.npy", {{info.hidden, "hidden"}, {info.out, "out"}});
-    Tensor<float> b2 = read_array(d / "b2.npy", {{info.out, "out"}});
-
+    const std::size_t L = info.hidden.size() + 1;
+    // The axes as model.json names them: in, hidden (hidden[0], hidden[1], ... for a deeper net), out.
+    auto axis = [&](std::size_t edge) {
+        if (edge == 0) return Axis{info.in, "in"};
+        if (edge == L) return Axis{info.out, "out"};
+        return Axis{info.hidden[edge - 1], L == 2 ? std::string("hidden") : "hidden[" + std::to_string(edge - 1) + "]"};
+    };
+    std::vector<Tensor<float>> W, b;
+    for (std::size_t k = 0; k < L; ++k) {
+        const std::string n = std::to_string(k + 1);
+        W.push_back(read_array(d / ("W" + n + ".npy"), {axis(k), axis(k + 1)}));   // [in_k, out_k]
+        b.push_back(read_array(d / ("b" + n + ".npy"), {axis(k + 1)}));            // [1, out_k]
+    }
     MLP<float> model(info.in, info.hidden, info.out, act, 0);
     Tape<float>& tape = model.tape();
-    tape.value(model.layer1.W) = std::move(W1);
-    tape.value(model.layer1.b) = std::move(b1);
-    tape.value(model.layer2.W) = std::move(W2);
-    tape.value(model.layer2.b) = std::move(b2);
+    for (std::size_t k = 0; k < L; ++k) {
+        tape.value(model.layer(k).W) = std::move(W[k]);
+        tape.value(model.layer(k).b) = std::move(b[k]);
+    }
     if (info_out) *info_out = info;
     return model;
 }

@@ -1,4 +1,4 @@
-// nn/training/model_io.hpp — the saved-model format other tools read: a directory of four .npy arrays and model.json.
+// nn/training/model_io.hpp — the saved-model format other tools read: a directory of .npy arrays and model.json.
 // Saving and loading with full validation; training is nn/training/train.hpp.
 //
 //   W1.npy  float32 [in, H]     b1.npy  float32 [H]     (1-D)
@@ -6,7 +6,8 @@
 //   model.json  {"format": "nnsense-mlp", "format_version": 1, "in", "hidden", "out", "activation",
 //                "rows", "cols", "dataset", "class_names", "seed", "test_accuracy", "input", "logits"}
 // with logits = act(x·W1 + b1)·W2 + b2, x = byte/255 row-major, act = relu by default. numpy reads the
-// arrays as-is: np.load("W1.npy").
+// arrays as-is: np.load("W1.npy"). A deeper net has "hidden": [256, 128] and W1..W3, b1..b3, the activation after
+// every hidden layer; one hidden layer is written "hidden": 256, as before, so older directories load unchanged.
 #pragma once
 
 #include <cstddef>
@@ -23,7 +24,8 @@ namespace nn::training {
 
 struct ModelInfo {
     int format_version = 1;
-    std::size_t in = 0, hidden = 0, out = 0;          // taken from the model on save
+    std::size_t in = 0, out = 0;                      // taken from the model on save
+    std::vector<std::size_t> hidden;                  // the hidden widths, taken from the model on save
     std::string activation = "relu";                  // taken from the model on save
     std::size_t rows = 28, cols = 28;                 // the image shape behind `in`
     std::string dataset;                              // e.g. "mnist"
@@ -37,7 +39,10 @@ struct ModelInfo {
 
 constexpr int kModelFormatVersion = 1;
 
-// Writes the five files into `dir` (created if missing): each under a temporary name first, then all
+// "hidden" as model.json, metrics.json and report.json write it: 256 for one hidden layer, [256, 128] for more.
+nlohmann::json hidden_json(const std::vector<std::size_t>& hidden);
+
+// Writes the 2L + 1 files (five for one hidden layer) into `dir` (created if missing): each under a temporary name first, then all
 // renamed into place (model.json last); on failure the temporaries are removed and the error names the file.
 // in/hidden/out/activation come from `model`; the rest from `info` (info.rows × info.cols must equal in).
 void save_model(const MLP<float>& model, const std::string& dir, const ModelInfo& info);

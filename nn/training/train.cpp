@@ -23,12 +23,12 @@ MLP<float> make_mlp(const TrainConfig& config, std::size_t in, std::size_t out) 
 
 void check_config(const TrainConfig& c) {
     auto bad = [](const std::string& what) { throw std::invalid_argument("train: " + what); };
-    if (c.hidden == 0) bad("hidden must be >= 1");
+    if (c.hidden.empty()) bad("hidden must list at least one hidden layer");
+    for (std::size_t h : c.hidden)
+        if (h == 0) bad("hidden widths must be >= 1");
     if (c.epochs == 0) bad("epochs must be >= 1");
     if (c.batch == 0) bad("batch must be >= 1");
     if (!std::isfinite(c.lr) || c.lr <= 0) bad("lr must be a positive finite number, got " + std::to_string(c.lr));
-    if (c.optimizer != "sgd" && c.optimizer != "adam")
-        bad("unknown optimizer '" + c.optimizer + "' (expected sgd or adam)");
     if (!(c.momentum >= 0 && c.momentum < 1)) bad("momentum must be in [0, 1), got " + std::to_string(c.momentum));
     if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) bad("adam betas must be in [0, 1)");
     if (!(c.eps > 0)) bad("adam eps must be > 0");
@@ -68,7 +68,7 @@ T train_step(MLP<T>& model, Var x, const std::vector<int>& labels, Optimizer<T>&
     Var loss = tape.softmax_cross_entropy(logits, labels);         // [1, 1]
     const std::vector<Var> params = model.parameters();
     for (Var p : params) tape.zero_grad(p);                        // leaf gradients accumulate: clear them
-    tape.backward(loss, one);                                      // dW1, db1, dW2, db2
+    tape.backward(loss, one);                                      // dW1, db1, dW2, db2, ...
     optimizer.step(tape, params, lr);
     return tape.value(loss)(0, 0);
 }
@@ -89,11 +89,12 @@ const char* nonfinite_name(double v) { return std::isnan(v) ? "nan" : (v > 0 ? "
 
 // The first non-finite parameter value, as "W1 is nan", or "" when all are finite.
 std::string nonfinite_parameter(const MLP<float>& model) {
-    const char* names[] = {"W1", "b1", "W2", "b2"};
-    const std::vector<Var> params = model.parameters();
+    const std::vector<Var> params = model.parameters();              // W1, b1, W2, b2, ...
     for (std::size_t i = 0; i < params.size(); ++i)
         for (float w : model.tape().value(params[i]))
-            if (!std::isfinite(w)) return std::string("a weight in ") + names[i] + " is " + nonfinite_name(w);
+            if (!std::isfinite(w))
+                return std::string("a weight in ") + (i % 2 == 0 ? "W" : "b") + std::to_string(i / 2 + 1) + " is " +
+                       nonfinite_name(w);
     return "";
 }
 
@@ -113,8 +114,8 @@ TrainResult train(MLP<float>& model, const datasets::Dataset& data, const TrainC
         throw std::invalid_argument("train: '" + data.name + "' has " + std::to_string(data.pixels()) +
                                     " pixels per image, the model expects " + std::to_string(model.in()));
     if (model.hidden() != config.hidden)
-        throw std::invalid_argument("train: the model has hidden = " + std::to_string(model.hidden()) +
-                                    " but the configuration says hidden = " + std::to_string(config.hidden));
+        throw std::invalid_argument("train: the model has hidden = " + hidden_text(model.hidden()) +
+                                    " but the configuration says hidden = " + hidden_text(config.hidden));
     for (std::size_t i = 0; i < N; ++i)
         if (data.labels[i] >= model.out())
             throw std::invalid_argument("train: '" + data.name + "': label " + std::to_string(data.labels[i]) +

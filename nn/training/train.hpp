@@ -20,13 +20,13 @@ namespace nn::training {
 // 784-256-10 ReLU, SGD with Nesterov momentum 0.9, batch 64, lr 0.05 with cosine decay to 0, 12 epochs, seed 1.
 // What they reach is chapter 10's table ("What we measured", docs/10-training.md); how it was measured, appendix A.
 struct TrainConfig {
-    // the network (make_mlp builds it; train() checks the model it gets has this hidden size)
-    std::size_t hidden = 256;
+    // the network (make_mlp builds it; train() checks the model it gets has these hidden widths)
+    std::vector<std::size_t> hidden = {256};   // one entry per hidden layer: {256, 128} is 784-256-128-10
     Activation activation = Activation::Relu;
     // optimisation
     std::size_t epochs = 12;
     std::size_t batch = 64;
-    std::string optimizer = "sgd";     // "sgd" | "adam"
+    OptimizerKind optimizer = OptimizerKind::Sgd;   // named "sgd" | "adam" (parse_optimizer)
     double lr = 0.05;                  // base (peak) learning rate
     double momentum = 0.9;             // sgd
     bool nesterov = true;              // sgd

@@ -6,21 +6,21 @@
 
 #include <xtensor/xmath.hpp>
 
-#include "nn/names.hpp"
+#include "names/names.hpp"
 #include "sensitivity/maps/sample_gradients.hpp"
 
 namespace sensitivity::maps {
 
 namespace {
-const nn::NameTable<Method, 5> kMethodNames = {{{Method::Gradient, "gradient"},
+const names::NameTable<Method, 5> kMethodNames = {{{Method::Gradient, "gradient"},
                                                 {Method::GradientTimesInput, "gradient_x_input"},
                                                 {Method::SmoothGrad, "smoothgrad"},
                                                 {Method::IntegratedGradients, "integrated_gradients"},
                                                 {Method::Occlusion, "occlusion"}}};
 }  // namespace
 
-const char* method_name(Method m) { return nn::name_of(kMethodNames, m); }
-Method parse_method(const std::string& name) { return nn::parse_name(kMethodNames, name, "attribution method"); }
+const char* method_name(Method m) { return names::name_of(kMethodNames, m); }
+Method parse_method(const std::string& name) { return names::parse_name(kMethodNames, name, "attribution method"); }
 const std::vector<Method>& all_methods() {
     static const std::vector<Method> all = [] {
         std::vector<Method> v;
@@ -50,12 +50,8 @@ nn::Tensor<T> attribution(Model<T> model, const nn::Tensor<T>& x, const std::vec
 }
 
 template <class T>
-nn::Tensor<T> importance(Method method, const nn::Tensor<T>& map) {
-    if (method == Method::Gradient || method == Method::SmoothGrad) {
-        nn::Tensor<T> a = xt::abs(map);
-        return a;
-    }
-    return map;
+nn::Tensor<T> importance(Method, const nn::Tensor<T>& map) {
+    return map;                                                         // one rule: the signed map (attribution.hpp)
 }
 
 template nn::Tensor<float> attribution(Model<float>, const nn::Tensor<float>&, const std::vector<int>&, Method,

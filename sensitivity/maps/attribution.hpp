@@ -37,9 +37,10 @@ struct AttributionOptions {
 template <class T>
 nn::Tensor<T> attribution(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& targets,
                           Method method, const AttributionOptions& options = {});
-// The map read as "how important is each pixel for class t", larger = more important: |map| for the two gradient
-// methods (a gradient's sign says which way to move, not whether the pixel matters), the signed map for the others
-// (x ⊙ gradient, IG and occlusion measure evidence FOR the class; negative = evidence against).
+// The map read as "how important is each pixel for class t", larger = more important: the signed map, one rule for
+// every method. Zeroing pixel j moves f_t by about −x_j·∂f_t/∂x_j, and x_j ≥ 0, so on an inked pixel the sign of the
+// gradient is the sign of what deleting it does, as it is for x ⊙ gradient, IG and occlusion (negative = evidence
+// against the class, ranked last). |map| would rank counter-evidence with evidence (chapter 12 measures both).
 template <class T>
 nn::Tensor<T> importance(Method method, const nn::Tensor<T>& map);
 

@@ -14,17 +14,17 @@
 
 #include "nn/chunks.hpp"
 #include "nn/linear.hpp"
-#include "nn/names.hpp"
+#include "names/names.hpp"
 
 namespace sensitivity::maps {
 
 // ---------------------------------------------------------------- deletion and insertion
 namespace {
-const nn::NameTable<PixelTest, 2> kPixelTestNames = {{{PixelTest::Deletion, "deletion"},
+const names::NameTable<PixelTest, 2> kPixelTestNames = {{{PixelTest::Deletion, "deletion"},
                                                       {PixelTest::Insertion, "insertion"}}};
 }  // namespace
 
-const char* pixel_test_name(PixelTest kind) { return nn::name_of(kPixelTestNames, kind); }
+const char* pixel_test_name(PixelTest kind) { return names::name_of(kPixelTestNames, kind); }
 
 template <class T>
 DeletionCurve pixel_curve(Model<T> model, const nn::Tensor<T>& x, const std::vector<int>& labels,

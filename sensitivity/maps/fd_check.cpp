@@ -1,4 +1,4 @@
-// sensitivity/maps/fd_check.cpp — central differences of f(x) on a double model, the relu-kink skip rule, and the comparison.
+// sensitivity/maps/fd_check.cpp — central differences of f(x) on a double model, the relu-kink skip rule (every hidden layer), and the comparison.
 // Forward passes only on the numerical side; the analytic side is jacobian() from sensitivity/maps/jacobian.cpp.
 #include "sensitivity/maps/fd_check.hpp"
 
@@ -10,22 +10,33 @@
 #include <vector>
 
 #include <xtensor/xview.hpp>
+#include <xtensor/xbuilder.hpp>
+
+#include "nn/gemm.hpp"
 
 namespace sensitivity::maps {
 
 namespace {
-// Whether the model says it is a relu network, so that the kink rule applies (its first layer is model.layers[0]).
+// Whether the model says it is a relu (or leaky relu) network, so that the kink rule applies to every hidden layer.
 template <class T>
 bool has_relu_kinks(const ModelView<T>& model) {
-    return !model.layers.empty() && model.activation == nn::Activation::Relu;
+    return model.layers.size() >= 2 &&
+           (model.activation == nn::Activation::Relu || model.activation == nn::Activation::LeakyRelu);
 }
 
-// z1 = x·W1 + b1 [K, H], recorded on the model's own tape exactly as its forward pass records it, then forgotten.
+// The hidden pre-activations z_l = h_{l−1}·W_l + b_l [K, H_l] of every hidden layer, recorded on the model's own tape
+// exactly as its forward pass records them, then forgotten.
 template <class T>
-nn::Tensor<T> preactivations(const ModelView<T>& model, const nn::Tensor<T>& x) {
+std::vector<nn::Tensor<T>> preactivations(const ModelView<T>& model, const nn::Tensor<T>& x) {
     const nn::RewindOnExit<T> scope(*model.tape);
-    nn::Var xv = model.tape->leaf(x, false);
-    return model.tape->value(nn::forward(*model.tape, model.layers[0], xv));   // a copy, taken before the rewind
+    nn::Var h = model.tape->leaf(x, false);
+    std::vector<nn::Tensor<T>> z;
+    for (std::size_t l = 0; l + 1 < model.layers.size(); ++l) {
+        const nn::Var zl = nn::forward(*model.tape, model.layers[l], h);
+        z.push_back(model.tape->value(zl));                              // a copy, taken before the rewind
+        h = nn::activate(*model.tape, model.activation, zl);
+    }
+    return z;
 }
 
 // The softmax of one row of logits l [C], computed here and not by the tape's softmax, so the numerical side
@@ -59,20 +70,37 @@ FdJacobian fd_jacobian(Model<double> model, const nn::Tensor<double>& x, double 
     fd.J = xt::zeros<double>({K, C, D});
     fd.skip = xt::zeros<bool>({K, D});
 
-    // Which pixels cross a kink: z1 = x·W1 + b1, and pixel j moves z1[u] by ±W1[j, u]·h.
+    // Which pixels cross a kink. Between kinks the network is linear, so while no earlier layer crosses one, pixel j
+    // moves hidden pre-activation z_l[u] by exactly ±G_l[j, u]·h, with G_1 = W1 and G_l = (G_{l−1} ⊙ slope_{l−1})·W_l,
+    // slope_{l−1} the activation's slope (relu: 0 or 1; leaky relu: α or 1) at z_{l−1}. It may cross when
+    // |z_l[u]| <= |G_l[j, u]|·h. Checked at every hidden layer, from the first: a pixel skipped once stays skipped.
     if (has_relu_kinks(model) && K > 0) {
-        const std::size_t H = model.layers[0].out;
-        const nn::Tensor<double> z1 = preactivations(model, x);           // [K, H] (records: take references after)
-        const nn::Tensor<double>& W1 = model.tape->value(model.layers[0].W);   // [D, H]
-        for (std::size_t k = 0; k < K; ++k)
-            for (std::size_t j = 0; j < D; ++j)
-                for (std::size_t u = 0; u < H; ++u) {
-                    const double w = std::abs(W1(j, u));
-                    if (w != 0 && std::abs(z1(k, u)) <= w * h) {
-                        fd.skip(k, j) = true;
-                        break;
+        const std::vector<nn::Tensor<double>> z = preactivations(model, x);  // [K, H_l] (records: references after)
+        const double alpha = model.activation == nn::Activation::LeakyRelu ? nn::kLeakyReluSlope : 0.0;
+        for (std::size_t k = 0; k < K; ++k) {
+            nn::Tensor<double> G = model.tape->value(model.layers[0].W);      // [D, H_1]
+            for (std::size_t l = 0; l < z.size(); ++l) {
+                if (l > 0) {                                                  // G_l = (G_{l−1} ⊙ slope)·W_l
+                    for (std::size_t j = 0; j < D; ++j)
+                        for (std::size_t u = 0; u < G.shape(1); ++u)
+                            if (!(z[l - 1](k, u) > 0)) G(j, u) *= alpha;
+                    const nn::Tensor<double>& W = model.tape->value(model.layers[l].W);   // [H_{l−1}, H_l]
+                    nn::Tensor<double> next = xt::zeros<double>({D, W.shape(1)});           // [D, H_l]
+                    nn::gemm(G, W, next);                                                  // [D, H_{l−1}]·[H_{l−1}, H_l]
+                    G = std::move(next);
+                }
+                for (std::size_t j = 0; j < D; ++j) {
+                    if (fd.skip(k, j)) continue;
+                    for (std::size_t u = 0; u < G.shape(1); ++u) {
+                        const double g = std::abs(G(j, u));
+                        if (g != 0 && std::abs(z[l](k, u)) <= g * h) {
+                            fd.skip(k, j) = true;
+                            break;
+                        }
                     }
                 }
+            }
+        }
     }
 
     nn::Tensor<double> probe({2 * D + 1, D});                             // rows 2j, 2j+1: x ± h e_j; row 2D: x
@@ -168,14 +196,15 @@ FdReport fd_check(Model<float> model32, Model<double> model64, const nn::Tensor<
     // Such an image is left out of the float comparison (all its pairs), and counted.
     FdJacobian numeric32 = numeric;
     if (has_relu_kinks(model32)) {
-        const nn::Tensor<double> z64 = preactivations(model64, x64);     // [K, H]
-        const nn::Tensor<float> z32 = preactivations(model32, x32);      // [K, H]
-        for (std::size_t k = 0; k < K; ++k)
-            for (std::size_t u = 0; u < z32.shape(1); ++u)
-                if ((z64(k, u) > 0) != (z32(k, u) > 0.f)) {
-                    xt::view(numeric32.skip, k, xt::all()) = true;
-                    break;
-                }
+        const std::vector<nn::Tensor<double>> z64 = preactivations(model64, x64);   // [K, H_l] per hidden layer
+        const std::vector<nn::Tensor<float>> z32 = preactivations(model32, x32);
+        for (std::size_t l = 0; l < z32.size(); ++l)
+            for (std::size_t k = 0; k < K; ++k)
+                for (std::size_t u = 0; u < z32[l].shape(1); ++u)
+                    if ((z64[l](k, u) > 0) != (z32[l](k, u) > 0.f)) {
+                        xt::view(numeric32.skip, k, xt::all()) = true;
+                        break;
+                    }
     }
     const FdComparison c32 = compare_jacobians(J32d, numeric32);
     rep.float_pairs_compared = c32.pairs_compared;

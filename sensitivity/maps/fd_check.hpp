@@ -12,11 +12,13 @@ namespace sensitivity::maps {
 
 // Central differences J[k][i][j] ≈ (f(x_k + h e_j)_i − f(x_k − h e_j)_i) / 2h, forward passes only (2·D + 1 rows
 // per image, x itself the last, one batch; the softmax of the logits is taken here, in a form precise for p ≈ 1), and which pixels
-// must be skipped: skip[k][j] is true when moving pixel j by ±h moves some hidden pre-activation across relu's
-// kink, i.e. |z1[k, u]| <= |W1[j, u]|·h with W1[j, u] != 0 for some u.
-// Across a kink the one-sided slopes differ and a difference quotient is not the derivative. Sigmoid and tanh
-// have no kink: nothing is skipped. The rule reads the first dense layer (model.layers, model.hpp) of a relu
-// network; a model that does not list its layers has nothing skipped, so a kink near x shows up as a failed check.
+// must be skipped: skip[k][j] is true when moving pixel j by ±h may move some hidden pre-activation across relu's
+// kink: in layer 1, |z1[k, u]| <= |W1[j, u]|·h with W1[j, u] != 0 for some u; in a deeper layer l the same with
+// W1 replaced by ∂z_l/∂x_j, the product of the weights and the slopes below it (exact: the net is linear between kinks).
+// Across a kink the one-sided slopes differ and a difference quotient is not the derivative. Sigmoid, tanh and
+// gelu have no kink: nothing is skipped; leaky_relu has relu's. The rule reads every dense layer (model.layers,
+// model.hpp) of a relu or leaky-relu network; a model that does not list its layers has nothing skipped, so a kink
+// near x shows up as a failed check.
 struct FdJacobian {
     xt::xtensor<double, 3> J;       // [K, C, D]
     xt::xtensor<bool, 2> skip;      // [K, D]

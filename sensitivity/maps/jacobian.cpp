@@ -10,12 +10,12 @@
 
 #include "nn/argmax.hpp"
 #include "nn/chunks.hpp"
-#include "nn/names.hpp"
+#include "names/names.hpp"
 
 namespace sensitivity::maps {
 
 namespace {
-const nn::NameTable<Output, 2> kOutputNames = {{{Output::Softmax, "softmax"}, {Output::Logits, "logits"}}};
+const names::NameTable<Output, 2> kOutputNames = {{{Output::Softmax, "softmax"}, {Output::Logits, "logits"}}};
 
 template <class T>
 void check_input(const ModelView<T>& model, const nn::Tensor<T>& x, const char* who) {
@@ -30,7 +30,7 @@ void check_class(int c, std::size_t classes, const char* who) {
 }
 }  // namespace
 
-const char* output_name(Output out) { return nn::name_of(kOutputNames, out); }
+const char* output_name(Output out) { return names::name_of(kOutputNames, out); }
 
 // ---------------------------------------------------------------- forward only
 template <class T>

@@ -9,7 +9,7 @@
 
 #include "nn/argmax.hpp"
 #include "nn/chunks.hpp"
-#include "nn/names.hpp"
+#include "names/names.hpp"
 
 namespace sensitivity::probes {
 
@@ -206,12 +206,12 @@ void fit_trend(ProbeResult& result, const std::vector<double>& px, const std::ve
 
 }  // namespace
 
-const nn::NameTable<FitOn, 2> kFitOnNames = {{{FitOn::Points, "points"}, {FitOn::BinMeans, "bin_means"}}};
-const nn::NameTable<BinWeights, 3> kBinWeightsNames = {
+const names::NameTable<FitOn, 2> kFitOnNames = {{{FitOn::Points, "points"}, {FitOn::BinMeans, "bin_means"}}};
+const names::NameTable<BinWeights, 3> kBinWeightsNames = {
     {{BinWeights::Equal, "equal"}, {BinWeights::Count, "count"}, {BinWeights::StdError, "std_error"}}};
 
-const char* fit_on_name(FitOn on) { return nn::name_of(kFitOnNames, on); }
-const char* bin_weights_name(BinWeights w) { return nn::name_of(kBinWeightsNames, w); }
+const char* fit_on_name(FitOn on) { return names::name_of(kFitOnNames, on); }
+const char* bin_weights_name(BinWeights w) { return names::name_of(kBinWeightsNames, w); }
 
 // ---------------------------------------------------------------- the probes
 ProbeResult property_probe(const std::string& name, const std::string& units, const std::vector<double>& property,

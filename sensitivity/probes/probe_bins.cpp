@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "nn/names.hpp"
+#include "names/names.hpp"
 #include "sensitivity/probes/probe.hpp"
 
 namespace sensitivity::probes {
@@ -66,9 +66,9 @@ std::vector<std::vector<std::size_t>> make_bins(const std::vector<double>& p, co
     return bins;
 }
 
-const nn::NameTable<Binning, 3> kBinningNames = {
+const names::NameTable<Binning, 3> kBinningNames = {
     {{Binning::EqualCount, "equal_count"}, {Binning::EqualWidth, "equal_width"}, {Binning::None, "none"}}};
 
-const char* binning_name(Binning b) { return nn::name_of(kBinningNames, b); }
+const char* binning_name(Binning b) { return names::name_of(kBinningNames, b); }
 
 }  // namespace sensitivity::probes

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "nn/names.hpp"
+#include "names/names.hpp"
 
 namespace sensitivity::probes {
 
@@ -172,22 +172,22 @@ Centre mean_centre_of_mass(const nn::Tensor<float>& images) {
 
 // ---------------------------------------------------------------- the catalogue
 // One row per property, in the enum's order: its name, then its units.
-const nn::NameTable<Property, 6> kPropertyNames = {{{Property::InkMass, "ink_mass"},
+const names::NameTable<Property, 6> kPropertyNames = {{{Property::InkMass, "ink_mass"},
                                                     {Property::Thickness, "thickness"},
                                                     {Property::Slant, "slant"},
                                                     {Property::BBoxWidth, "bbox_width"},
                                                     {Property::BBoxHeight, "bbox_height"},
                                                     {Property::CentroidOffset, "centroid_offset"}}};
-const nn::NameTable<Property, 6> kPropertyUnits = {{{Property::InkMass, "pixels of full ink"},
+const names::NameTable<Property, 6> kPropertyUnits = {{{Property::InkMass, "pixels of full ink"},
                                                     {Property::Thickness, "pixels"},
                                                     {Property::Slant, "horizontal pixels per pixel of height"},
                                                     {Property::BBoxWidth, "pixels"},
                                                     {Property::BBoxHeight, "pixels"},
                                                     {Property::CentroidOffset, "pixels"}}};
 
-const char* property_name(Property p) { return nn::name_of(kPropertyNames, p); }
-const char* property_units(Property p) { return nn::name_of(kPropertyUnits, p); }
-Property parse_property(const std::string& name) { return nn::parse_name(kPropertyNames, name, "property"); }
+const char* property_name(Property p) { return names::name_of(kPropertyNames, p); }
+const char* property_units(Property p) { return names::name_of(kPropertyUnits, p); }
+Property parse_property(const std::string& name) { return names::parse_name(kPropertyNames, name, "property"); }
 
 std::vector<Property> all_properties() {
     std::vector<Property> all;

@@ -45,7 +45,7 @@ static int run(int argc, char** argv) {
     const char* names[] = {"dW1", "db1", "dW2", "db2"};
     const std::vector<nn::Var> params = model.parameters();
     for (std::size_t i = 0; i < params.size(); ++i) xt::dump_npy(out + "/" + names[i] + ".npy", model.tape().grad(params[i]));
-    xt::dump_npy(out + "/W1_after.npy", model.tape().value(model.layer1.W));
+    xt::dump_npy(out + "/W1_after.npy", model.tape().value(model.layer(0).W));
     std::printf("wasm-reference: %zu digits, products by %s, loss %.6f, files in %s\n", n, nn::gemm_backend(), loss,
                 out.c_str());
     return 0;

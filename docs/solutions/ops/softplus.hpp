@@ -1,7 +1,10 @@
 // docs/solutions/ops/softplus.hpp — chapter 6, exercise 3 (the capstone): softplus elementwise, log(1 + e^a), with its
-// value, reverse (VJP) and forward (JVP) kernels. Not an engine op: tests/extra_ops adds `Softplus,` to a copy of
-// nn/op.hpp for the solution docs/solutions/tape_add_softplus.cpp, which records it with tape.apply(Op::Softplus, a).
-#pragma once
+// value, reverse (VJP) and forward (JVP) kernels. Not an engine op: tests/extra_ops lists it in a copy of nn/ops.hpp
+// for the solution docs/solutions/tape_add_softplus.cpp, which records it with tape.apply(Op::Softplus, a).
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Softplus,
+#elif !defined(NN_DOCS_SOLUTIONS_OPS_SOFTPLUS_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_DOCS_SOLUTIONS_OPS_SOFTPLUS_HPP
 
 #include <algorithm>
 #include <cmath>
@@ -55,3 +58,5 @@ struct OpDef<Op::Softplus> {
 };
 
 }  // namespace nn
+
+#endif  // NN_DOCS_SOLUTIONS_OPS_SOFTPLUS_HPP

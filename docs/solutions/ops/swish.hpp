@@ -1,7 +1,10 @@
 // docs/solutions/ops/swish.hpp — chapter 7, exercise 3, fixed: swish (SiLU), y = a·σ(a), with its value, reverse (VJP)
 // and forward (JVP) kernels. The planted op it corrects is docs/solutions/ops/swish_planted.hpp. Not an engine op:
-// tests/extra_ops adds `Swish,` to a copy of nn/op.hpp (see chapter 6, exercise 3).
-#pragma once
+// tests/extra_ops lists it in a copy of nn/ops.hpp (see chapter 6, exercise 3).
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+Swish,
+#elif !defined(NN_DOCS_SOLUTIONS_OPS_SWISH_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_DOCS_SOLUTIONS_OPS_SWISH_HPP
 
 #include <cmath>
 #include <cstddef>
@@ -52,3 +55,5 @@ struct OpDef<Op::Swish> {
 };
 
 }  // namespace nn
+
+#endif  // NN_DOCS_SOLUTIONS_OPS_SWISH_HPP

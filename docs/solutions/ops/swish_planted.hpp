@@ -1,7 +1,10 @@
 // docs/solutions/ops/swish_planted.hpp — chapter 7, exercise 3 (the bug hunt): swish, y = a·σ(a), shipped with a
 // planted bug in its reverse (VJP) kernel. Find it with nn::gradcheck; the fixed op is docs/solutions/ops/swish.hpp.
-// Not an engine op: tests/extra_ops adds `SwishPlanted,` to a copy of nn/op.hpp (see chapter 6, exercise 3).
-#pragma once
+// Not an engine op: tests/extra_ops lists it in a copy of nn/ops.hpp (see chapter 6, exercise 3).
+#if defined(NN_OP_ENUMERATOR)     // nn/op.hpp reads only the next line, inside enum class Op
+SwishPlanted,
+#elif !defined(NN_DOCS_SOLUTIONS_OPS_SWISH_PLANTED_HPP)   // the definition, once (#pragma once cannot be conditional)
+#define NN_DOCS_SOLUTIONS_OPS_SWISH_PLANTED_HPP
 
 #include <cmath>
 #include <cstddef>
@@ -53,3 +56,5 @@ struct OpDef<Op::SwishPlanted> {
 };
 
 }  // namespace nn
+
+#endif  // NN_DOCS_SOLUTIONS_OPS_SWISH_PLANTED_HPP

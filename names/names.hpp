@@ -1,5 +1,5 @@
-// nn/names.hpp — one idiom for an enum and its names: a table of {value, name} rows, read both ways.
-// name_of(table, v) gives v's name; parse_name(table, text, what) gives the value or throws, listing the valid names.
+// names/names.hpp — one idiom for an enum and its names: a table of {value, name} rows, read both ways.
+// Header only, the standard library only, so that every folder may include it (datasets/ as well as nn/).
 #pragma once
 
 #include <array>
@@ -8,17 +8,18 @@
 #include <string>
 #include <utility>
 
-namespace nn {
+namespace names {
 
 // One row per enum value, in the enum's order: {Activation::Relu, "relu"}.
 template <class E, std::size_t N>
 using NameTable = std::array<std::pair<E, const char*>, N>;
 
+// value's name; `unknown` for a value the table lacks (a byte read from a file, say).
 template <class E, std::size_t N>
-const char* name_of(const NameTable<E, N>& table, E value) {
+const char* name_of(const NameTable<E, N>& table, E value, const char* unknown = "?") {
     for (const auto& [v, name] : table)
         if (v == value) return name;
-    return "?";
+    return unknown;
 }
 
 // "a, b or c": the valid names, for an error message.
@@ -38,4 +39,4 @@ E parse_name(const NameTable<E, N>& table, const std::string& text, const std::s
     throw std::invalid_argument("unknown " + what + " '" + text + "' (expected " + name_list(table) + ")");
 }
 
-}  // namespace nn
+}  // namespace names
