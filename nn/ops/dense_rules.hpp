@@ -5,8 +5,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include <xtensor-blas/xblas.hpp>
-
+#include "nn/gemm.hpp"
 #include "nn/rules.hpp"
 
 namespace nn::rules {
@@ -54,10 +53,10 @@ void lrp_zplus_matmul(const RuleArgs<T>& r, const Tensor<T>& dy, Tensor<T>* da, 
     Tensor<T> wp = r.in.b;                                                   // [K, N] -> W⁺
     for (std::size_t i = 0; i < wp.size(); ++i) wp.data()[i] = wp.data()[i] > T(0) ? wp.data()[i] : T(0);
     Tensor<T> zp({x.shape(0), wp.shape(1)});                                 // [B, N]
-    xt::blas::gemm(x, wp, zp, false, false);                                 // z⁺ = x·W⁺
+    gemm(x, wp, zp, false, false);                                           // z⁺ = x·W⁺
     for (std::size_t i = 0; i < zp.size(); ++i)
         zp.data()[i] = zp.data()[i] > T(0) ? dy.data()[i] / zp.data()[i] : T(0);   // s = R / z⁺
-    xt::blas::gemm(zp, wp, *da, false, true, T(1), T(1));                    // [B, N]·[K, N]ᵀ -> [B, K]
+    gemm(zp, wp, *da, false, true, T(1), T(1));                              // [B, N]·[K, N]ᵀ -> [B, K]
 }
 
 template <class T>

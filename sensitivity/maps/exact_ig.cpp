@@ -9,10 +9,10 @@
 #include <string>
 #include <utility>
 
-#include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xview.hpp>
 
 #include "nn/chunks.hpp"
+#include "nn/gemm.hpp"
 
 namespace sensitivity::maps {
 
@@ -145,13 +145,13 @@ nn::Tensor<T> integrated_gradients_exact(Model<T> model, const nn::Tensor<T>& x,
             if (n0 == 0) {
                 const nn::Tensor<double> row = xt::view(X0, xt::range(0, 1), xt::all());   // [1, D]
                 nn::reshape_to(Z0_shared, 1, H);
-                xt::blas::gemm(row, W1, Z0_shared, false, false);                   // [1, D]·[D, H]
+                nn::gemm(row, W1, Z0_shared, false, false);                         // [1, D]·[D, H]
             }
             for (std::size_t n = 0; n < b; ++n) std::copy(Z0_shared.begin(), Z0_shared.end(), Z0.data() + n * H);
         } else {
-            xt::blas::gemm(X0, W1, Z0, false, false);                               // [b, D]·[D, H]
+            nn::gemm(X0, W1, Z0, false, false);                                     // [b, D]·[D, H]
         }
-        xt::blas::gemm(DX, W1, DZ, false, false);
+        nn::gemm(DX, W1, DZ, false, false);
         nn::reshape_to(V, b, H);
         for (std::size_t n = 0; n < b; ++n) {
             const auto t = static_cast<std::size_t>(targets[n0 + n]);
@@ -210,7 +210,7 @@ nn::Tensor<T> integrated_gradients_exact(Model<T> model, const nn::Tensor<T>& x,
             st.kinks += K;
         }
         nn::reshape_to(M, b, D);
-        xt::blas::gemm(V, W1, M, false, true);                                      // [b, H]·[D, H]ᵀ -> [b, D]
+        nn::gemm(V, W1, M, false, true);                                            // [b, H]·[D, H]ᵀ -> [b, D]
         for (std::size_t n = 0; n < b; ++n)
             for (std::size_t j = 0; j < D; ++j) result(n0 + n, j) = static_cast<T>(DX(n, j) * M(n, j));
     });

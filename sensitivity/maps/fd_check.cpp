@@ -10,7 +10,9 @@
 #include <vector>
 
 #include <xtensor/xview.hpp>
-#include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xbuilder.hpp>
+
+#include "nn/gemm.hpp"
 
 namespace sensitivity::maps {
 
@@ -82,7 +84,10 @@ FdJacobian fd_jacobian(Model<double> model, const nn::Tensor<double>& x, double 
                     for (std::size_t j = 0; j < D; ++j)
                         for (std::size_t u = 0; u < G.shape(1); ++u)
                             if (!(z[l - 1](k, u) > 0)) G(j, u) *= alpha;
-                    G = xt::linalg::dot(G, model.tape->value(model.layers[l].W));   // [D, H_l]
+                    const nn::Tensor<double>& W = model.tape->value(model.layers[l].W);   // [H_{l−1}, H_l]
+                    nn::Tensor<double> next = xt::zeros<double>({D, W.shape(1)});           // [D, H_l]
+                    nn::gemm(G, W, next);                                                  // [D, H_{l−1}]·[H_{l−1}, H_l]
+                    G = std::move(next);
                 }
                 for (std::size_t j = 0; j < D; ++j) {
                     if (fd.skip(k, j)) continue;
